@@ -1,0 +1,41 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { GraphInfrastructureModule } from '@graph/infrastructure';
+import { AppConfig } from './config/app-config';
+import { JwtAuthGuard } from './http/auth/jwt-auth.guard';
+import { TokenVerifier } from './http/auth/token-verifier';
+import { HttpErrorFilter } from './http/errors/http-error.filter';
+import { createValidationPipe } from './http/errors/validation';
+import { HealthController } from './http/health/health.controller';
+import { RequestIdMiddleware } from './observability/request-id.middleware';
+
+/** Composition root: the config, the infrastructure bound to it, and the HTTP and Kafka edges. */
+@Module({})
+export class AppModule implements NestModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        GraphInfrastructureModule.forRoot({
+          database: config.database,
+          runMigrations: config.runMigrations,
+          redis: config.redis,
+          kafka: config.kafka,
+          cache: config.cache,
+        }),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: AppConfig, useValue: config },
+        TokenVerifier,
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestIdMiddleware).forRoutes('*path');
+  }
+}

@@ -1,0 +1,50 @@
+import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('runs with no configuration at all on the embedded default', () => {
+    const config = loadConfig({});
+    expect(config.database.mode).toBe('embedded');
+    expect(config.redis.mode).toBe('memory');
+    expect(config.kafka.mode).toBe('disabled');
+    expect(config.http.port).toBe(3000);
+    expect(config.auth).toEqual({ algorithm: 'HS256', secret: DEVELOPMENT_JWT_SECRET, usingDevelopmentSecret: true });
+    expect(config.followRateLimit).toEqual({ limit: 200, windowSeconds: 3600 });
+    expect(config.cache.ttlSeconds).toEqual({ followers: 300, following: 300, relationship: 600, stats: 60, recommendations: 600 });
+  });
+
+  it('uses the three URLs when they are set', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u@db:5432/graph',
+      REDIS_URL: 'redis://cache:6379',
+      KAFKA_BROKERS: 'k1:9092, k2:9092',
+    });
+    expect(config.database).toMatchObject({ mode: 'external', url: 'postgres://u@db:5432/graph' });
+    expect(config.redis).toMatchObject({ mode: 'external', url: 'redis://cache:6379' });
+    expect(config.kafka).toMatchObject({ mode: 'external', brokers: ['k1:9092', 'k2:9092'] });
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['REDIS_URL', 'not a url'],
+    ['KAFKA_BROKERS', 'localhost'],
+    ['HTTP_ADAPTER', 'koa'],
+    ['FOLLOW_RATE_LIMIT', '0'],
+    ['JWT_SECRET', 'short'],
+    ['JWT_PUBLIC_KEY', 'not a pem'],
+    ['CACHE_TTL_JITTER', '2'],
+  ])('stops with a message naming %s when it is %p', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('refuses the development secret in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('JWT_SECRET');
+  });
+
+  it('takes RS256 when a public key is given', () => {
+    const pem = '-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----';
+    expect(loadConfig({ JWT_PUBLIC_KEY: pem }).auth).toEqual({ algorithm: 'RS256', publicKey: pem });
+  });
+});

@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CacheOptions, DatabaseOptions, KafkaOptions, RedisOptions } from '@graph/infrastructure';
+
+/**
+ * The whole configuration, read from the environment once at boot (loadConfig) and injected as
+ * AppConfig (the class is the injection token, the interface merged into it is the shape).
+ * No other file reads process.env.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export abstract class AppConfig {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface AppConfig {
+  nodeEnv: string;
+  http: { host: string; port: number; adapter: 'express' | 'fastify'; shutdownTimeoutMs: number };
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  database: DatabaseOptions;
+  runMigrations: boolean;
+  redis: RedisOptions;
+  kafka: KafkaOptions;
+  auth:
+    | { algorithm: 'HS256'; secret: string; usingDevelopmentSecret: boolean }
+    | { algorithm: 'RS256'; publicKey: string };
+  cursorSecret: string;
+  followRateLimit: { limit: number; windowSeconds: number };
+  recommendations: { recentFollowings: number; perFollowing: number };
+  cache: CacheOptions;
+}
+
+/** Used only when no JWT key is configured; logged as a warning, refused in production. */
+export const DEVELOPMENT_JWT_SECRET = 'graph-service-development-secret';
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function text(env: Env, name: string, fallback?: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? fallback : v.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^-?[0-9]+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) throw new ConfigError(name, `must be a number between ${min} and ${max}, got "${raw}"`);
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a URL');
+  }
+  if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = text(env, 'NODE_ENV', 'development')!;
+  const poolSize = integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200);
+  const statementTimeoutMs = integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5000, 100, 600000);
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const brokers = text(env, 'KAFKA_BROKERS');
+  if (brokers !== undefined && !brokers.split(',').every((b) => /^[^:\s]+:[0-9]{1,5}$/.test(b.trim()))) {
+    throw new ConfigError('KAFKA_BROKERS', 'must be a comma-separated list of host:port');
+  }
+
+  const publicKeyFile = text(env, 'JWT_PUBLIC_KEY_FILE');
+  let publicKey = text(env, 'JWT_PUBLIC_KEY');
+  if (publicKeyFile !== undefined) {
+    try {
+      publicKey = readFileSync(resolve(publicKeyFile), 'utf8');
+    } catch {
+      throw new ConfigError('JWT_PUBLIC_KEY_FILE', `cannot be read: ${publicKeyFile}`);
+    }
+  }
+  const secret = text(env, 'JWT_SECRET');
+  if (publicKey !== undefined && !publicKey.includes('BEGIN PUBLIC KEY')) {
+    throw new ConfigError(publicKeyFile ? 'JWT_PUBLIC_KEY_FILE' : 'JWT_PUBLIC_KEY', 'must hold a PEM public key');
+  }
+  if (secret !== undefined && secret.length < 16) throw new ConfigError('JWT_SECRET', 'must be at least 16 characters');
+  if (publicKey === undefined && secret === undefined && nodeEnv === 'production') {
+    throw new ConfigError('JWT_SECRET', 'or JWT_PUBLIC_KEY must be set when NODE_ENV=production');
+  }
+  const auth: AppConfig['auth'] =
+    publicKey !== undefined
+      ? { algorithm: 'RS256', publicKey }
+      : { algorithm: 'HS256', secret: secret ?? DEVELOPMENT_JWT_SECRET, usingDevelopmentSecret: secret === undefined };
+
+  return {
+    nodeEnv,
+    http: {
+      host: text(env, 'HOST', '0.0.0.0')!,
+      port: integer(env, 'PORT', 3000, 0, 65535),
+      adapter: oneOf(env, 'HTTP_ADAPTER', 'express', ['express', 'fastify'] as const),
+      shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
+    },
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error'] as const),
+    database: databaseUrl
+      ? { mode: 'external', url: databaseUrl, poolSize, statementTimeoutMs }
+      : {
+          mode: 'embedded',
+          dataDir: resolve(text(env, 'EMBEDDED_PG_DIR', '.data/postgres')!),
+          port: integer(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535),
+          poolSize,
+          statementTimeoutMs,
+        },
+    runMigrations: oneOf(env, 'MIGRATIONS_RUN', 'true', ['true', 'false'] as const) === 'true',
+    redis: redisUrl
+      ? { mode: 'external', url: redisUrl, commandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 50, 1, 10000) }
+      : { mode: 'memory' },
+    kafka: brokers
+      ? {
+          mode: 'external',
+          brokers: brokers.split(',').map((b) => b.trim()),
+          clientId: text(env, 'KAFKA_CLIENT_ID', 'graph-service')!,
+          groupId: text(env, 'KAFKA_GROUP_ID', 'graph-service')!,
+        }
+      : { mode: 'disabled' },
+    auth,
+    cursorSecret: text(env, 'CURSOR_SECRET') ?? (auth.algorithm === 'HS256' ? `cursor:${auth.secret}` : `cursor:${auth.publicKey}`),
+    followRateLimit: {
+      limit: integer(env, 'FOLLOW_RATE_LIMIT', 200, 1, 1_000_000_000),
+      windowSeconds: integer(env, 'FOLLOW_RATE_WINDOW_SECONDS', 3600, 1, 86400 * 7),
+    },
+    recommendations: {
+      recentFollowings: integer(env, 'RECOMMENDATION_RECENT_FOLLOWINGS', 200, 1, 100000),
+      perFollowing: integer(env, 'RECOMMENDATION_PER_FOLLOWING', 50, 1, 100000),
+    },
+    cache: {
+      ttlSeconds: {
+        followers: integer(env, 'CACHE_TTL_FOLLOWERS', 300, 1, 86400),
+        following: integer(env, 'CACHE_TTL_FOLLOWING', 300, 1, 86400),
+        relationship: integer(env, 'CACHE_TTL_RELATIONSHIP', 600, 1, 86400),
+        stats: integer(env, 'CACHE_TTL_STATS', 60, 1, 86400),
+        recommendations: integer(env, 'CACHE_TTL_RECOMMENDATIONS', 600, 1, 86400),
+      },
+      jitter: decimal(env, 'CACHE_TTL_JITTER', 0.1, 0, 1),
+    },
+  };
+}

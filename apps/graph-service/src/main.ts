@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { createApp, logStartup } from './bootstrap';
+import { ConfigError, loadConfig } from './config/app-config';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const app = await createApp(config);
+  await app.listen(config.http.port, config.http.host);
+  logStartup(config);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`graph-service failed to start: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});

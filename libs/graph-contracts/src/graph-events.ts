@@ -1,0 +1,58 @@
+/**
+ * Payloads of the events on the graph.* topics. Ids are decimal strings; consumers de-duplicate on
+ * event_id (delivery is at least once). New fields are added as optional and schema_version bumps.
+ */
+export const GRAPH_EVENT_SCHEMA_VERSION = 1;
+
+interface GraphEventBase {
+  /** UUID; the same for every redelivery of one change. */
+  event_id: string;
+  schema_version: number;
+  /** ISO-8601, when the change committed (its transaction's time). */
+  occurred_at: string;
+  follower_id: string;
+  following_id: string;
+}
+
+export interface FollowEventPayload extends GraphEventBase {
+  event_type: 'follow';
+  status: 'accepted' | 'pending';
+  metadata: { is_mutual: boolean };
+}
+
+export interface UnfollowEventPayload extends GraphEventBase {
+  event_type: 'unfollow';
+  reason: 'unfollow' | 'removed' | 'blocked' | 'cancelled' | 'erased';
+  /** What disappeared: an accepted follow or a pending request. */
+  previous_status: 'accepted' | 'pending';
+}
+
+export interface FollowAcceptedEventPayload extends GraphEventBase {
+  event_type: 'follow_request_accepted';
+}
+
+export interface FollowRejectedEventPayload extends GraphEventBase {
+  event_type: 'follow_request_rejected';
+}
+
+export type GraphEventPayload =
+  | FollowEventPayload
+  | UnfollowEventPayload
+  | FollowAcceptedEventPayload
+  | FollowRejectedEventPayload;
+
+/** Events consumed from user.events. */
+export interface UserPrivacyChangedEvent {
+  event_type: 'user.privacy_changed';
+  event_id?: string;
+  user_id: string | number;
+  is_private: boolean;
+}
+
+export interface UserDeletedEvent {
+  event_type: 'user.deleted';
+  event_id?: string;
+  user_id: string | number;
+}
+
+export type UserEvent = UserPrivacyChangedEvent | UserDeletedEvent;

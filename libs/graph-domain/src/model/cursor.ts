@@ -1,0 +1,38 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { InvalidCursorError } from '../graph.errors';
+import { KeysetPosition } from './edge-list';
+import { parseUserId } from './user-id';
+
+/**
+ * Opaque page cursors: base64url of the keyset position plus an HMAC over it and the list it
+ * belongs to, so a tampered cursor, or one taken from another list, is refused with INVALID_CURSOR
+ * instead of silently paging somewhere else.
+ */
+export class CursorCodec {
+  constructor(private readonly secret: string) {}
+
+  encode(position: KeysetPosition, listKey: string): string {
+    const body = `${position.createdAtUs}.${position.userId}`;
+    return `${Buffer.from(body).toString('base64url')}.${this.sign(body, listKey)}`;
+  }
+
+  decode(cursor: string, listKey: string): KeysetPosition {
+    const dot = cursor.indexOf('.');
+    if (dot <= 0 || cursor.length > 200) throw new InvalidCursorError();
+    const body = Buffer.from(cursor.slice(0, dot), 'base64url').toString();
+    const given = Buffer.from(cursor.slice(dot + 1));
+    const expected = Buffer.from(this.sign(body, listKey));
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new InvalidCursorError();
+    const [createdAtUs, userId] = body.split('.');
+    if (!/^-?[0-9]{1,20}$/.test(createdAtUs ?? '')) throw new InvalidCursorError();
+    try {
+      return { createdAtUs: createdAtUs!, userId: parseUserId(userId, 'cursor') };
+    } catch {
+      throw new InvalidCursorError();
+    }
+  }
+
+  private sign(body: string, listKey: string): string {
+    return createHmac('sha256', this.secret).update(`${listKey}|${body}`).digest('base64url').slice(0, 22);
+  }
+}

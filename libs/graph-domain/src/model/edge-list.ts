@@ -1,0 +1,69 @@
+import { UserId } from './user-id';
+
+/**
+ * Every list the service pages through. Each is ordered newest edge first and paged by keyset
+ * (created_at, user id), never by OFFSET.
+ */
+export type EdgeList =
+  /** accepted followers of userId */
+  | { kind: 'followers'; userId: UserId }
+  /** accounts userId follows (accepted) */
+  | { kind: 'following'; userId: UserId }
+  /** pending requests others sent to userId */
+  | { kind: 'incoming_requests'; userId: UserId }
+  /** pending requests userId sent */
+  | { kind: 'outgoing_requests'; userId: UserId }
+  /** accounts userId blocks */
+  | { kind: 'blocks'; userId: UserId }
+  /** users following both userA and userB, ordered by their edge to userA */
+  | { kind: 'common_followers'; userA: UserId; userB: UserId }
+  /** followers of userId whom viewerId follows, ordered by their edge to userId */
+  | { kind: 'known_followers'; viewerId: UserId; userId: UserId }
+  /** followers of userId that userId follows back, ordered by their edge to userId */
+  | { kind: 'mutuals'; userId: UserId };
+
+export type EdgeListKind = EdgeList['kind'];
+
+/** A stable name for a list, used to bind cursors (and cache keys) to the list they came from. */
+export function edgeListKey(list: EdgeList): string {
+  switch (list.kind) {
+    case 'common_followers':
+      return `${list.kind}:${list.userA}:${list.userB}`;
+    case 'known_followers':
+      return `${list.kind}:${list.viewerId}:${list.userId}`;
+    default:
+      return `${list.kind}:${list.userId}`;
+  }
+}
+
+/** Position of the last row of a page: the next page starts strictly after it. */
+export interface KeysetPosition {
+  /** created_at of the edge in microseconds since the epoch (Postgres precision), decimal. */
+  createdAtUs: string;
+  userId: UserId;
+}
+
+export interface ListedEdge {
+  userId: UserId;
+  createdAt: Date;
+}
+
+export interface PageQuery {
+  limit: number;
+  after: KeysetPosition | null;
+}
+
+export interface EdgeSlice {
+  items: ListedEdge[];
+  /** Where the next page starts, or null when this was the last page. */
+  next: KeysetPosition | null;
+}
+
+export interface Page {
+  items: ListedEdge[];
+  nextCursor: string | null;
+  total: number;
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;

@@ -1,0 +1,14 @@
+import { FollowStatus } from './relationship';
+import { UserId } from './user-id';
+
+export type UnfollowReason = 'unfollow' | 'removed' | 'blocked' | 'cancelled' | 'erased';
+
+/**
+ * What changed in the graph, as the write side records it. The Postgres adapter turns each into an
+ * outbox row in the same transaction as the change (payloads in libs/graph-contracts).
+ */
+export type GraphEvent =
+  | { type: 'follow'; followerId: UserId; followingId: UserId; status: FollowStatus; isMutual: boolean }
+  | { type: 'unfollow'; followerId: UserId; followingId: UserId; reason: UnfollowReason; previousStatus: FollowStatus }
+  | { type: 'follow_request_accepted'; followerId: UserId; followingId: UserId }
+  | { type: 'follow_request_rejected'; followerId: UserId; followingId: UserId };

@@ -1,0 +1,23 @@
+import { UserId } from './user-id';
+
+/** Exact counters of one user, committed with the edges they count. */
+export interface GraphStats {
+  userId: UserId;
+  followerCount: number;
+  followingCount: number;
+  pendingRequestsCount: number;
+}
+
+export function emptyStats(userId: UserId): GraphStats {
+  return { userId, followerCount: 0, followingCount: 0, pendingRequestsCount: 0 };
+}
+
+export interface Recommendation {
+  userId: UserId;
+  /** How many of the caller's (sampled) followings follow this account. */
+  mutualCount: number;
+}
+
+export interface UserSettings {
+  isPrivate: boolean;
+}

@@ -1,0 +1,50 @@
+import { EdgeList, EdgeSlice, PageQuery } from '../model/edge-list';
+import { GraphStats, Recommendation, UserSettings } from '../model/graph-stats';
+import { Relationship } from '../model/relationship';
+import { UserId } from '../model/user-id';
+
+export interface RecommendationBounds {
+  /** How many of the user's most recent followings are explored. */
+  recentFollowings: number;
+  /** How many of each explored account's most recent followings are counted. */
+  perFollowing: number;
+}
+
+/**
+ * The read side of the graph. Reads see committed data only; none writes.
+ */
+export abstract class GraphReadRepository {
+  /** Settings of each user (default: public), in the order asked. */
+  abstract getSettings(userId: UserId): Promise<UserSettings>;
+
+  /**
+   * How `viewerId` stands towards each of `userIds`, in the order asked (duplicates repeated), in
+   * one round trip whatever the number of ids. The viewer towards itself is all false, `none`.
+   */
+  abstract getRelationships(viewerId: UserId, userIds: UserId[]): Promise<Relationship[]>;
+
+  /** Exact counters for each user, in the order asked; unknown users have zeros. */
+  abstract getStats(userIds: UserId[]): Promise<GraphStats[]>;
+
+  /**
+   * One page of a list, newest edge first, starting strictly after `page.after`. The cost does not
+   * depend on how deep the position is.
+   */
+  abstract listEdges(list: EdgeList, page: PageQuery): Promise<EdgeSlice>;
+
+  /** The exact number of entries of a list (from the counters where a counter exists). */
+  abstract countEdges(list: EdgeList): Promise<number>;
+
+  /** The subset of `candidateIds` that `followerId` follows (accepted), in the order given. */
+  abstract filterFollowed(followerId: UserId, candidateIds: UserId[]): Promise<UserId[]>;
+
+  /**
+   * Friend-of-friend suggestions ranked by mutual count (ties: smaller id first), excluding the user,
+   * accounts it follows or has requested, and accounts blocked either way. The work is bounded by
+   * `bounds`, so a heavy user costs what a light one costs.
+   */
+  abstract getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds): Promise<Recommendation[]>;
+
+  /** The N users with the most followers, most first (for cache warming). */
+  abstract mostFollowed(limit: number): Promise<UserId[]>;
+}

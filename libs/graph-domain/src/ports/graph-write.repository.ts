@@ -1,0 +1,89 @@
+import { GraphEvent } from '../model/graph-event';
+import { FollowStatus } from '../model/relationship';
+import { UserId } from '../model/user-id';
+
+export interface FollowOutcome {
+  /** The state of the edge after the call. */
+  status: FollowStatus;
+  /** False when the edge already was in that state (idempotent repeat: nothing written). */
+  changed: boolean;
+}
+
+export interface RequestResponseOutcome {
+  status: 'accepted' | 'rejected';
+  changed: boolean;
+}
+
+export interface PrivacyOutcome {
+  isPrivate: boolean;
+  changed: boolean;
+  /** Followers whose pending requests were accepted because the account became public. */
+  acceptedFollowerIds: UserId[];
+}
+
+export interface EraseOutcome {
+  /** Every user whose edges or counters changed, the erased user included (for cache invalidation). */
+  affectedUserIds: UserId[];
+  removedEdges: number;
+}
+
+/**
+ * The write side of the graph. Each method is one domain operation and one database transaction:
+ * the edge change, the exact counters (follower/following/pending of both users) and one outbox
+ * event per visible change commit together or not at all. Every method is idempotent: a repeat
+ * returns the current state with `changed: false`, writes nothing and emits no event.
+ * Methods receive ids already validated; self-follow and self-block are refused by the use cases.
+ */
+export abstract class GraphWriteRepository {
+  /**
+   * Follows `followingId`, or sends a follow request when that account is private (read in the same
+   * transaction). A previously rejected request becomes pending again.
+   * @throws BlockedError when either user blocks the other (nothing written).
+   */
+  abstract follow(followerId: UserId, followingId: UserId): Promise<FollowOutcome>;
+
+  /**
+   * Removes the edge follower→following whatever its state: an accepted follow (event reason
+   * `unfollow`), a pending request (reason `cancelled`) or a rejected request (no event).
+   * @returns the status that was removed, or null when there was nothing.
+   */
+  abstract unfollow(followerId: UserId, followingId: UserId): Promise<{ removed: FollowStatus | null }>;
+
+  /**
+   * The requested account (`ownerId`) accepts or rejects the request of `followerId`.
+   * Repeating the same answer returns it with `changed: false`.
+   * @throws RequestNotFoundError when there is no pending request (nor a matching earlier answer).
+   */
+  abstract respondToRequest(
+    ownerId: UserId,
+    followerId: UserId,
+    action: 'accept' | 'reject',
+  ): Promise<RequestResponseOutcome>;
+
+  /** Removes `followerId`'s accepted follow of `ownerId` (event reason `removed`). */
+  abstract removeFollower(ownerId: UserId, followerId: UserId): Promise<{ removed: boolean }>;
+
+  /**
+   * Blocks: records the block and removes follows and requests in both directions (event reason
+   * `blocked` for each visible one).
+   */
+  abstract block(blockerId: UserId, blockedId: UserId): Promise<{ changed: boolean; affectedUserIds: UserId[] }>;
+
+  /** Removes the block; restores nothing. */
+  abstract unblock(blockerId: UserId, blockedId: UserId): Promise<{ changed: boolean }>;
+
+  /**
+   * Sets the account's privacy. Private → public accepts every pending request in the same
+   * transaction, each with its `follow_request_accepted` event.
+   */
+  abstract setPrivacy(userId: UserId, isPrivate: boolean): Promise<PrivacyOutcome>;
+
+  /**
+   * Erases the user from the graph: every edge, request and block in both directions, the settings
+   * and the counters; the other users' counters are fixed and an unfollow event (reason `erased`)
+   * is emitted for each visible edge or request. A repeat finds nothing and emits nothing.
+   */
+  abstract eraseUser(userId: UserId): Promise<EraseOutcome>;
+}
+
+export type { GraphEvent };

@@ -1,0 +1,29 @@
+/** What the infrastructure needs to know; the app's validated config supplies it. */
+export type DatabaseOptions =
+  | { mode: 'external'; url: string; poolSize: number; statementTimeoutMs: number }
+  | { mode: 'embedded'; dataDir: string; port: number; poolSize: number; statementTimeoutMs: number };
+
+export type RedisOptions = { mode: 'external'; url: string; commandTimeoutMs: number } | { mode: 'memory' };
+
+export type KafkaOptions =
+  | { mode: 'external'; brokers: string[]; clientId: string; groupId: string }
+  | { mode: 'disabled' };
+
+export interface CacheOptions {
+  ttlSeconds: { followers: number; following: number; relationship: number; stats: number; recommendations: number };
+  /** Fraction of a TTL added at random so keys written together do not expire together. */
+  jitter: number;
+}
+
+/** Injection token and shape of the options (class and interface merged). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export abstract class InfrastructureOptions {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface InfrastructureOptions {
+  database: DatabaseOptions;
+  /** Apply pending migrations when the pool opens (the embedded default always does). */
+  runMigrations: boolean;
+  redis: RedisOptions;
+  kafka: KafkaOptions;
+  cache: CacheOptions;
+}

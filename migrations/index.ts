@@ -1,0 +1,4 @@
+import { InitialGraphSchema1764000000000 } from './1764000000000-initial-graph-schema';
+
+/** Every migration, in order. Listed explicitly so the same list works from TypeScript and from dist/. */
+export const GRAPH_MIGRATIONS = [InitialGraphSchema1764000000000];

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Runs a single-node Apache Kafka 3.9 broker (KRaft, broker+controller in one JVM) with no Docker:
+# the jars come from Maven Central through scripts/kafka/pom.xml and stay in ~/.m2.
+#
+#   scripts/kafka.sh start|stop|status|restart
+#
+# Environment (all optional):
+#   KAFKA_PORT             client port (default 9092)
+#   KAFKA_CONTROLLER_PORT  controller port (default KAFKA_PORT+1)
+#   KAFKA_HOME_DIR         state folder (default .kafka/<port> in the repo); logs, pid and data live there
+#   KAFKA_HEAP             JVM heap (default 512m)
+# Tests start a second broker on a spare port with these variables and stop it, never the shared one.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+port="${KAFKA_PORT:-9092}"
+cport="${KAFKA_CONTROLLER_PORT:-$((port + 1))}"
+home="${KAFKA_HOME_DIR:-$repo/.kafka/$port}"
+heap="${KAFKA_HEAP:-512m}"
+pidfile="$home/kafka.pid"
+logfile="$home/server.log"
+cpfile="$repo/.kafka/classpath.txt"
+
+log() { echo "[kafka.sh:$port] $*" >&2; }
+
+is_running() {
+  [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+}
+
+port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+classpath() {
+  mkdir -p "$repo/.kafka"
+  if [ ! -s "$cpfile" ] || [ "$here/kafka/pom.xml" -nt "$cpfile" ]; then
+    log "resolving the broker jars from Maven Central (first time only)"
+    mvn -q -B -f "$here/kafka/pom.xml" dependency:build-classpath \
+      -DincludeScope=runtime -Dmdep.outputFile="$cpfile" >&2
+  fi
+  cat "$cpfile"
+}
+
+write_config() {
+  mkdir -p "$home/data"
+  cat > "$home/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$home/data
+num.partitions=3
+default.replication.factor=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+min.insync.replicas=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+log.retention.hours=24
+PROPS
+  cat > "$home/log4j.properties" <<'PROPS'
+log4j.rootLogger=WARN, file
+log4j.logger.kafka.server.KafkaServer=INFO
+log4j.logger.kafka.server.KafkaRaftServer=INFO
+log4j.logger.kafka.server.BrokerServer=INFO
+log4j.appender.file=org.apache.log4j.FileAppender
+log4j.appender.file.File=${kafka.logs.dir}/server.log
+log4j.appender.file.layout=org.apache.log4j.PatternLayout
+log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
+PROPS
+}
+
+java_cmd() {
+  local cp="$1"; shift
+  java -Xmx"$heap" -Xms128m -XX:+UseG1GC -Djava.awt.headless=true \
+    -Dkafka.logs.dir="$home" -Dlog4j.configuration="file:$home/log4j.properties" \
+    -cp "$cp" "$@"
+}
+
+start() {
+  if is_running; then log "already running (pid $(cat "$pidfile"))"; return 0; fi
+  if port_open "$port"; then log "port $port is already served by another process; using it"; return 0; fi
+  local cp; cp="$(classpath)"
+  write_config
+  if [ ! -f "$home/data/meta.properties" ]; then
+    local id; id="$(java_cmd "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
+    java_cmd "$cp" kafka.tools.StorageTool format -t "$id" -c "$home/server.properties" --ignore-formatted >/dev/null
+  fi
+  : > "$logfile"
+  nohup java -Xmx"$heap" -Xms128m -XX:+UseG1GC -Djava.awt.headless=true \
+    -Dkafka.logs.dir="$home" -Dlog4j.configuration="file:$home/log4j.properties" \
+    -cp "$cp" kafka.Kafka "$home/server.properties" > "$home/stdout.log" 2>&1 < /dev/null &
+  echo $! > "$pidfile"
+  log "starting (pid $!), waiting for clients to be accepted"
+  for _ in $(seq 1 120); do
+    if ! is_running; then log "broker exited; see $home/stdout.log"; tail -20 "$home/stdout.log" >&2; return 1; fi
+    if grep -q "Kafka Server started" "$logfile" 2>/dev/null && port_open "$port"; then
+      log "ready on 127.0.0.1:$port"; return 0
+    fi
+    sleep 0.5
+  done
+  log "not ready after 60 s; see $logfile"; return 1
+}
+
+stop() {
+  if ! is_running; then log "not running"; rm -f "$pidfile"; return 0; fi
+  local pid; pid="$(cat "$pidfile")"
+  kill -TERM "$pid"
+  for _ in $(seq 1 60); do
+    kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; log "stopped"; return 0; }
+    sleep 0.5
+  done
+  log "did not stop in 30 s; killing"; kill -KILL "$pid" 2>/dev/null || true; rm -f "$pidfile"
+}
+
+status() {
+  if is_running; then echo "running (pid $(cat "$pidfile")) on 127.0.0.1:$port"
+  elif port_open "$port"; then echo "port $port served by a process this script did not start"
+  else echo "stopped"; return 3; fi
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  restart) stop; start ;;
+  status) status ;;
+  classpath) classpath ;;
+  *) echo "usage: $0 start|stop|restart|status" >&2; exit 2 ;;
+esac

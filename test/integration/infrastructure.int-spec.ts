@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { KafkaEventPublisher, MetricsRegistry, createDataSource, createRedisClient } from '@graph/infrastructure';
+import { RedisRateLimiter } from '@graph/infrastructure/redis/redis-rate-limiter';
+import { testInfra } from '../setup/test-infra';
+import { SpareRedis } from '../support/spare-services';
+
+describe('real components', () => {
+  describe('PostgreSQL after the migrations', () => {
+    let db: DataSource;
+    beforeAll(async () => {
+      db = createDataSource(testInfra.databaseUrl, 2, 5000);
+      await db.initialize();
+    });
+    afterAll(() => db.destroy());
+
+    it('has the seed tables and indexes', async () => {
+      const tables = await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
+      expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(
+        expect.arrayContaining(['follows', 'user_graph_stats', 'blocks', 'user_settings', 'outbox_events', 'migrations']),
+      );
+      const indexes = await db.query(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'follows'`);
+      const pending = indexes.find((i: { indexname: string }) => i.indexname === 'idx_follows_pending');
+      expect(pending.indexdef).toContain(`WHERE ((status)::text = 'pending'::text)`);
+    });
+
+    it('refuses a self-follow and a duplicate pair at the database level', async () => {
+      await expect(db.query(`INSERT INTO follows (follower_id, following_id, status) VALUES (1, 1, 'accepted')`)).rejects.toThrow(
+        /check_not_self_follow/,
+      );
+      await db.query(`INSERT INTO follows (follower_id, following_id, status) VALUES (900001, 900002, 'accepted')`);
+      await expect(
+        db.query(`INSERT INTO follows (follower_id, following_id, status) VALUES (900001, 900002, 'accepted')`),
+      ).rejects.toThrow(/duplicate key/);
+      await db.query(`DELETE FROM follows WHERE follower_id = 900001`);
+    });
+  });
+
+  describe('Redis rate limiter', () => {
+    it('counts in Redis and reports when to retry', async () => {
+      const redis = createRedisClient(testInfra.redisUrl, 200);
+      await new Promise((resolve) => redis.once('ready', resolve));
+      const limiter = new RedisRateLimiter(redis, new MetricsRegistry({ defaultMetrics: false }), () => undefined);
+      const key = `test:${randomUUID()}`;
+      const decisions = [];
+      for (let i = 0; i < 4; i++) decisions.push(await limiter.consume(key, 3, 60));
+      expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false]);
+      expect(decisions[3]!.retryAfterSeconds).toBeGreaterThan(55);
+      redis.disconnect();
+    });
+
+    it('fails open within tens of milliseconds when its Redis is dead', async () => {
+      const spare = await SpareRedis.start();
+      const redis = createRedisClient(spare.url, 50);
+      redis.on('error', () => undefined);
+      await new Promise((resolve) => redis.once('ready', resolve));
+      await spare.kill();
+      const metrics = new MetricsRegistry({ defaultMetrics: false });
+      const warnings: string[] = [];
+      const limiter = new RedisRateLimiter(redis, metrics, (m) => warnings.push(m));
+      const started = Date.now();
+      const decision = await limiter.consume('dead', 1, 60);
+      expect(Date.now() - started).toBeLessThan(500);
+      expect(decision.allowed).toBe(true);
+      expect(warnings[0]).toMatch(/fails open/);
+      expect(await metrics.render().then((r) => r.body)).toMatch(/graph_rate_limiter_fail_open_total 1/);
+      redis.disconnect();
+    });
+  });
+
+  describe('Kafka', () => {
+    it('round-trips a message through the project publisher to a consumer', async () => {
+      const kafka = new Kafka({ clientId: 'infra-test', brokers: testInfra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+      const topic = `test.roundtrip.${randomUUID()}`;
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+      await admin.disconnect();
+
+      const received: { key: string; value: string }[] = [];
+      const consumer = kafka.consumer({ groupId: `infra-test-${randomUUID()}` });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          received.push({ key: message.key!.toString(), value: message.value!.toString() });
+        },
+      });
+
+      const publisher = new KafkaEventPublisher(kafka);
+      await publisher.publish([
+        { topic, key: '1', value: '{"n":1}' },
+        { topic, key: '1', value: '{"n":2}' },
+        { topic, key: '2', value: '{"n":3}' },
+      ]);
+      const deadline = Date.now() + 20000;
+      while (received.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await publisher.disconnect();
+      await consumer.disconnect();
+      expect(received.filter((m) => m.key === '1').map((m) => m.value)).toEqual(['{"n":1}', '{"n":2}']);
+      expect(received).toHaveLength(3);
+    });
+  });
+});
+

@@ -1,0 +1,109 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitForPort(port: number, timeoutMs = 10000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const s = connect({ host: '127.0.0.1', port });
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`port ${port} did not open within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * A Redis server of the test's own on a spare port, for outage tests: kill it, start it again.
+ * Never the machine's shared Redis.
+ */
+export class SpareRedis {
+  private process: ChildProcess | null = null;
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<SpareRedis> {
+    const redis = new SpareRedis(await freePort());
+    await redis.start();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    await waitForPort(this.port);
+  }
+
+  /** SIGKILL: the outage is abrupt, as a crash would be. */
+  async kill(): Promise<void> {
+    const p = this.process;
+    this.process = null;
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGKILL');
+    });
+  }
+}
+
+/**
+ * A Kafka broker of the test's own on a spare port (scripts/kafka.sh with KAFKA_PORT), for outage
+ * tests. Its state lives in a temporary folder and goes away with stop({ wipe: true }).
+ */
+export class SpareKafka {
+  private readonly home = mkdtempSync(join(tmpdir(), 'graph-kafka-'));
+  private readonly script = join(__dirname, '../../scripts/kafka.sh');
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<SpareKafka> {
+    const kafka = new SpareKafka(await freePort());
+    kafka.start();
+    return kafka;
+  }
+
+  get brokers(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  start(): void {
+    this.run('start');
+  }
+
+  stop(): void {
+    this.run('stop');
+  }
+
+  private run(command: string): void {
+    execFileSync('bash', [this.script, command], {
+      stdio: 'ignore',
+      env: { ...process.env, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.port + 1), KAFKA_HOME_DIR: this.home, KAFKA_HEAP: '256m' },
+    });
+  }
+}
