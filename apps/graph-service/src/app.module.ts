@@ -1,5 +1,6 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { GraphApplicationModule } from '@graph/application';
 import { GraphInfrastructureModule } from '@graph/infrastructure';
 import { AppConfig } from './config/app-config';
 import { JwtAuthGuard } from './http/auth/jwt-auth.guard';
@@ -22,6 +23,10 @@ export class AppModule implements NestModule {
           redis: config.redis,
           kafka: config.kafka,
           cache: config.cache,
+        }),
+        GraphApplicationModule.forRoot({
+          policy: { followRateLimit: config.followRateLimit, recommendations: config.recommendations },
+          cursorSecret: config.cursorSecret,
         }),
       ],
       controllers: [HealthController],

@@ -1,1 +1,2 @@
-export {};
+export * from './graph-policy';
+export * from './graph-application.module';

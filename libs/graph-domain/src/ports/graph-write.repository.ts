@@ -7,11 +7,15 @@ export interface FollowOutcome {
   status: FollowStatus;
   /** False when the edge already was in that state (idempotent repeat: nothing written). */
   changed: boolean;
+  /** created_at of the edge (µs since the epoch, decimal), so caches can place it exactly. */
+  createdAtUs: string;
 }
 
 export interface RequestResponseOutcome {
   status: 'accepted' | 'rejected';
   changed: boolean;
+  /** created_at of the accepted edge (acceptance time, µs since the epoch); null when rejected. */
+  createdAtUs: string | null;
 }
 
 export interface PrivacyOutcome {

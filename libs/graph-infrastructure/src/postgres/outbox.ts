@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { GraphEvent } from '@graph/domain';
+import { GRAPH_EVENT_SCHEMA_VERSION, GRAPH_EVENT_TOPICS, GraphEventPayload } from '@graph/contracts';
+
+export interface OutboxRow {
+  eventId: string;
+  topic: string;
+  /** Partition key: the follower's id, so one follower's events stay in order. */
+  key: string;
+  payload: GraphEventPayload;
+}
+
+/** The Kafka message a domain event becomes (api.md's topics and payloads). */
+export function toOutboxRow(event: GraphEvent, occurredAt: Date): OutboxRow {
+  const base = {
+    event_id: randomUUID(),
+    schema_version: GRAPH_EVENT_SCHEMA_VERSION,
+    occurred_at: occurredAt.toISOString(),
+    follower_id: event.followerId,
+    following_id: event.followingId,
+  };
+  let topic: string;
+  let payload: GraphEventPayload;
+  switch (event.type) {
+    case 'follow':
+      topic = GRAPH_EVENT_TOPICS.follow;
+      payload = { ...base, event_type: 'follow', status: event.status, metadata: { is_mutual: event.isMutual } };
+      break;
+    case 'unfollow':
+      topic = GRAPH_EVENT_TOPICS.unfollow;
+      payload = { ...base, event_type: 'unfollow', reason: event.reason, previous_status: event.previousStatus };
+      break;
+    case 'follow_request_accepted':
+      topic = GRAPH_EVENT_TOPICS.followAccepted;
+      payload = { ...base, event_type: 'follow_request_accepted' };
+      break;
+    case 'follow_request_rejected':
+      topic = GRAPH_EVENT_TOPICS.followRejected;
+      payload = { ...base, event_type: 'follow_request_rejected' };
+      break;
+  }
+  return { eventId: base.event_id, topic, key: event.followerId, payload };
+}
+
+/**
+ * Writes the events to the outbox inside the caller's transaction (one multi-row INSERT), so they
+ * commit or roll back with the graph change that caused them. Order of `events` is kept in `id`.
+ */
+export async function insertOutboxEvents(manager: EntityManager, events: GraphEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const occurredAt = new Date();
+  const rows = events.map((e) => toOutboxRow(e, occurredAt));
+  const params: unknown[] = [];
+  const values = rows.map((r) => {
+    params.push(r.eventId, r.topic, r.key, JSON.stringify(r.payload));
+    const n = params.length;
+    return `($${n - 3}::uuid, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
+  });
+  await manager.query(`INSERT INTO outbox_events (event_id, topic, message_key, payload) VALUES ${values.join(', ')}`, params);
+}
