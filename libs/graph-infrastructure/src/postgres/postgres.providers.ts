@@ -1,7 +1,8 @@
 import { Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { GraphWriteRepository } from '@graph/domain';
+import { GraphReadRepository, GraphWriteRepository } from '@graph/domain';
 import { InfrastructureOptions } from '../infrastructure.options';
+import { InterimGraphReadRepository } from './interim-graph-read.repository';
 import { PostgresConnection, PostgresProbe } from './postgres.connection';
 import { TypeOrmGraphWriteRepository } from './typeorm-graph-write.repository';
 
@@ -11,4 +12,6 @@ export const postgresProviders: Provider[] = [
   { provide: DataSource, inject: [PostgresConnection], useFactory: (c: PostgresConnection) => c.dataSource },
   { provide: PostgresProbe, inject: [PostgresConnection], useFactory: (c: PostgresConnection) => new PostgresProbe(c) },
   { provide: GraphWriteRepository, inject: [DataSource], useFactory: (d: DataSource) => new TypeOrmGraphWriteRepository(d) },
+  // Until branch graph-read's TypeOrmGraphReadRepository is merged (then remove this line and the file).
+  { provide: GraphReadRepository, inject: [DataSource], useFactory: (d: DataSource) => new InterimGraphReadRepository(d) },
 ];
