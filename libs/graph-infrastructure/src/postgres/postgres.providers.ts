@@ -1,11 +1,17 @@
 import { Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { GraphReadRepository, GraphWriteRepository } from '@graph/domain';
 import { InfrastructureOptions } from '../infrastructure.options';
+import { InterimGraphReadRepository } from './interim-graph-read.repository';
 import { PostgresConnection, PostgresProbe } from './postgres.connection';
+import { TypeOrmGraphWriteRepository } from './typeorm-graph-write.repository';
 
 /** Postgres: the pool and the adapters of the graph ports. */
 export const postgresProviders: Provider[] = [
   { provide: PostgresConnection, inject: [InfrastructureOptions], useFactory: (o: InfrastructureOptions) => PostgresConnection.open(o) },
   { provide: DataSource, inject: [PostgresConnection], useFactory: (c: PostgresConnection) => c.dataSource },
   { provide: PostgresProbe, inject: [PostgresConnection], useFactory: (c: PostgresConnection) => new PostgresProbe(c) },
+  { provide: GraphWriteRepository, inject: [DataSource], useFactory: (d: DataSource) => new TypeOrmGraphWriteRepository(d) },
+  // Until branch graph-read's TypeOrmGraphReadRepository is merged (then remove this line and the file).
+  { provide: GraphReadRepository, inject: [DataSource], useFactory: (d: DataSource) => new InterimGraphReadRepository(d) },
 ];
