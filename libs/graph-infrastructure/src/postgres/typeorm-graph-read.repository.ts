@@ -1,4 +1,3 @@
-import { DataSource } from 'typeorm';
 import {
   EdgeList,
   EdgeSlice,
@@ -12,7 +11,7 @@ import {
   UserSettings,
   describeRelationship,
 } from '@graph/domain';
-import { epochMicrosSql, timestampFromMicrosSql } from './sql-runner';
+import { SqlRunner, epochMicrosSql, timestampFromMicrosSql } from './sql-runner';
 
 interface EdgeRow {
   id: string;
@@ -41,7 +40,7 @@ const CREATED = 'e.created_at';
  * method). Counts come from the striped counters (sum of a user's slot rows) where one exists.
  */
 export class TypeOrmGraphReadRepository extends GraphReadRepository {
-  constructor(private readonly db: DataSource) {
+  constructor(private readonly db: SqlRunner) {
     super();
   }
 
