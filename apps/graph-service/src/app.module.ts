@@ -7,6 +7,7 @@ import { JwtAuthGuard } from './http/auth/jwt-auth.guard';
 import { TokenVerifier } from './http/auth/token-verifier';
 import { HttpErrorFilter } from './http/errors/http-error.filter';
 import { createValidationPipe } from './http/errors/validation';
+import { GraphQueryController } from './http/graph/graph-query.controller';
 import { HealthController } from './http/health/health.controller';
 import { RequestIdMiddleware } from './observability/request-id.middleware';
 
@@ -29,7 +30,7 @@ export class AppModule implements NestModule {
           cursorSecret: config.cursorSecret,
         }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, GraphQueryController],
       providers: [
         { provide: AppConfig, useValue: config },
         TokenVerifier,
