@@ -66,7 +66,7 @@ describe('graph reads over HTTP', () => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const res = await http()
+        const res: request.Response = await http()
           .get(`${G}/followers/${OWNER}`)
           .query(cursor ? { limit: 2, cursor } : { limit: 2 })
           .set(bearer(STRANGER!))
