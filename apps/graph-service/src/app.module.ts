@@ -10,6 +10,7 @@ import { createValidationPipe } from './http/errors/validation';
 import { BlockWriteController } from './http/graph/block-write.controller';
 import { FollowWriteController } from './http/graph/follow-write.controller';
 import { SettingsController } from './http/graph/settings.controller';
+import { GraphQueryController } from './http/graph/graph-query.controller';
 import { HealthController } from './http/health/health.controller';
 import { RequestIdMiddleware } from './observability/request-id.middleware';
 
@@ -37,6 +38,7 @@ export class AppModule implements NestModule {
         FollowWriteController,
         BlockWriteController,
         SettingsController,
+        GraphQueryController,
       ],
       providers: [
         { provide: AppConfig, useValue: config },

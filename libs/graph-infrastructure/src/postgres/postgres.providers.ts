@@ -2,8 +2,8 @@ import { Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { GraphReadRepository, GraphWriteRepository } from '@graph/domain';
 import { InfrastructureOptions } from '../infrastructure.options';
-import { InterimGraphReadRepository } from './interim-graph-read.repository';
 import { PostgresConnection, PostgresProbe } from './postgres.connection';
+import { TypeOrmGraphReadRepository } from './typeorm-graph-read.repository';
 import { TypeOrmGraphWriteRepository } from './typeorm-graph-write.repository';
 
 /** Postgres: the pool and the adapters of the graph ports. */
@@ -12,6 +12,5 @@ export const postgresProviders: Provider[] = [
   { provide: DataSource, inject: [PostgresConnection], useFactory: (c: PostgresConnection) => c.dataSource },
   { provide: PostgresProbe, inject: [PostgresConnection], useFactory: (c: PostgresConnection) => new PostgresProbe(c) },
   { provide: GraphWriteRepository, inject: [DataSource], useFactory: (d: DataSource) => new TypeOrmGraphWriteRepository(d) },
-  // Until branch graph-read's TypeOrmGraphReadRepository is merged (then remove this line and the file).
-  { provide: GraphReadRepository, inject: [DataSource], useFactory: (d: DataSource) => new InterimGraphReadRepository(d) },
+  { provide: GraphReadRepository, inject: [DataSource], useFactory: (db: DataSource) => new TypeOrmGraphReadRepository(db) },
 ];
