@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { rebuildAllGraphStats } from '@graph/infrastructure/postgres/graph-stats-rebuild';
 import { seededRandom, Zipf } from './stats';
 
 export interface GeneratedGraph {
@@ -80,7 +81,7 @@ export async function generateGraph(databaseUrl: string, shape: GraphShape, log:
     if (followers.length >= 50000) await flush();
   }
   await flush();
-  await rebuildAllCounters(client);
+  await rebuildAllGraphStats(client);
   await client.query('VACUUM ANALYZE follows');
   await client.query('VACUUM ANALYZE user_graph_stats');
   const top = await client.query<{ id: string }>(
@@ -108,23 +109,7 @@ export async function addFollowers(databaseUrl: string, accountId: string, first
      ON CONFLICT DO NOTHING`,
     [accountId, firstId.toString(), count],
   );
-  await rebuildAllCounters(client);
+  await rebuildAllGraphStats(client);
   await client.query('VACUUM ANALYZE follows');
   await client.end();
-}
-
-/** Recomputes every striped counter row from the edges (slot = other user's id mod 16). */
-export async function rebuildAllCounters(client: Client): Promise<void> {
-  await client.query('TRUNCATE user_graph_stats');
-  await client.query(`
-    INSERT INTO user_graph_stats (user_id, slot, follower_count, following_count, pending_requests_count)
-    SELECT user_id, slot, SUM(fr)::bigint, SUM(fg)::bigint, SUM(pr)::bigint FROM (
-      SELECT following_id AS user_id, (follower_id % 16)::smallint AS slot,
-             COUNT(*) FILTER (WHERE status = 'accepted') AS fr, 0 AS fg,
-             COUNT(*) FILTER (WHERE status = 'pending') AS pr
-        FROM follows GROUP BY 1, 2
-      UNION ALL
-      SELECT follower_id, (following_id % 16)::smallint, 0, COUNT(*) FILTER (WHERE status = 'accepted'), 0
-        FROM follows GROUP BY 1, 2
-    ) c GROUP BY user_id, slot`);
 }
