@@ -13,3 +13,8 @@ export * from './memory/memory-rate-limiter';
 export * from './kafka/kafka-event.publisher';
 export * from './kafka/kafka-client';
 export * from './redis/redis-client';
+export * from './postgres/sql-runner';
+export * from './postgres/graph-stats-slots';
+export * from './postgres/graph-stats-rebuild';
+export * from './postgres/copy-from';
+export * from './postgres/typeorm-graph-read.repository';
