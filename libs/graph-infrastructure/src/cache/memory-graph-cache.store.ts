@@ -34,6 +34,7 @@ export class MemoryGraphCacheStore extends GraphCacheStore {
   private readonly entries = new Map<string, Entry>();
   private readonly lists = new Map<string, List>();
   private clock = 0;
+  private epoch = 0;
 
   constructor(
     private readonly listWindow: number,
@@ -49,7 +50,7 @@ export class MemoryGraphCacheStore extends GraphCacheStore {
 
   async readEntries(keys: string[]): Promise<EntriesRead> {
     return {
-      epoch: '0',
+      epoch: String(this.epoch),
       entries: keys.map((key) => {
         const e = this.entry(key, true)!;
         if (e.value !== null) return { value: e.value, ticket: null };
@@ -58,7 +59,8 @@ export class MemoryGraphCacheStore extends GraphCacheStore {
     };
   }
 
-  async fillEntries(_epoch: string, fills: EntryFill[]): Promise<void> {
+  async fillEntries(epoch: string, fills: EntryFill[]): Promise<void> {
+    if (epoch !== String(this.epoch)) return;
     for (const f of fills) {
       const e = this.entry(f.key, false);
       if (!e || e.version !== f.ticket || e.pending > 0) continue;
@@ -73,13 +75,14 @@ export class MemoryGraphCacheStore extends GraphCacheStore {
       const below = after === null ? list.members.length : lowerBound(list.members, after);
       const members: string[] = [];
       for (let i = below - 1; i >= 0 && members.length < count; i--) members.push(list.members[i]!);
-      return { kind: 'hit', epoch: '0', members };
+      return { kind: 'hit', epoch: String(this.epoch), members };
     }
     const e = this.entry(key, true)!;
-    return { kind: 'miss', epoch: '0', ticket: e.pending > 0 ? null : e.version };
+    return { kind: 'miss', epoch: String(this.epoch), ticket: e.pending > 0 ? null : e.version };
   }
 
-  async fillList(_epoch: string, key: string, ticket: string, members: string[], complete: boolean, ttlMs: number): Promise<void> {
+  async fillList(epoch: string, key: string, ticket: string, members: string[], complete: boolean, ttlMs: number): Promise<void> {
+    if (epoch !== String(this.epoch)) return;
     const e = this.entry(key, false);
     if (!e || e.version !== ticket || e.pending > 0) return;
     const all = complete ? [...members, END_MEMBER] : [...members];
@@ -95,11 +98,11 @@ export class MemoryGraphCacheStore extends GraphCacheStore {
       e.version = this.tick();
       e.expiresAt = Math.max(e.expiresAt, this.now() + PENDING_TTL_MS);
     }
-    return { epoch: '0', keys };
+    return { epoch: String(this.epoch), keys };
   }
 
   async finishWrite(ticket: WriteTicket, ops: CacheOp[]): Promise<void> {
-    const counted = ticket.epoch === '0';
+    const counted = ticket.epoch === String(this.epoch);
     for (const op of ops) {
       // In place only while our own announcement stands (it may have been evicted).
       let kind = counted && (this.entry(op.key, false)?.pending ?? 0) >= 1 ? op.op : 'drop';
@@ -143,8 +146,10 @@ export class MemoryGraphCacheStore extends GraphCacheStore {
   }
 
   async invalidateAll(): Promise<void> {
+    // Versions come from one clock that never goes back, so forgetting them cannot revive a ticket.
+    this.epoch += 1;
     this.lists.clear();
-    for (const key of this.entries.keys()) this.dropOne(key);
+    this.entries.clear();
   }
 
   private dropOne(key: string): void {
