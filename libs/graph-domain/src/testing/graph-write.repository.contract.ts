@@ -34,7 +34,7 @@ export interface GraphWriteContractSetup {
 
 const zero: GraphCounts = { followers: 0, following: 0, pending: 0 };
 
-function byPair(a: GraphEvent, b: GraphEvent): number {
+function byPair(a: Pick<GraphEvent, 'followerId' | 'followingId'>, b: Pick<GraphEvent, 'followerId' | 'followingId'>): number {
   return compareUserIds(a.followerId, b.followerId) || compareUserIds(a.followingId, b.followingId);
 }
 
