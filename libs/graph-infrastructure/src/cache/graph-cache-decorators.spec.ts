@@ -5,6 +5,7 @@ import { InMemoryGraphStore } from '@graph/domain/testing/in-memory-graph.store'
 import { MetricsRegistry } from '../observability/metrics.registry';
 import { CacheMaintainingGraphWriteRepository } from './cache-maintaining-graph-write.repository';
 import { CachedGraphReadRepository } from './cached-graph-read.repository';
+import { GraphCacheAdminService } from './graph-cache-admin.service';
 import { GraphCacheMetrics } from './graph-cache.metrics';
 import { CacheUnavailableError, GraphCacheStore } from './graph-cache.store';
 import { MemoryGraphCacheStore } from './memory-graph-cache.store';
@@ -190,7 +191,7 @@ describe('cache decorators over the in-memory fakes', () => {
     const f = build();
     for (let i = 0; i < 4; i++) await f.writes.follow(id(600 + i), id(700));
     await f.writes.follow(id(600), id(701));
-    const admin = new (await import('./graph-cache-admin.service')).GraphCacheAdminService(f.reads, f.store, f.metrics);
+    const admin = new GraphCacheAdminService(f.reads, f.store, f.metrics);
     expect(await admin.warmMostFollowed(2)).toEqual({ warmedUserIds: [id(700), id(701)] });
     const before = f.metrics.snapshot().find((x) => x.family === 'followers')!.hits;
     await f.reads.listEdges({ kind: 'followers', userId: id(700) }, { limit: 20, after: null });
