@@ -163,18 +163,19 @@ export class CachedGraphReadRepository extends GraphReadRepository {
 
   async getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds): Promise<Recommendation[]> {
     if (limit > CACHED_RECOMMENDATIONS) return this.inner.getRecommendations(userId, limit, bounds);
+    // The bounds travel with the value: suggestions computed under other bounds are not an answer.
+    const shape = `${bounds.recentFollowings}:${bounds.perFollowing}`;
     const [value] = await this.cached(
       'suggestions',
       [userId],
       this.settings.ttlSeconds.recommendations,
       async () => [await this.inner.getRecommendations(userId, CACHED_RECOMMENDATIONS, bounds)],
-      (list) => JSON.stringify(list.map((r) => [r.userId, r.mutualCount])),
+      (list) => JSON.stringify({ b: shape, r: list.map((r) => [r.userId, r.mutualCount]) }),
     );
-    const all =
-      value!.cached !== undefined
-        ? (JSON.parse(value!.cached) as [UserId, number][]).map(([id, n]) => ({ userId: id, mutualCount: n }))
-        : value!.fresh!;
-    return all.slice(0, limit);
+    if (value!.cached === undefined) return value!.fresh!.slice(0, limit);
+    const cached = JSON.parse(value!.cached) as { b: string; r: [UserId, number][] };
+    if (cached.b !== shape) return this.inner.getRecommendations(userId, limit, bounds);
+    return cached.r.slice(0, limit).map(([id, n]) => ({ userId: id, mutualCount: n }));
   }
 
   async mostFollowed(limit: number): Promise<UserId[]> {
