@@ -17,18 +17,32 @@ export function freePort(): Promise<number> {
   });
 }
 
+export function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Makes sure a broker answers at the first of `brokers` (host:port,...): starts one with the
+ * project's script when nothing listens. Returns the port it started, or null if one was running.
+ */
+export async function ensureKafka(brokers: string): Promise<string | null> {
+  const [host, port] = brokers.split(',')[0]!.split(':');
+  if (await portOpen(host!, Number(port))) return null;
+  execFileSync('bash', [join(__dirname, '../../scripts/kafka.sh'), 'start'], { stdio: 'inherit', env: { ...process.env, KAFKA_PORT: port } });
+  return port!;
+}
+
 export async function waitForPort(port: number, timeoutMs = 10000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const s = connect({ host: '127.0.0.1', port });
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (open) return;
+    if (await portOpen('127.0.0.1', port)) return;
     if (Date.now() > deadline) throw new Error(`port ${port} did not open within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
