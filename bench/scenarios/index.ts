@@ -1,4 +1,7 @@
 import { Scenario } from '../context';
+import { cacheScenario } from './cache.scenario';
 
 /** Every scenario by name, run in this order by default (`--only a,b` picks some). */
-export const SCENARIOS: Record<string, Scenario> = {};
+export const SCENARIOS: Record<string, Scenario> = {
+  cache: cacheScenario,
+};
