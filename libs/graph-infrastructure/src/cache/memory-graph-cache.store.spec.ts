@@ -1,4 +1,4 @@
-import { graphCacheStoreContract } from './graph-cache-store.contract';
+import { graphCacheStoreContract } from './testing/graph-cache-store.contract';
 import { cacheKey } from './graph-cache.store';
 import { MemoryGraphCacheStore } from './memory-graph-cache.store';
 

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { createRedisClient } from '../redis/redis-client';
 import { testInfra } from '../../../../test/setup/test-infra';
 import { SpareRedis } from '../../../../test/support/spare-services';
-import { graphCacheStoreContract } from './graph-cache-store.contract';
+import { graphCacheStoreContract } from './testing/graph-cache-store.contract';
 import { CacheUnavailableError, cacheKey } from './graph-cache.store';
 import { RedisGraphCacheStore } from './redis-graph-cache.store';
 

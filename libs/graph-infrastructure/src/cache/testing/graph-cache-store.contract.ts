@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { END_MEMBER, GraphCacheStore, cacheKey, listMember } from './graph-cache.store';
+import { END_MEMBER, GraphCacheStore, cacheKey, listMember } from '../graph-cache.store';
 
 export interface CacheStoreFixture {
   /** A store with a list window of 5. */
