@@ -8,6 +8,8 @@ import { seededRandom, Zipf } from '../lib/stats';
 import { freePort, SpareRedis, waitForPort } from '../../test/support/spare-services';
 
 const G = '/api/v1/graph';
+/** Offered load of the outage measurement, requests per second. */
+const OUTAGE_RATE = 300;
 
 /** Cache counters per family from /metrics. */
 async function cacheCounters(client: HttpClient): Promise<Map<string, { hits: number; misses: number }>> {
@@ -24,13 +26,13 @@ async function cacheCounters(client: HttpClient): Promise<Map<string, { hits: nu
 /**
  * The read/write mix: reads of profiles (stats), followers and following first pages and
  * relationships, targets drawn Zipf(0.8) over `universe` users with the celebrity as rank 0; viewers
- * drawn Zipf(0.8) over a pool of active sessions. 10% writes: follow/unfollow toggles, a third of
- * them on the celebrity.
+ * drawn Zipf(0.8) over 20 active sessions. 10% writes: follow/unfollow toggles by 2,000 writers, a
+ * third of them on the celebrity.
  */
 function mix(ctx: BenchContext, client: HttpClient, universe: string[], celebrity: string, seed: number) {
   const random = seededRandom(seed);
   const targets = new Zipf(universe.length, 0.8, random);
-  const sessions = universe.slice(0, 200);
+  const sessions = universe.slice(1, 21);
   const viewers = new Zipf(sessions.length, 0.8, random);
   const tokens = new Map<string, string>();
   const token = (id: string): string => {
@@ -77,26 +79,35 @@ async function hitRate(ctx: BenchContext): Promise<void> {
   const service = await ctx.startService();
   const client = new HttpClient(service.url, ctx.options.concurrency + 4);
   try {
-    const { universe, celebrity } = universeOf(ctx, 5000);
+    const { universe, celebrity } = universeOf(ctx, 2000);
     const op = mix(ctx, client, universe, celebrity, 7);
-    // Steady state: the warm-up reaches the tail the measured window will touch.
-    ctx.load(await runLoad({ name: 'cache mix warm-up', concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs * 2 }, op));
+    // Steady state, not a cold start: every profile and first page read once, then the mix itself.
+    const viewer = ctx.token(universe[1]!);
+    const paths = universe.flatMap((u) => [`${G}/stats/${u}`, `${G}/followers/${u}`, `${G}/following/${u}`]);
+    ctx.load(await runLoad({ name: 'cache pre-warm pass', concurrency: ctx.options.concurrency, operations: paths.length }, async (i) => void (await client.ok('GET', paths[i]!, viewer))));
+    ctx.load(await runLoad({ name: 'cache mix warm-up', concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs }, op));
     const before = await cacheCounters(client);
     ctx.load(await runLoad({ name: 'cache mix (Zipf 0.8, 10% writes, celebrity)', concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs }, op));
     const after = await cacheCounters(client);
-    let hits = 0;
-    let total = 0;
+    const sum = { user: { hits: 0, total: 0 }, all: { hits: 0, total: 0 } };
     for (const [family, a] of after) {
       const b = before.get(family) ?? { hits: 0, misses: 0 };
       const h = a.hits - b.hits;
       const n = h + a.misses - b.misses;
       if (n === 0) continue;
-      hits += h;
-      total += n;
-      ctx.record({ scenario: 'cache', metric: `hit rate ${family}`, value: (100 * h) / n, unit: '%' });
+      sum.all.hits += h;
+      sum.all.total += n;
+      // Per-user entries (the seed's keys); relationship entries are per viewer/target pair.
+      if (family !== 'relationship') {
+        sum.user.hits += h;
+        sum.user.total += n;
+      }
+      ctx.record({ scenario: 'cache', metric: `hit rate ${family} (${n} lookups)`, value: (100 * h) / n, unit: '%' });
     }
-    const rate = total ? hits / total : 0;
-    ctx.record({ scenario: 'cache', metric: 'hit rate, all lookups', value: 100 * rate, unit: '%', ratio: rate, target: '≥ 0.97', pass: rate >= 0.97 });
+    const userRate = sum.user.total ? sum.user.hits / sum.user.total : 0;
+    const allRate = sum.all.total ? sum.all.hits / sum.all.total : 0;
+    ctx.record({ scenario: 'cache', metric: 'hit rate, per-user keys (lists, stats, settings)', value: 100 * userRate, unit: '%', ratio: userRate, target: '≥ 0.97', pass: userRate >= 0.97 });
+    ctx.record({ scenario: 'cache', metric: 'hit rate, all lookups incl. relationship pairs', value: 100 * allRate, unit: '%', ratio: allRate, target: '≥ 0.97', pass: allRate >= 0.97 });
   } finally {
     client.close();
     await service.stop();
@@ -159,11 +170,14 @@ async function outageLatency(ctx: BenchContext): Promise<void> {
   const service = await ctx.startService({ REDIS_URL: spare.url });
   const client = new HttpClient(service.url, ctx.options.concurrency + 4);
   try {
-    const { universe, celebrity } = universeOf(ctx, 5000);
+    const { universe, celebrity } = universeOf(ctx, 2000);
     const op = mix(ctx, client, universe, celebrity, 11);
-    ctx.load(await runLoad({ name: 'mix before the outage', concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs / 2 }, op));
+    // Open loop at a fixed rate the service sustains without Redis, so the figure is the latency of a
+    // call through a dead cache, not queueing behind a saturated closed loop.
+    const paced = { concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs, ratePerSec: OUTAGE_RATE };
+    ctx.load(await runLoad({ name: `mix before the outage (${OUTAGE_RATE}/s)`, ...paced }, op));
     await spare.kill();
-    const during = ctx.load(await runLoad({ name: 'mix with Redis killed', concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs }, op));
+    const during = ctx.load(await runLoad({ name: `mix with Redis killed (${OUTAGE_RATE}/s)`, ...paced }, op));
     ctx.record({
       scenario: 'cache',
       metric: `p99 latency while Redis is down (${during.errors} errors)`,
@@ -174,7 +188,7 @@ async function outageLatency(ctx: BenchContext): Promise<void> {
     });
     await spare.start();
     await new Promise((r) => setTimeout(r, 1500));
-    const back = ctx.load(await runLoad({ name: 'mix after Redis is back', concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs / 2 }, op));
+    const back = ctx.load(await runLoad({ name: `mix after Redis is back (${OUTAGE_RATE}/s)`, ...paced }, op));
     ctx.record({ scenario: 'cache', metric: `p99 latency after Redis is back (${back.errors} errors)`, value: back.latency.p99, unit: 'ms' });
   } finally {
     client.close();
