@@ -74,6 +74,18 @@ export class SpareRedis {
     await waitForPort(this.port);
   }
 
+  /**
+   * SIGSTOP: the server keeps its data and its connections but answers nothing (a partition or a
+   * stall), so commands time out instead of failing at once. thaw() resumes it with its data.
+   */
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   /** SIGKILL: the outage is abrupt, as a crash would be. */
   async kill(): Promise<void> {
     const p = this.process;
