@@ -3,12 +3,15 @@ import {
   BlockedError,
   CursorCodec,
   EdgeList,
+  EdgeSlice,
   ForbiddenError,
   GraphReadRepository,
   Page,
   PrivateAccountError,
   UserId,
+  OwnedEdgeList,
   edgeListKey,
+  isOwnedEdgeList,
 } from '@graph/domain';
 import { READ_LIMITS, pageLimit } from './read-limits';
 
@@ -44,29 +47,33 @@ export class ListEdgesUseCase {
     const limit = pageLimit(input.limit, READ_LIMITS.pageDefault, READ_LIMITS.pageMax);
     const key = edgeListKey(input.list);
     const after = input.cursor ? this.cursors.decode(input.cursor, key) : null;
-    await this.assertVisible(input.viewerId, input.list);
-    const [slice, total] = await Promise.all([this.graph.listEdges(input.list, { limit, after }), this.graph.countEdges(input.list)]);
-    return {
-      items: slice.items,
-      nextCursor: slice.next ? this.cursors.encode(slice.next, key) : null,
-      total,
-    };
+    const list = input.list;
+    if (isOwnedEdgeList(list)) {
+      if (list.kind === 'known_followers' && list.viewerId !== input.viewerId) throw new ForbiddenError('known followers are listed for the caller only');
+      // Access, page and total in one port call: one cache round trip for a cached page.
+      const read = await this.graph.readListPage(input.viewerId, list, { limit, after });
+      if (read.access === 'blocked') throw new BlockedError();
+      if (read.access === 'private') throw new PrivateAccountError();
+      return this.page(read.slice, read.total, key);
+    }
+    await this.assertVisible(input.viewerId, list);
+    const [slice, total] = await Promise.all([this.graph.listEdges(list, { limit, after }), this.graph.countEdges(list)]);
+    return this.page(slice, total, key);
   }
 
-  private async assertVisible(viewerId: UserId, list: EdgeList): Promise<void> {
+  private page(slice: EdgeSlice, total: number, key: string): Page {
+    return { items: slice.items, nextCursor: slice.next ? this.cursors.encode(slice.next, key) : null, total };
+  }
+
+  private async assertVisible(viewerId: UserId, list: Exclude<EdgeList, OwnedEdgeList>): Promise<void> {
     switch (list.kind) {
       case 'incoming_requests':
       case 'outgoing_requests':
       case 'blocks':
         if (list.userId !== viewerId) throw new ForbiddenError('only the account itself may see its requests and blocks');
         return;
-      case 'known_followers':
-        if (list.viewerId !== viewerId) throw new ForbiddenError('known followers are listed for the caller only');
-        return this.assertOwnersVisible(viewerId, [list.userId]);
       case 'common_followers':
         return this.assertOwnersVisible(viewerId, [list.userA, list.userB]);
-      default:
-        return this.assertOwnersVisible(viewerId, [list.userId]);
     }
   }
 

@@ -24,6 +24,16 @@ export type EdgeList =
 
 export type EdgeListKind = EdgeList['kind'];
 
+/**
+ * Lists about one user (the owner), which the owner's privacy and blocks hide: read with
+ * GraphReadRepository.readListPage, which checks access and reads the page and total together.
+ */
+export type OwnedEdgeList = Extract<EdgeList, { kind: 'followers' | 'following' | 'mutuals' | 'known_followers' }>;
+
+export function isOwnedEdgeList(list: EdgeList): list is OwnedEdgeList {
+  return list.kind === 'followers' || list.kind === 'following' || list.kind === 'mutuals' || list.kind === 'known_followers';
+}
+
 /** A stable name for a list, used to bind cursors (and cache keys) to the list they came from. */
 export function edgeListKey(list: EdgeList): string {
   switch (list.kind) {
@@ -63,6 +73,12 @@ export interface EdgeSlice {
   /** Where the next page starts, or null when this was the last page. */
   next: KeysetPosition | null;
 }
+
+/**
+ * A page of an owned list as a viewer may see it: `blocked` when the owner blocks the viewer,
+ * `private` when the owner is private and the viewer is neither the owner nor an accepted follower.
+ */
+export type ListPageRead = { access: 'ok'; slice: EdgeSlice; total: number } | { access: 'blocked' } | { access: 'private' };
 
 export interface Page {
   items: ListedEdge[];

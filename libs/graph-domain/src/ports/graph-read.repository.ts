@@ -1,4 +1,4 @@
-import { EdgeList, EdgeSlice, PageQuery } from '../model/edge-list';
+import { EdgeList, EdgeSlice, ListPageRead, OwnedEdgeList, PageQuery } from '../model/edge-list';
 import { GraphStats, Recommendation, UserSettings } from '../model/graph-stats';
 import { Relationship } from '../model/relationship';
 import { UserId } from '../model/user-id';
@@ -34,6 +34,15 @@ export abstract class GraphReadRepository {
 
   /** The exact number of entries of a list (from the counters where a counter exists). */
   abstract countEdges(list: EdgeList): Promise<number>;
+
+  /**
+   * A list about its owner as `viewerId` may see it, in one call (the cache answers a first page
+   * in one round trip): `blocked` when the owner blocks the viewer (whatever else holds);
+   * else `private` when the owner is private and the viewer is neither the owner nor an accepted
+   * follower of it; else `ok` with the page (exactly as listEdges gives it) and the total (as
+   * countEdges). The viewer's own block of the owner hides nothing; the owner sees its own lists.
+   */
+  abstract readListPage(viewerId: UserId, list: OwnedEdgeList, page: PageQuery): Promise<ListPageRead>;
 
   /** The subset of `candidateIds` that `followerId` follows (accepted), in the order given. */
   abstract filterFollowed(followerId: UserId, candidateIds: UserId[]): Promise<UserId[]>;

@@ -1,4 +1,4 @@
-import { EdgeList, ListedEdge } from '../model/edge-list';
+import { EdgeList, ListedEdge, OwnedEdgeList } from '../model/edge-list';
 import { StoredStatus } from './in-memory-graph.store';
 import { UserId } from '../model/user-id';
 import { GraphReadRepository } from '../ports/graph-read.repository';
@@ -239,6 +239,111 @@ export function describeGraphReadRepositoryContract(name: string, makeFixture: (
           }
           expect({ list, total: await f.repo.countEdges(list) }).toEqual({ list, total: expected.length });
         }
+      });
+    });
+
+    describe('readListPage', () => {
+      it('gives the page exactly as listEdges and the total as countEdges when visible, at any position', async () => {
+        const [owner, viewer] = ids(2);
+        const fans = ids(5);
+        const followed = ids(3);
+        await f.seed({
+          edges: [
+            ...fans.map((u, i) => ({ follower: u, following: owner!, status: 'accepted' as const, createdAtUs: at(i) })),
+            { follower: freshId(), following: owner!, status: 'pending' },
+            ...followed.map((u, i) => ({ follower: owner!, following: u, status: 'accepted' as const, createdAtUs: at(10 + i) })),
+            // the owner follows back fans[1] and fans[3]; the viewer follows fans[3] and fans[4]
+            { follower: owner!, following: fans[1]!, status: 'accepted', createdAtUs: at(20) },
+            { follower: owner!, following: fans[3]!, status: 'accepted', createdAtUs: at(21) },
+            { follower: viewer!, following: fans[3]!, status: 'accepted' },
+            { follower: viewer!, following: fans[4]!, status: 'accepted' },
+          ],
+          // the viewer's own block of the owner hides nothing from the viewer
+          blocks: [{ blocker: viewer!, blocked: owner! }],
+        });
+        const lists: OwnedEdgeList[] = [
+          { kind: 'followers', userId: owner! },
+          { kind: 'following', userId: owner! },
+          { kind: 'mutuals', userId: owner! },
+          { kind: 'known_followers', viewerId: viewer!, userId: owner! },
+        ];
+        for (const list of lists) {
+          for (const who of [viewer!, owner!]) {
+            let after = null;
+            for (let guard = 0; guard < 10; guard++) {
+              const expected = await f.repo.listEdges(list, { limit: 2, after });
+              const read = await f.repo.readListPage(who, list, { limit: 2, after });
+              expect({ list, who, read }).toEqual({ list, who, read: { access: 'ok', slice: expected, total: await f.repo.countEdges(list) } });
+              if (!expected.next) break;
+              after = expected.next;
+            }
+          }
+        }
+        expect(await f.repo.readListPage(viewer!, { kind: 'followers', userId: owner! }, { limit: 100, after: null })).toMatchObject({ access: 'ok', total: 5 });
+      });
+
+      it('is blocked when the owner blocks the viewer, private or not, follower or not', async () => {
+        const [pub, priv, viewer, other] = ids(4);
+        await f.seed({
+          edges: [
+            { follower: viewer!, following: pub!, status: 'accepted' },
+            { follower: other!, following: pub!, status: 'accepted' },
+          ],
+          blocks: [
+            { blocker: pub!, blocked: viewer! },
+            { blocker: priv!, blocked: viewer! },
+            { blocker: other!, blocked: pub! },
+          ],
+          privateUsers: [priv!],
+        });
+        for (const owner of [pub!, priv!]) {
+          for (const kind of ['followers', 'following', 'mutuals'] as const) {
+            expect(await f.repo.readListPage(viewer!, { kind, userId: owner }, { limit: 5, after: null })).toEqual({ access: 'blocked' });
+          }
+          expect(await f.repo.readListPage(viewer!, { kind: 'known_followers', viewerId: viewer!, userId: owner }, { limit: 5, after: null })).toEqual({
+            access: 'blocked',
+          });
+        }
+        // A block of someone else, or of the owner by the viewer's neighbour, does not matter.
+        expect(await f.repo.readListPage(other!, { kind: 'followers', userId: pub! }, { limit: 5, after: null })).toMatchObject({ access: 'ok', total: 2 });
+      });
+
+      it('hides a private account from everyone but itself and its accepted followers', async () => {
+        const [owner, fan, requester, rejected, stranger, followedByOwner] = ids(6);
+        await f.seed({
+          edges: [
+            { follower: fan!, following: owner!, status: 'accepted' },
+            { follower: requester!, following: owner!, status: 'pending' },
+            { follower: rejected!, following: owner!, status: 'rejected' },
+            { follower: owner!, following: followedByOwner!, status: 'accepted' },
+          ],
+          privateUsers: [owner!],
+        });
+        for (const kind of ['followers', 'following', 'mutuals'] as const) {
+          const list: OwnedEdgeList = { kind, userId: owner! };
+          for (const who of [requester!, rejected!, stranger!, followedByOwner!]) {
+            expect({ kind, who, read: await f.repo.readListPage(who, list, { limit: 5, after: null }) }).toEqual({ kind, who, read: { access: 'private' } });
+          }
+          for (const who of [fan!, owner!]) {
+            expect(await f.repo.readListPage(who, list, { limit: 5, after: null })).toEqual({
+              access: 'ok',
+              slice: await f.repo.listEdges(list, { limit: 5, after: null }),
+              total: await f.repo.countEdges(list),
+            });
+          }
+        }
+      });
+
+      it('still checks blocks one by one for an owner that blocks more accounts than a cache keeps in one entry', async () => {
+        const [owner, blockedViewer, viewer, fan] = ids(4);
+        await f.seed({
+          edges: [{ follower: fan!, following: owner!, status: 'accepted' }],
+          blocks: [...ids(1001).map((b) => ({ blocker: owner!, blocked: b })), { blocker: owner!, blocked: blockedViewer! }],
+        });
+        const list: OwnedEdgeList = { kind: 'followers', userId: owner! };
+        expect(await f.repo.readListPage(blockedViewer!, list, { limit: 5, after: null })).toEqual({ access: 'blocked' });
+        expect(await f.repo.readListPage(viewer!, list, { limit: 5, after: null })).toMatchObject({ access: 'ok', total: 1 });
+        expect(await f.repo.readListPage(blockedViewer!, list, { limit: 5, after: null })).toEqual({ access: 'blocked' });
       });
     });
 

@@ -1,4 +1,4 @@
-import { EdgeList, EdgeSlice, KeysetPosition, ListedEdge, PageQuery } from '../model/edge-list';
+import { EdgeList, EdgeSlice, KeysetPosition, ListPageRead, ListedEdge, OwnedEdgeList, PageQuery } from '../model/edge-list';
 import { GraphStats, Recommendation, UserSettings } from '../model/graph-stats';
 import { Relationship, describeRelationship } from '../model/relationship';
 import { UserId, compareUserIds } from '../model/user-id';
@@ -82,6 +82,15 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
 
   async countEdges(list: EdgeList): Promise<number> {
     return this.entries(list).length;
+  }
+
+  async readListPage(viewerId: UserId, list: OwnedEdgeList, page: PageQuery): Promise<ListPageRead> {
+    const owner = list.userId;
+    if (viewerId !== owner) {
+      if (this.store.blocks.has(InMemoryGraphStore.pairKey(owner, viewerId))) return { access: 'blocked' };
+      if (this.store.privateUsers.has(owner) && this.store.edge(viewerId, owner)?.status !== 'accepted') return { access: 'private' };
+    }
+    return { access: 'ok', slice: await this.listEdges(list, page), total: await this.countEdges(list) };
   }
 
   async filterFollowed(followerId: UserId, candidateIds: UserId[]): Promise<UserId[]> {

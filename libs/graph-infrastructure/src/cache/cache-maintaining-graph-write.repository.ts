@@ -16,10 +16,11 @@ const followers = (u: UserId): string => cacheKey('followers', u);
 const following = (u: UserId): string => cacheKey('following', u);
 const settings = (u: UserId): string => cacheKey('settings', u);
 const suggestions = (u: UserId): string => cacheKey('suggestions', u);
+const blockSet = (u: UserId): string => cacheKey('blocks', u);
 const drop = (...keys: string[]): CacheOp[] => keys.map((key) => ({ key, op: 'drop' }));
 
 /** Everything cached about one user (relationships are per pair and dropped by the callers). */
-const userKeys = (u: UserId): string[] => [followers(u), following(u), stats(u), settings(u), suggestions(u)];
+export const userKeys = (u: UserId): string[] => [followers(u), following(u), stats(u), settings(u), suggestions(u), blockSet(u)];
 
 /**
  * Keeps the cache right around the Postgres write repository. Before a write that may update
@@ -89,10 +90,8 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
   }
 
   async unblock(blockerId: UserId, blockedId: UserId): Promise<{ changed: boolean }> {
-    return this.dropWrite(() => this.inner.unblock(blockerId, blockedId), (o) =>
-      o.changed ? drop(rel(blockerId, blockedId), rel(blockedId, blockerId), suggestions(blockerId), suggestions(blockedId)) : [],
-      drop(rel(blockerId, blockedId), rel(blockedId, blockerId), suggestions(blockerId), suggestions(blockedId)),
-    );
+    const keys = [blockSet(blockerId), rel(blockerId, blockedId), rel(blockedId, blockerId), suggestions(blockerId), suggestions(blockedId)];
+    return this.dropWrite(() => this.inner.unblock(blockerId, blockedId), (o) => (o.changed ? drop(...keys) : []), drop(...keys));
   }
 
   async setPrivacy(userId: UserId, isPrivate: boolean): Promise<PrivacyOutcome> {

@@ -3,6 +3,8 @@ import {
   EdgeSlice,
   GraphReadRepository,
   GraphStats,
+  ListPageRead,
+  OwnedEdgeList,
   PageQuery,
   Recommendation,
   RecommendationBounds,
@@ -13,7 +15,21 @@ import {
 } from '@graph/domain';
 import { CacheOptions } from '../infrastructure.options';
 import { GraphCacheMetrics } from './graph-cache.metrics';
-import { CacheFamily, END_MEMBER, GraphCacheStore, cacheKey, listMember, parseListMember } from './graph-cache.store';
+import {
+  BLOCK_SET_CAP,
+  CacheFamily,
+  END_MEMBER,
+  EntryFill,
+  GraphCacheStore,
+  blockSetHolds,
+  cacheKey,
+  encodeBlockSet,
+  listMember,
+  parseListMember,
+} from './graph-cache.store';
+
+/** Warming reads lists as a viewer that is no user, so the owner's settings and block set load too. */
+const WARMING_VIEWER = '0' as UserId;
 
 /** Suggestions are cached as the top 50 (the most a caller may ask for) and sliced. */
 export const CACHED_RECOMMENDATIONS = 50;
@@ -41,6 +57,11 @@ function encodeStats(s: GraphStats): string {
 function decodeStats(userId: UserId, value: string): GraphStats {
   const [followerCount, followingCount, pendingRequestsCount] = value.split(':').map(Number) as [number, number, number];
   return { userId, followerCount, followingCount, pendingRequestsCount };
+}
+
+function countOf(family: 'followers' | 'following', stats: string): number {
+  const [followers, following] = stats.split(':');
+  return Number(family === 'followers' ? followers : following);
 }
 
 function usToDate(us: string): Date {
@@ -133,25 +154,111 @@ export class CachedGraphReadRepository extends GraphReadRepository {
       this.metrics.bypass(family);
       return this.inner.listEdges(list, page);
     }
-    if (read.kind === 'hit') {
-      const slice = pageFromMembers(read.members, page.limit);
-      if (slice) {
-        this.metrics.hit(family);
-        return slice;
-      }
-      // Deeper than the window: Postgres, whose keyset read costs the same at any depth.
-      this.metrics.miss(family);
-      return this.inner.listEdges(list, page);
+    const slice = read.kind === 'hit' ? pageFromMembers(read.members, page.limit) : null;
+    if (slice) {
+      this.metrics.hit(family);
+      return slice;
     }
     this.metrics.miss(family);
-    if (!read.ticket) return this.inner.listEdges(list, page);
+    return read.kind === 'miss' ? this.loadList(list, page, read.epoch, read.ticket) : this.inner.listEdges(list, page);
+  }
+
+  /**
+   * Followers/following pages in one store round trip: the owner's settings, whether it blocks the
+   * viewer (its cached block set), the page from the list window and the total from the cached
+   * counters. Each part that misses is read from Postgres (in parallel) and stored with its
+   * ticket. Only for a private owner, or one blocking too many accounts to cache a block set,
+   * is the viewer's relationship needed as well. Counted as one lookup of the list's family: a
+   * hit when no part came from Postgres.
+   */
+  async readListPage(viewerId: UserId, list: OwnedEdgeList, page: PageQuery): Promise<ListPageRead> {
+    if (list.kind !== 'followers' && list.kind !== 'following') return this.inner.readListPage(viewerId, list, page);
+    const family: CacheFamily = list.kind;
+    const owner = list.userId;
+    const self = viewerId === owner;
+    const after = page.after ? listMember(page.after.createdAtUs, page.after.userId) : null;
+    let read;
+    try {
+      read = await this.store.readListPage({
+        list: cacheKey(family, owner),
+        stats: cacheKey('stats', owner),
+        settings: self ? null : cacheKey('settings', owner),
+        blocks: self ? null : cacheKey('blocks', owner),
+        viewerId,
+        after,
+        count: page.limit + 1,
+      });
+    } catch {
+      this.metrics.bypass(family);
+      return this.inner.readListPage(viewerId, list, page);
+    }
+    const cachedSlice = read.list.kind === 'hit' ? pageFromMembers(read.list.members, page.limit) : null;
+    if (read.settings.value !== null && read.blocks.blocked !== null && read.stats.value !== null && cachedSlice) {
+      this.metrics.hit(family);
+      if (read.blocks.blocked === 'yes') return { access: 'blocked' };
+      const total = countOf(family, read.stats.value);
+      if (read.settings.value === '0' && read.blocks.blocked === 'no') return { access: 'ok', slice: cachedSlice, total };
+      return this.checkedPage(viewerId, owner, read.blocks.blocked === 'many', read.settings.value === '1', cachedSlice, total);
+    }
+
+    this.metrics.miss(family);
+    const fills: EntryFill[] = [];
+    const fill = (key: string, ticket: string | null, value: string, ttlSeconds: number): void => {
+      if (ticket) fills.push({ key, ticket, value, ttlMs: this.ttlMs(ttlSeconds) });
+    };
+    const ttl = this.settings.ttlSeconds;
+    const [isPrivate, blocked, total, slice] = await Promise.all([
+      read.settings.value !== null
+        ? read.settings.value === '1'
+        : this.inner.getSettings(owner).then((s) => {
+            fill(cacheKey('settings', owner), read.settings.ticket, s.isPrivate ? '1' : '0', ttl.relationship);
+            return s.isPrivate;
+          }),
+      read.blocks.blocked !== null
+        ? read.blocks.blocked
+        : this.inner.listEdges({ kind: 'blocks', userId: owner }, { limit: BLOCK_SET_CAP + 1, after: null }).then((b) => {
+            const value = encodeBlockSet(b.items.map((i) => i.userId));
+            fill(cacheKey('blocks', owner), read.blocks.ticket, value, ttl.relationship);
+            return blockSetHolds(value, viewerId);
+          }),
+      read.stats.value !== null
+        ? countOf(family, read.stats.value)
+        : this.inner.getStats([owner]).then(([s]) => {
+            fill(cacheKey('stats', owner), read.stats.ticket, encodeStats(s!), ttl.stats);
+            return family === 'followers' ? s!.followerCount : s!.followingCount;
+          }),
+      cachedSlice ??
+        (read.list.kind === 'miss' ? this.loadList(list, page, read.epoch, read.list.ticket) : this.inner.listEdges(list, page)),
+    ]);
+    if (fills.length > 0) await this.store.fillEntries(read.epoch, fills).catch(() => undefined);
+    if (blocked === 'yes') return { access: 'blocked' };
+    return this.checkedPage(viewerId, owner, blocked === 'many', isPrivate, slice, total);
+  }
+
+  /** The page, once the viewer's relationship clears what the cached entries could not. */
+  private async checkedPage(viewerId: UserId, owner: UserId, blockUnknown: boolean, isPrivate: boolean, slice: EdgeSlice, total: number): Promise<ListPageRead> {
+    if (viewerId !== owner && (blockUnknown || isPrivate)) {
+      const [r] = await this.getRelationships(viewerId, [owner]);
+      if (r!.blockedBy) return { access: 'blocked' };
+      if (isPrivate && !r!.following) return { access: 'private' };
+    }
+    return { access: 'ok', slice, total };
+  }
+
+  /**
+   * A list page after a miss: the list's newest window from Postgres, stored with the ticket (when
+   * there is one), and the page cut from it (from Postgres when the page lies past the window).
+   */
+  private async loadList(list: OwnedEdgeList, page: PageQuery, epoch: string, ticket: string | null): Promise<EdgeSlice> {
+    if (!ticket || (list.kind !== 'followers' && list.kind !== 'following')) return this.inner.listEdges(list, page);
     const head = await this.inner.listEdges(list, { limit: this.settings.listWindow, after: null });
     if (head.items.some((i) => i.createdAtUs === undefined)) return this.inner.listEdges(list, page);
     const members = head.items.map((i) => listMember(i.createdAtUs!, i.userId));
     const complete = head.next === null;
     await this.store
-      .fillList(read.epoch, key, read.ticket, members, complete, this.ttlMs(this.settings.ttlSeconds[family]))
+      .fillList(epoch, cacheKey(list.kind, list.userId), ticket, members, complete, this.ttlMs(this.settings.ttlSeconds[list.kind]))
       .catch(() => undefined);
+    const after = page.after ? listMember(page.after.createdAtUs, page.after.userId) : null;
     const below = after === null ? members : members.filter((m) => m < after);
     const slice = pageFromMembers((complete ? [...below, END_MEMBER] : below).slice(0, page.limit + 1), page.limit);
     return slice ?? this.inner.listEdges(list, page);
@@ -182,13 +289,12 @@ export class CachedGraphReadRepository extends GraphReadRepository {
     return this.inner.mostFollowed(limit);
   }
 
-  /** Loads the first followers page, stats and settings of the most-followed users. */
+  /** Loads the first followers page, stats, settings and block set of the most-followed users. */
   async warmMostFollowed(count: number, pageSize: number): Promise<UserId[]> {
     const ids = await this.mostFollowed(count);
     await this.getStats(ids);
     for (const id of ids) {
-      await this.listEdges({ kind: 'followers', userId: id }, { limit: pageSize, after: null });
-      await this.getSettings(id);
+      await this.readListPage(WARMING_VIEWER, { kind: 'followers', userId: id }, { limit: pageSize, after: null });
     }
     return ids;
   }

@@ -1,7 +1,8 @@
 import { CacheFamilyHitRate, DEFAULT_PAGE_SIZE, GraphCacheAdmin, UserId } from '@graph/domain';
 import { CachedGraphReadRepository } from './cached-graph-read.repository';
 import { GraphCacheMetrics } from './graph-cache.metrics';
-import { GraphCacheStore, cacheKey } from './graph-cache.store';
+import { GraphCacheStore } from './graph-cache.store';
+import { userKeys } from './cache-maintaining-graph-write.repository';
 
 /** The admin port over the read cache, its store and its counters. */
 export class GraphCacheAdminService extends GraphCacheAdmin {
@@ -18,7 +19,7 @@ export class GraphCacheAdminService extends GraphCacheAdmin {
   }
 
   async evictUser(userId: UserId): Promise<void> {
-    await this.store.drop((['followers', 'following', 'stats', 'settings', 'suggestions'] as const).map((f) => cacheKey(f, userId)));
+    await this.store.drop(userKeys(userId));
   }
 
   async invalidateAll(): Promise<void> {

@@ -1,4 +1,4 @@
-import { EdgeList, GraphError, GraphStats, UserId } from '@graph/domain';
+import { EdgeList, GraphError, GraphReadRepository, GraphStats, OwnedEdgeList, UserId } from '@graph/domain';
 import { InMemoryGraphReadRepository } from '@graph/domain/testing/in-memory-graph-read.repository';
 import { InMemoryGraphWriteRepository } from '@graph/domain/testing/in-memory-graph-write.repository';
 import { InMemoryGraphStore } from '@graph/domain/testing/in-memory-graph.store';
@@ -42,6 +42,19 @@ async function allPages(repo: { listEdges: CachedGraphReadRepository['listEdges'
   return pages;
 }
 
+/** Every page of a list through readListPage as `viewer` sees it (stops at the first refusal). */
+async function allReadPages(repo: GraphReadRepository, viewer: UserId, list: OwnedEdgeList, limit: number) {
+  const pages = [];
+  let after = null;
+  for (let i = 0; i < 100; i++) {
+    const read = await repo.readListPage(viewer, list, { limit, after });
+    pages.push(read);
+    if (read.access !== 'ok' || !read.slice.next) break;
+    after = read.slice.next;
+  }
+  return pages;
+}
+
 /** Every cached read must equal what the store itself says. */
 async function expectSameAsTruth(f: Fixture, users: UserId[]): Promise<void> {
   for (const u of users) {
@@ -63,6 +76,11 @@ async function expectSameAsTruth(f: Fixture, users: UserId[]): Promise<void> {
         const cached = await allPages(f.reads, { kind, userId: u }, limit);
         const real = await allPages(f.truth, { kind, userId: u }, limit);
         expect(cached).toEqual(real);
+      }
+      // As each other user sees the list (visibility from the cached settings, block set and relationship).
+      for (const viewer of users) {
+        const list: OwnedEdgeList = { kind, userId: u };
+        expect({ viewer, list, pages: await allReadPages(f.reads, viewer, list, 2) }).toEqual({ viewer, list, pages: await allReadPages(f.truth, viewer, list, 2) });
       }
     }
   }
@@ -128,6 +146,66 @@ describe('cache decorators over the in-memory fakes', () => {
     expect(delta('stats', 'misses')).toBe(0);
   });
 
+  it('answers a warm list page in one store call and no repository call; access comes from the cached entries', async () => {
+    const graph = new InMemoryGraphStore();
+    const store = new MemoryGraphCacheStore(WINDOW);
+    const inner = new InMemoryGraphReadRepository(graph);
+    const metrics = new GraphCacheMetrics(new MetricsRegistry({ defaultMetrics: false }));
+    const reads = new CachedGraphReadRepository(inner, store, SETTINGS, metrics);
+    const writes = new CacheMaintainingGraphWriteRepository(new InMemoryGraphWriteRepository(graph), store);
+    const [owner, viewer, fan] = [id(800), id(801), id(802)];
+    await writes.follow(fan, owner);
+    await writes.block(owner, id(803));
+    const list: OwnedEdgeList = { kind: 'followers', userId: owner };
+    const page = { limit: 20, after: null };
+    expect(await reads.readListPage(viewer, list, page)).toMatchObject({ access: 'ok', total: 1 });
+    const expected = await inner.readListPage(viewer, list, page);
+    const spyAll = (o: object, methods: string[]) => methods.map((m) => [m, jest.spyOn(o as Record<string, () => unknown>, m)] as const);
+    const storeCalls = spyAll(store, ['readEntries', 'fillEntries', 'readListPage', 'readList', 'fillList', 'beginWrite', 'finishWrite', 'drop', 'invalidateAll']);
+    const innerCalls = spyAll(inner, [
+      'getSettings',
+      'getRelationships',
+      'getStats',
+      'listEdges',
+      'countEdges',
+      'readListPage',
+      'filterFollowed',
+      'getRecommendations',
+      'mostFollowed',
+    ]);
+    const called = (spies: (readonly [string, jest.SpyInstance])[]) => spies.filter(([, s]) => s.mock.calls.length > 0).map(([m, s]) => [m, s.mock.calls.length]);
+    const hits = (): number => metrics.snapshot().find((x) => x.family === 'followers')!.hits;
+    const before = hits();
+    expect(await reads.readListPage(viewer, list, page)).toEqual(expected);
+    expect(await reads.readListPage(id(803), list, page)).toEqual({ access: 'blocked' });
+    expect(hits()).toBe(before + 2);
+    expect(called(innerCalls)).toEqual([]);
+    expect(called(storeCalls)).toEqual([['readListPage', 2]]);
+  });
+
+  it('asks the relationship only for a private owner, or one blocking more accounts than a block set keeps', async () => {
+    const f = build();
+    const [priv, fan, stranger, busy] = [id(900), id(901), id(902), id(903)];
+    await f.writes.setPrivacy(priv, true);
+    await f.writes.follow(fan, priv);
+    await f.writes.respondToRequest(priv, fan, 'accept');
+    for (let i = 0; i < 1001; i++) await f.writes.block(busy, id(10_000 + i));
+    const page = { limit: 20, after: null };
+    for (let round = 0; round < 2; round++) {
+      expect(await f.reads.readListPage(fan, { kind: 'followers', userId: priv }, page)).toMatchObject({ access: 'ok', total: 1 });
+      expect(await f.reads.readListPage(stranger, { kind: 'following', userId: priv }, page)).toEqual({ access: 'private' });
+      expect(await f.reads.readListPage(id(10_500), { kind: 'followers', userId: busy }, page)).toEqual({ access: 'blocked' });
+      expect(await f.reads.readListPage(stranger, { kind: 'followers', userId: busy }, page)).toMatchObject({ access: 'ok', total: 0 });
+    }
+    // Read-your-writes through the block set: a block, then an unblock, show at once.
+    await f.writes.block(priv, fan);
+    expect(await f.reads.readListPage(fan, { kind: 'followers', userId: priv }, page)).toEqual({ access: 'blocked' });
+    await f.writes.unblock(priv, fan);
+    expect(await f.reads.readListPage(fan, { kind: 'followers', userId: priv }, page)).toEqual({ access: 'private' });
+    await f.writes.setPrivacy(priv, false);
+    expect(await f.reads.readListPage(fan, { kind: 'followers', userId: priv }, page)).toMatchObject({ access: 'ok', total: 0 });
+  });
+
   it('read-your-writes: after a follow returns, relationship, following list and stats show it', async () => {
     const f = build();
     const [me, you] = [id(300), id(301)];
@@ -170,6 +248,9 @@ describe('cache decorators over the in-memory fakes', () => {
         throw new CacheUnavailableError('down');
       }
       override async readList(): Promise<never> {
+        throw new CacheUnavailableError('down');
+      }
+      override async readListPage(): Promise<never> {
         throw new CacheUnavailableError('down');
       }
       override async beginWrite(): Promise<never> {

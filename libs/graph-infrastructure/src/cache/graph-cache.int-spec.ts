@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { EdgeList, GraphError, GraphReadRepository, GraphStats, UserId } from '@graph/domain';
+import { EdgeList, GraphError, GraphReadRepository, GraphStats, OwnedEdgeList, UserId } from '@graph/domain';
 import { describeGraphReadRepositoryContract } from '@graph/domain/testing/graph-read.repository.contract';
 import { createDataSource } from '../postgres/data-source';
 import { TypeOrmGraphReadRepository } from '../postgres/typeorm-graph-read.repository';
@@ -75,6 +75,19 @@ async function allPages(repo: GraphReadRepository, list: EdgeList, limit: number
   return pages;
 }
 
+/** Every page of a list through readListPage as `viewer` sees it (stops at the first refusal). */
+async function allReadPages(repo: GraphReadRepository, viewer: UserId, list: OwnedEdgeList, limit: number) {
+  const pages = [];
+  let after = null;
+  for (let i = 0; i < 100; i++) {
+    const read = await repo.readListPage(viewer, list, { limit, after });
+    pages.push(read);
+    if (read.access !== 'ok' || !read.slice.next) break;
+    after = read.slice.next;
+  }
+  return pages;
+}
+
 async function expectSameAsPostgres(s: ReturnType<typeof stack>, users: UserId[]): Promise<void> {
   for (const u of users) {
     expect(await s.reads.getStats([u])).toEqual(await s.truth.getStats([u]));
@@ -83,6 +96,10 @@ async function expectSameAsPostgres(s: ReturnType<typeof stack>, users: UserId[]
     for (const kind of ['followers', 'following'] as const) {
       expect(await s.reads.countEdges({ kind, userId: u })).toBe(await s.truth.countEdges({ kind, userId: u }));
       expect(await allPages(s.reads, { kind, userId: u }, 2)).toEqual(await allPages(s.truth, { kind, userId: u }, 2));
+      for (const viewer of users) {
+        const list: OwnedEdgeList = { kind, userId: u };
+        expect({ viewer, list, pages: await allReadPages(s.reads, viewer, list, 2) }).toEqual({ viewer, list, pages: await allReadPages(s.truth, viewer, list, 2) });
+      }
     }
   }
 }

@@ -1,13 +1,19 @@
 /** Key families, one hit/miss counter each. */
 export type CacheFamily = 'followers' | 'following' | 'relationship' | 'stats' | 'settings' | 'suggestions';
 
+/**
+ * Families of keys: the counted ones, plus `blocks` (the accounts a user blocks, read only as part
+ * of a list page, whose lookup it is counted with).
+ */
+export type CacheKeyFamily = CacheFamily | 'blocks';
+
 /** An entry's base key without epoch, e.g. `graph:followers:42`, `graph:relationship:1:2`. */
-export function cacheKey(family: CacheFamily, ...ids: string[]): string {
+export function cacheKey(family: CacheKeyFamily, ...ids: string[]): string {
   return `graph:${family}:${ids.join(':')}`;
 }
 
-export function familyOf(key: string): CacheFamily {
-  return key.split(':', 2)[1] as CacheFamily;
+export function familyOf(key: string): CacheKeyFamily {
+  return key.split(':', 2)[1] as CacheKeyFamily;
 }
 
 /**
@@ -29,6 +35,34 @@ export type ListRead =
   /** Up to `count` members strictly below `after`, newest first; `complete` list ends are marked by END_MEMBER. */
   | { kind: 'hit'; epoch: string; members: string[] }
   | { kind: 'miss'; epoch: string; ticket: string | null };
+
+/** Everything a page of a followers/following list needs, read in one store call. */
+export interface ListPageQuery {
+  /** The list's key (`graph:followers:<owner>`). */
+  list: string;
+  /** The owner's counters. */
+  stats: string;
+  /** The owner's settings and block set; null when the viewer is the owner (nothing to check). */
+  settings: string | null;
+  blocks: string | null;
+  viewerId: string;
+  /** As readList: members strictly below `after`, at most `count`. */
+  after: string | null;
+  count: number;
+}
+
+export interface ListPageEntries {
+  epoch: string;
+  /** `0`/`1` (is_private); `0` when no settings key was asked. */
+  settings: EntryRead;
+  stats: EntryRead;
+  /**
+   * Whether the owner's cached block set holds the viewer (`yes`/`no`; `no` when no blocks key was
+   * asked), `many` when the owner blocks too many accounts for a set to be cached, null on a miss.
+   */
+  blocks: { blocked: 'yes' | 'no' | 'many' | null; ticket: string | null };
+  list: { kind: 'hit'; members: string[] } | { kind: 'miss'; ticket: string | null };
+}
 
 export interface EntryFill {
   key: string;
@@ -84,6 +118,13 @@ export abstract class GraphCacheStore {
   /** Stores values read from Postgres, each only if its ticket is still valid. */
   abstract fillEntries(epoch: string, fills: EntryFill[]): Promise<void>;
 
+  /**
+   * One list page's entries in one call (one round trip): the owner's settings, whether its block
+   * set holds the viewer, its counters and the list members, each hit or miss with a ticket as in
+   * readEntries and readList.
+   */
+  abstract readListPage(query: ListPageQuery): Promise<ListPageEntries>;
+
   /** Up to `count` members of a cached list strictly older than `after` (a member), newest first. */
   abstract readList(key: string, after: string | null, count: number): Promise<ListRead>;
 
@@ -116,6 +157,24 @@ export function listMember(createdAtUs: string, userId: string): string {
 export function parseListMember(member: string): { createdAtUs: string; userId: string } {
   const [us, id] = member.split(':');
   return { createdAtUs: us!.replace(/^0+(?=\d)/, ''), userId: id!.replace(/^0+(?=\d)/, '') };
+}
+
+/**
+ * A block set entry's value: `,id,id,` (`,` for none), or BLOCKS_MANY when the owner blocks more
+ * than fit in one entry (then the pair's relationship is asked instead).
+ */
+export const BLOCKS_MANY = '*';
+
+/** Most blocked accounts kept in one block set entry (a few KB; checked with one substring search). */
+export const BLOCK_SET_CAP = 1000;
+
+export function encodeBlockSet(blockedIds: string[]): string {
+  return blockedIds.length > BLOCK_SET_CAP ? BLOCKS_MANY : `,${blockedIds.join(',')}${blockedIds.length ? ',' : ''}`;
+}
+
+export function blockSetHolds(value: string, viewerId: string): 'yes' | 'no' | 'many' {
+  if (value === BLOCKS_MANY) return 'many';
+  return value.includes(`,${viewerId},`) ? 'yes' : 'no';
 }
 
 /** How many members a list window keeps (deeper pages are read from Postgres). */

@@ -3,8 +3,12 @@ import {
   END_MEMBER,
   EntriesRead,
   EntryFill,
+  EntryRead,
   GraphCacheStore,
+  ListPageEntries,
+  ListPageQuery,
   ListRead,
+  blockSetHolds,
   WriteTicket,
 } from './graph-cache.store';
 
@@ -49,13 +53,24 @@ export class MemoryGraphCacheStore extends GraphCacheStore {
   }
 
   async readEntries(keys: string[]): Promise<EntriesRead> {
+    return { epoch: String(this.epoch), entries: keys.map((key) => this.readEntry(key)) };
+  }
+
+  async readListPage(q: ListPageQuery): Promise<ListPageEntries> {
+    const settings = q.settings ? this.readEntry(q.settings) : { value: '0', ticket: null };
+    let blocks: ListPageEntries['blocks'] = { blocked: 'no', ticket: null };
+    if (q.blocks) {
+      const b = this.readEntry(q.blocks);
+      blocks = b.value === null ? { blocked: null, ticket: b.ticket } : { blocked: blockSetHolds(b.value, q.viewerId), ticket: null };
+    }
+    const stats = this.readEntry(q.stats);
+    const list = this.readListNow(q.list, q.after, q.count);
     return {
       epoch: String(this.epoch),
-      entries: keys.map((key) => {
-        const e = this.entry(key, true)!;
-        if (e.value !== null) return { value: e.value, ticket: null };
-        return { value: null, ticket: e.pending > 0 ? null : e.version };
-      }),
+      settings,
+      stats,
+      blocks,
+      list: list.kind === 'hit' ? { kind: 'hit', members: list.members } : { kind: 'miss', ticket: list.ticket },
     };
   }
 
@@ -70,6 +85,16 @@ export class MemoryGraphCacheStore extends GraphCacheStore {
   }
 
   async readList(key: string, after: string | null, count: number): Promise<ListRead> {
+    return this.readListNow(key, after, count);
+  }
+
+  private readEntry(key: string): EntryRead {
+    const e = this.entry(key, true)!;
+    if (e.value !== null) return { value: e.value, ticket: null };
+    return { value: null, ticket: e.pending > 0 ? null : e.version };
+  }
+
+  private readListNow(key: string, after: string | null, count: number): ListRead {
     const list = this.list(key);
     if (list) {
       const below = after === null ? list.members.length : lowerBound(list.members, after);

@@ -5,6 +5,8 @@
 //
 // Entry hash fields: d = value, v = version (unique, from graph:clock), p = writes announced.
 
+import { BLOCKS_MANY } from './graph-cache.store';
+
 const PRELUDE = `
 local epoch = redis.call('GET', 'graph:epoch') or '0'
 local function tick() return tostring(redis.call('INCR', 'graph:clock')) end
@@ -68,6 +70,51 @@ local r = redis.call('HMGET', base, 'v', 'p')
 local v = version(base, r[1], ARGV[1])
 if tonumber(r[2] or '0') > 0 then v = '' end
 return {epoch, 'miss', v}`;
+
+/**
+ * One list page's entries (GraphCacheStore.readListPage) in one call.
+ * ARGV: placeholderTtlMs, listKey, statsKey, settingsKey ('' = none), blocksKey ('' = none), viewerId, after, count
+ * → {epoch, settings, settingsTicket, blocked ('yes'|'no'|'many'|'' on a miss), blocksTicket, stats, statsTicket,
+ *    'hit', '', members... | 'miss', listTicket}; a value '' is a miss.
+ */
+export const READ_LIST_PAGE = `${PRELUDE}
+local function entry(key)
+  local base = key .. ':e' .. epoch
+  local r = redis.call('HMGET', base, 'd', 'v', 'p')
+  if r[1] then return r[1], '' end
+  local v = version(base, r[2], ARGV[1])
+  if tonumber(r[3] or '0') > 0 then v = '' end
+  return '', v
+end
+local sv, st = '0', ''
+if ARGV[4] ~= '' then sv, st = entry(ARGV[4]) end
+local bv, bt = 'no', ''
+if ARGV[5] ~= '' then
+  local d
+  d, bt = entry(ARGV[5])
+  if d == '' then bv = ''
+  elseif d == '${BLOCKS_MANY}' then bv = 'many'
+  elseif string.find(d, ',' .. ARGV[6] .. ',', 1, true) then bv = 'yes'
+  else bv = 'no' end
+end
+local cv, ct = entry(ARGV[3])
+local out = {epoch, sv, st, bv, bt, cv, ct}
+local base = ARGV[2] .. ':e' .. epoch
+local z = base .. ':z'
+if redis.call('EXISTS', z) == 1 then
+  local max = '+'
+  if ARGV[7] ~= '' then max = '(' .. ARGV[7] end
+  out[8] = 'hit'
+  out[9] = ''
+  for _, m in ipairs(redis.call('ZREVRANGEBYLEX', z, max, '-', 'LIMIT', 0, tonumber(ARGV[8]))) do out[#out + 1] = m end
+  return out
+end
+local r = redis.call('HMGET', base, 'v', 'p')
+local v = version(base, r[1], ARGV[1])
+if tonumber(r[2] or '0') > 0 then v = '' end
+out[8] = 'miss'
+out[9] = v
+return out`;
 
 /** ARGV: epoch, key, ticket, ttlMs, complete ('1'/'0'), member... → 1 when stored. */
 export const FILL_LIST = `${PRELUDE}

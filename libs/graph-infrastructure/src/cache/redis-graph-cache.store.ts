@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { CircuitBreaker } from './circuit-breaker';
-import { CacheOp, CacheUnavailableError, EntriesRead, EntryFill, GraphCacheStore, ListRead, WriteTicket } from './graph-cache.store';
+import { CacheOp, CacheUnavailableError, EntriesRead, EntryFill, GraphCacheStore, ListPageEntries, ListPageQuery, ListRead, WriteTicket } from './graph-cache.store';
 import { PENDING_TTL_MS, PLACEHOLDER_TTL_MS } from './memory-graph-cache.store';
-import { BEGIN_WRITE, DROP_ENTRIES, FILL_ENTRIES, FILL_LIST, FINISH_WRITE, READ_ENTRIES, READ_LIST } from './redis-graph-cache.scripts';
+import { BEGIN_WRITE, DROP_ENTRIES, FILL_ENTRIES, FILL_LIST, FINISH_WRITE, READ_ENTRIES, READ_LIST, READ_LIST_PAGE } from './redis-graph-cache.scripts';
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 
@@ -30,7 +30,7 @@ export interface RedisCacheStoreOptions {
  */
 export class RedisGraphCacheStore extends GraphCacheStore {
   private readonly breaker: CircuitBreaker;
-  private readonly scripts: Record<'readEntries' | 'fillEntries' | 'readList' | 'fillList' | 'beginWrite' | 'finishWrite' | 'dropEntries', Script>;
+  private readonly scripts: Record<'readEntries' | 'fillEntries' | 'readList' | 'readListPage' | 'fillList' | 'beginWrite' | 'finishWrite' | 'dropEntries', Script>;
 
   constructor(
     private readonly redis: Redis,
@@ -49,6 +49,7 @@ export class RedisGraphCacheStore extends GraphCacheStore {
       readEntries: define('readEntries', READ_ENTRIES),
       fillEntries: define('fillEntries', FILL_ENTRIES),
       readList: define('readList', READ_LIST),
+      readListPage: define('readListPage', READ_LIST_PAGE),
       fillList: define('fillList', FILL_LIST),
       beginWrite: define('beginWrite', BEGIN_WRITE),
       finishWrite: define('finishWrite', FINISH_WRITE),
@@ -79,6 +80,20 @@ export class RedisGraphCacheStore extends GraphCacheStore {
     const reply = (await this.call('readList', false, () => this.scripts.readList(PLACEHOLDER_TTL_MS, key, after ?? '', count))) as string[];
     if (reply[1] === 'hit') return { kind: 'hit', epoch: reply[0]!, members: reply.slice(2) };
     return { kind: 'miss', epoch: reply[0]!, ticket: reply[2] || null };
+  }
+
+  async readListPage(q: ListPageQuery): Promise<ListPageEntries> {
+    const reply = (await this.call('readListPage', false, () =>
+      this.scripts.readListPage(PLACEHOLDER_TTL_MS, q.list, q.stats, q.settings ?? '', q.blocks ?? '', q.viewerId, q.after ?? '', q.count),
+    )) as string[];
+    const entry = (i: number) => ({ value: reply[i] || null, ticket: reply[i + 1] || null });
+    return {
+      epoch: reply[0]!,
+      settings: entry(1),
+      blocks: { blocked: (reply[3] || null) as ListPageEntries['blocks']['blocked'], ticket: reply[4] || null },
+      stats: entry(5),
+      list: reply[7] === 'hit' ? { kind: 'hit', members: reply.slice(9) } : { kind: 'miss', ticket: reply[8] || null },
+    };
   }
 
   async fillList(epoch: string, key: string, ticket: string, members: string[], complete: boolean, ttlMs: number): Promise<void> {

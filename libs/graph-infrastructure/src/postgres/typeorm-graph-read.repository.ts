@@ -2,6 +2,8 @@ import {
   EdgeList,
   EdgeSlice,
   GraphReadRepository,
+  ListPageRead,
+  OwnedEdgeList,
   GraphStats,
   PageQuery,
   Recommendation,
@@ -164,6 +166,22 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
       case 'mutuals':
         return this.countFollowersFollowedBy(list.userId, list.userId);
     }
+  }
+
+  async readListPage(viewerId: UserId, list: OwnedEdgeList, page: PageQuery): Promise<ListPageRead> {
+    if (viewerId !== list.userId) {
+      // Three primary-key probes in one statement; the page and total follow only when visible.
+      const [access]: { blocked: boolean; hidden: boolean }[] = await this.db.query(
+        `SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $1 AND blocked_id = $2) AS blocked,
+                COALESCE((SELECT is_private FROM user_settings WHERE user_id = $1), false)
+                  AND NOT EXISTS (SELECT 1 FROM follows WHERE follower_id = $2 AND following_id = $1 AND status = 'accepted') AS hidden`,
+        [list.userId, viewerId],
+      );
+      if (access!.blocked) return { access: 'blocked' };
+      if (access!.hidden) return { access: 'private' };
+    }
+    const [slice, total] = await Promise.all([this.listEdges(list, page), this.countEdges(list)]);
+    return { access: 'ok', slice, total };
   }
 
   async filterFollowed(followerId: UserId, candidateIds: UserId[]): Promise<UserId[]> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { END_MEMBER, GraphCacheStore, cacheKey, listMember } from '../graph-cache.store';
+import { BLOCKS_MANY, END_MEMBER, GraphCacheStore, ListPageQuery, cacheKey, encodeBlockSet, listMember } from '../graph-cache.store';
 
 export interface CacheStoreFixture {
   /** A store with a list window of 5. */
@@ -131,6 +131,56 @@ export function graphCacheStoreContract(name: string, setup: () => Promise<Cache
       await store.finishWrite(second, [{ key: k, op: 'zrem', userId: '2', guard }]);
       await store.finishWrite(first, [{ key: k, op: 'zadd', member: m(20, 2), guard }]);
       expect((await store.readList(k, null, 10)).kind).toBe('miss');
+    });
+
+    it('reads a list page in one call: settings, block set, counters and members, each with its own ticket', async () => {
+      const owner = randomUUID();
+      const q = (viewerId: string, after: string | null = null): ListPageQuery => ({
+        list: cacheKey('followers', owner),
+        stats: cacheKey('stats', owner),
+        settings: cacheKey('settings', owner),
+        blocks: cacheKey('blocks', owner),
+        viewerId,
+        after,
+        count: 2,
+      });
+      const miss = await store.readListPage(q('7'));
+      expect(miss).toEqual({
+        epoch: expect.any(String),
+        settings: { value: null, ticket: expect.any(String) },
+        blocks: { blocked: null, ticket: expect.any(String) },
+        stats: { value: null, ticket: expect.any(String) },
+        list: { kind: 'miss', ticket: expect.any(String) },
+      });
+      await store.fillEntries(miss.epoch, [
+        { key: cacheKey('settings', owner), ticket: miss.settings.ticket!, value: '0', ttlMs: 60_000 },
+        { key: cacheKey('blocks', owner), ticket: miss.blocks.ticket!, value: encodeBlockSet(['17', '7']), ttlMs: 60_000 },
+        { key: cacheKey('stats', owner), ticket: miss.stats.ticket!, value: '3:1:0', ttlMs: 60_000 },
+      ]);
+      if (miss.list.kind !== 'miss') throw new Error('expected a miss');
+      await store.fillList(miss.epoch, cacheKey('followers', owner), miss.list.ticket!, [m(30, 3), m(20, 2), m(10, 1)], true, 60_000);
+      const hit = await store.readListPage(q('1'));
+      expect(hit).toEqual({
+        epoch: miss.epoch,
+        settings: { value: '0', ticket: null },
+        blocks: { blocked: 'no', ticket: null },
+        stats: { value: '3:1:0', ticket: null },
+        list: { kind: 'hit', members: [m(30, 3), m(20, 2)] },
+      });
+      // Whole ids only: 7 is blocked, 1 and 71 are not.
+      expect((await store.readListPage(q('7'))).blocks.blocked).toBe('yes');
+      expect((await store.readListPage(q('71'))).blocks.blocked).toBe('no');
+      expect((await store.readListPage(q('1', m(20, 2)))).list).toEqual({ kind: 'hit', members: [m(10, 1), END_MEMBER] });
+      // The viewer is the owner: nothing to check.
+      expect(await store.readListPage({ ...q('7'), settings: null, blocks: null })).toMatchObject({ settings: { value: '0' }, blocks: { blocked: 'no' } });
+      // A dropped block set misses again, and a fill from before the drop is refused.
+      const stale = await store.readListPage(q('9'));
+      await store.drop([cacheKey('blocks', owner)]);
+      const again = await store.readListPage(q('9'));
+      expect(again.blocks).toEqual({ blocked: null, ticket: expect.any(String) });
+      await store.fillEntries(stale.epoch, [{ key: cacheKey('blocks', owner), ticket: stale.blocks.ticket ?? 'none', value: ',', ttlMs: 60_000 }]);
+      await store.fillEntries(again.epoch, [{ key: cacheKey('blocks', owner), ticket: again.blocks.ticket!, value: BLOCKS_MANY, ttlMs: 60_000 }]);
+      expect((await store.readListPage(q('9'))).blocks.blocked).toBe('many');
     });
 
     it('drop and invalidateAll forget entries', async () => {
