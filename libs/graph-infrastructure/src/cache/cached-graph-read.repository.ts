@@ -65,8 +65,11 @@ function countOf(family: 'followers' | 'following', stats: string): number {
 }
 
 function usToDate(us: string): Date {
-  const n = BigInt(us);
-  return new Date(Number(n / 1000n - (n % 1000n < 0n ? 1n : 0n)));
+  const n = Number(us);
+  // Exact below 2^53 µs (year 2255); BigInt beyond.
+  if (Number.isSafeInteger(n)) return new Date(Math.floor(n / 1000));
+  const b = BigInt(us);
+  return new Date(Number(b / 1000n - (b % 1000n < 0n ? 1n : 0n)));
 }
 
 /**

@@ -155,8 +155,15 @@ export function listMember(createdAtUs: string, userId: string): string {
 }
 
 export function parseListMember(member: string): { createdAtUs: string; userId: string } {
-  const [us, id] = member.split(':');
-  return { createdAtUs: us!.replace(/^0+(?=\d)/, ''), userId: id!.replace(/^0+(?=\d)/, '') };
+  const colon = member.indexOf(':');
+  return { createdAtUs: unpad(member, 0, colon), userId: unpad(member, colon + 1, member.length) };
+}
+
+/** member[from, to) without its leading zeros (one digit at least); on every cached page row, so no regex. */
+function unpad(member: string, from: number, to: number): string {
+  let i = from;
+  while (i < to - 1 && member.charCodeAt(i) === 48) i++;
+  return member.slice(i, to);
 }
 
 /**

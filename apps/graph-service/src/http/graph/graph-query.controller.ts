@@ -17,6 +17,7 @@ import {
 } from '@graph/application';
 import { EdgeList, ValidationError, parseUserId, parseUserIdList } from '@graph/domain';
 import { CurrentCaller } from '../auth/auth.decorators';
+import { ApiPageQuery, PageQuery, PageQueryParams } from './page-query';
 import { Caller } from '../auth/auth.types';
 import {
   BlocksPageDto,
@@ -24,7 +25,6 @@ import {
   FollowersPageDto,
   FollowingPageDto,
   MutualsPageDto,
-  PageQueryDto,
   RecommendationDto,
   RecommendationsDto,
   RecommendationsQueryDto,
@@ -66,7 +66,8 @@ export class GraphQueryController {
   @ApiParam({ name: 'userId', example: '123' })
   @ApiOkResponse({ type: FollowersPageDto })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'PRIVATE_ACCOUNT or BLOCKED' })
-  async followers(@CurrentCaller() caller: Caller, @Param('userId') userId: string, @Query() q: PageQueryDto): Promise<FollowersPageDto> {
+  @ApiPageQuery()
+  async followers(@CurrentCaller() caller: Caller, @Param('userId') userId: string, @PageQuery() q: PageQueryParams): Promise<FollowersPageDto> {
     return pageBody('followers', await this.page(caller, { kind: 'followers', userId: parseUserId(userId, 'userId') }, q));
   }
 
@@ -75,7 +76,8 @@ export class GraphQueryController {
   @ApiParam({ name: 'userId', example: '123' })
   @ApiOkResponse({ type: FollowingPageDto })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'PRIVATE_ACCOUNT or BLOCKED' })
-  async following(@CurrentCaller() caller: Caller, @Param('userId') userId: string, @Query() q: PageQueryDto): Promise<FollowingPageDto> {
+  @ApiPageQuery()
+  async following(@CurrentCaller() caller: Caller, @Param('userId') userId: string, @PageQuery() q: PageQueryParams): Promise<FollowingPageDto> {
     return pageBody('following', await this.page(caller, { kind: 'following', userId: parseUserId(userId, 'userId') }, q));
   }
 
@@ -112,21 +114,24 @@ export class GraphQueryController {
   @Get('requests')
   @ApiOperation({ summary: "The caller's incoming pending follow requests", description: PAGED })
   @ApiOkResponse({ type: RequestsPageDto })
-  async incoming(@CurrentCaller() caller: Caller, @Query() q: PageQueryDto): Promise<RequestsPageDto> {
+  @ApiPageQuery()
+  async incoming(@CurrentCaller() caller: Caller, @PageQuery() q: PageQueryParams): Promise<RequestsPageDto> {
     return pageBody('requests', await this.page(caller, { kind: 'incoming_requests', userId: caller.userId }, q));
   }
 
   @Get('requests/outgoing')
   @ApiOperation({ summary: "The caller's outgoing pending follow requests", description: PAGED })
   @ApiOkResponse({ type: RequestsPageDto })
-  async outgoing(@CurrentCaller() caller: Caller, @Query() q: PageQueryDto): Promise<RequestsPageDto> {
+  @ApiPageQuery()
+  async outgoing(@CurrentCaller() caller: Caller, @PageQuery() q: PageQueryParams): Promise<RequestsPageDto> {
     return pageBody('requests', await this.page(caller, { kind: 'outgoing_requests', userId: caller.userId }, q));
   }
 
   @Get('blocks')
   @ApiOperation({ summary: 'Accounts the caller blocks', description: PAGED })
   @ApiOkResponse({ type: BlocksPageDto })
-  async blocks(@CurrentCaller() caller: Caller, @Query() q: PageQueryDto): Promise<BlocksPageDto> {
+  @ApiPageQuery()
+  async blocks(@CurrentCaller() caller: Caller, @PageQuery() q: PageQueryParams): Promise<BlocksPageDto> {
     return pageBody('blocks', await this.page(caller, { kind: 'blocks', userId: caller.userId }, q));
   }
 
@@ -139,11 +144,12 @@ export class GraphQueryController {
   @ApiParam({ name: 'userB', example: '456' })
   @ApiOkResponse({ type: FollowersPageDto })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'PRIVATE_ACCOUNT or BLOCKED (for A or B)' })
+  @ApiPageQuery()
   async commonFollowers(
     @CurrentCaller() caller: Caller,
     @Param('userA') userA: string,
     @Param('userB') userB: string,
-    @Query() q: PageQueryDto,
+    @PageQuery() q: PageQueryParams,
   ): Promise<FollowersPageDto> {
     const list: EdgeList = { kind: 'common_followers', userA: parseUserId(userA, 'userA'), userB: parseUserId(userB, 'userB') };
     return pageBody('followers', await this.page(caller, list, q));
@@ -157,7 +163,8 @@ export class GraphQueryController {
   @ApiParam({ name: 'userId', example: '123' })
   @ApiOkResponse({ type: FollowersPageDto })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'PRIVATE_ACCOUNT or BLOCKED' })
-  async knownFollowers(@CurrentCaller() caller: Caller, @Param('userId') userId: string, @Query() q: PageQueryDto): Promise<FollowersPageDto> {
+  @ApiPageQuery()
+  async knownFollowers(@CurrentCaller() caller: Caller, @Param('userId') userId: string, @PageQuery() q: PageQueryParams): Promise<FollowersPageDto> {
     const list: EdgeList = { kind: 'known_followers', viewerId: caller.userId, userId: parseUserId(userId, 'userId') };
     return pageBody('followers', await this.page(caller, list, q));
   }
@@ -167,7 +174,8 @@ export class GraphQueryController {
   @ApiParam({ name: 'userId', example: '123' })
   @ApiOkResponse({ type: MutualsPageDto })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'PRIVATE_ACCOUNT or BLOCKED' })
-  async mutuals(@CurrentCaller() caller: Caller, @Param('userId') userId: string, @Query() q: PageQueryDto): Promise<MutualsPageDto> {
+  @ApiPageQuery()
+  async mutuals(@CurrentCaller() caller: Caller, @Param('userId') userId: string, @PageQuery() q: PageQueryParams): Promise<MutualsPageDto> {
     return pageBody('mutuals', await this.page(caller, { kind: 'mutuals', userId: parseUserId(userId, 'userId') }, q));
   }
 
@@ -185,7 +193,7 @@ export class GraphQueryController {
     return { recommendations: recs.map(RecommendationDto.of) };
   }
 
-  private page(caller: Caller, list: EdgeList, q: PageQueryDto) {
+  private page(caller: Caller, list: EdgeList, q: PageQueryParams) {
     return this.lists.execute({ viewerId: caller.userId, list, cursor: q.cursor, limit: limitOf(q.limit) });
   }
 }

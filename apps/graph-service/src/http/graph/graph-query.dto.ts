@@ -4,18 +4,6 @@ import { GraphStats, ListedEdge, Page, Recommendation, Relationship } from '@gra
 
 // ---- query strings ---------------------------------------------------------------------------
 
-export class PageQueryDto {
-  @ApiPropertyOptional({ description: 'Page size, 1 to 100', default: 20, example: 20 })
-  @IsOptional()
-  @IsString()
-  limit?: string;
-
-  @ApiPropertyOptional({ description: "`next_cursor` of the previous page (opaque; bound to this list)" })
-  @IsOptional()
-  @IsString()
-  cursor?: string;
-}
-
 export class RelationshipsQueryDto {
   @ApiProperty({ description: 'Comma-separated user ids, 1 to 100, answered in this order', example: '2,3,4' })
   @IsOptional()
