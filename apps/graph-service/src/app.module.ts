@@ -1,4 +1,4 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { GraphApplicationModule } from '@graph/application';
 import { GraphInfrastructureModule } from '@graph/infrastructure';
@@ -12,11 +12,10 @@ import { FollowWriteController } from './http/graph/follow-write.controller';
 import { SettingsController } from './http/graph/settings.controller';
 import { GraphQueryController } from './http/graph/graph-query.controller';
 import { HealthController } from './http/health/health.controller';
-import { RequestIdMiddleware } from './observability/request-id.middleware';
 
 /** Composition root: the config, the infrastructure bound to it, and the HTTP and Kafka edges. */
 @Module({})
-export class AppModule implements NestModule {
+export class AppModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
@@ -48,9 +47,5 @@ export class AppModule implements NestModule {
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestIdMiddleware).forRoutes('*path');
   }
 }

@@ -3,9 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { JsonLogger } from '@graph/infrastructure';
+import { JsonLogger, MetricsRegistry } from '@graph/infrastructure';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { RequestObserver } from './observability/request-observer';
 
 export interface CreateAppOptions {
   /** Replace the JSON logger (tests pass a quiet one). */
@@ -27,6 +28,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   if (logger) app.useLogger(logger);
   app.enableShutdownHooks();
+  new RequestObserver(app.get(MetricsRegistry)).mount(app, config.http.adapter);
 
   const document = SwaggerModule.createDocument(
     app,

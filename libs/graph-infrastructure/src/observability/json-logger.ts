@@ -1,12 +1,12 @@
 import { LoggerService } from '@nestjs/common';
-import { currentRequestId } from './request-context';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type LogLevel = keyof typeof LEVELS;
 
 /**
- * Structured logs: one JSON object per line on stdout, with the request id of the request being
- * served. Installed as Nest's logger, so `new Logger(context)` anywhere writes through it.
+ * Structured logs: one JSON object per line on stdout; an object message is merged in (so a
+ * request's failure line carries its `request_id`). Installed as Nest's logger, so
+ * `new Logger(context)` anywhere writes through it.
  */
 export class JsonLogger implements LoggerService {
   constructor(
@@ -37,8 +37,6 @@ export class JsonLogger implements LoggerService {
     const stack = rest.length > 1 && typeof rest[0] === 'string' ? rest[0] : undefined;
     const entry: Record<string, unknown> = { time: new Date().toISOString(), level };
     if (context) entry.context = context;
-    const requestId = currentRequestId();
-    if (requestId) entry.request_id = requestId;
     if (message instanceof Error) {
       entry.msg = message.message;
       entry.stack = message.stack;

@@ -56,7 +56,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const { status, body, headers } = this.translate(exception, requestId);
     if (status >= 500) {
       this.logger.error(
-        { msg: `${request.method} ${request.url} failed: ${(exception as Error)?.message ?? String(exception)}`, status },
+        { msg: `${request.method} ${request.url} failed: ${(exception as Error)?.message ?? String(exception)}`, status, request_id: requestId },
         (exception as Error)?.stack,
       );
     }
