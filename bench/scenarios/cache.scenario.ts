@@ -11,13 +11,13 @@ const G = '/api/v1/graph';
 /** Offered load of the outage measurement, requests per second. */
 const OUTAGE_RATE = 300;
 
-/** Cache counters per family from /metrics. */
+/** Cache counters per family from /metrics; a lookup served from Postgres because the cache was unavailable counts as a miss. */
 async function cacheCounters(client: HttpClient): Promise<Map<string, { hits: number; misses: number }>> {
   const text = (await client.ok('GET', '/metrics')).body;
   const out = new Map<string, { hits: number; misses: number }>();
-  for (const m of text.matchAll(/^graph_cache_(hits|misses)_total\{family="([a-z]+)"\} (\d+(?:\.\d+)?)/gm)) {
+  for (const m of text.matchAll(/^graph_cache_(hits|misses|bypass)_total\{family="([a-z]+)"\} (\d+(?:\.\d+)?)/gm)) {
     const entry = out.get(m[2]!) ?? { hits: 0, misses: 0 };
-    entry[m[1] as 'hits' | 'misses'] = Number(m[3]);
+    entry[m[1] === 'hits' ? 'hits' : 'misses'] += Number(m[3]);
     out.set(m[2]!, entry);
   }
   return out;
