@@ -156,7 +156,9 @@ export class MemoryGraphCacheStore extends GraphCacheStore {
         if (!list) continue;
         const suffix = `:${op.userId.padStart(20, '0')}`;
         list.members = list.members.filter((m) => !m.endsWith(suffix));
+        // Removals erode a window (see the Redis script): below half its size it is dropped.
         if (list.members.length === 0) this.lists.delete(op.key);
+        else if (list.members[0] !== END_MEMBER && list.members.length < this.listWindow / 2) this.dropOne(op.key);
       }
     }
     for (const key of ticket.keys) {

@@ -213,6 +213,9 @@ for _, op in ipairs(cjson.decode(ARGV[4])) do
     for _, m in ipairs(redis.call('ZRANGE', z, 0, -1)) do
       if string.sub(m, -#suffix) == suffix then redis.call('ZREM', z, m) end
     end
+    -- removals erode a window (a follow adds one member and trims one, an unfollow only removes):
+    -- below half its size it is dropped, and the next read loads it afresh
+    if redis.call('EXISTS', z) == 1 and not redis.call('ZSCORE', z, '!') and redis.call('ZCARD', z) < window / 2 then drop(base, ttl) end
   end
 end
 for _, k in ipairs(cjson.decode(ARGV[5])) do

@@ -106,6 +106,22 @@ export function graphCacheStoreContract(name: string, setup: () => Promise<Cache
       expect(await store.readList(k, null, 10)).toMatchObject({ kind: 'hit', members: [m(60, 6), m(50, 5), m(30, 3), m(20, 2)] });
     });
 
+    it('drops a window that removals wore down below half its size (the next read refills it)', async () => {
+      const k = key('followers');
+      const guard = key('relationship');
+      const miss = await store.readList(k, null, 1);
+      if (miss.kind !== 'miss') throw new Error('expected a miss');
+      await store.fillList(miss.epoch, k, miss.ticket!, [m(50, 5), m(40, 4), m(30, 3), m(20, 2), m(10, 1)], false, 60_000);
+      for (const id of ['5', '4']) {
+        const w = await store.beginWrite([k, guard]);
+        await store.finishWrite(w, [{ key: k, op: 'zrem', userId: id, guard }]);
+      }
+      expect(await store.readList(k, null, 10)).toMatchObject({ kind: 'hit', members: [m(30, 3), m(20, 2), m(10, 1)] });
+      const w = await store.beginWrite([k, guard]);
+      await store.finishWrite(w, [{ key: k, op: 'zrem', userId: '3', guard }]);
+      expect(await store.readList(k, null, 10)).toMatchObject({ kind: 'miss', ticket: expect.any(String) });
+    });
+
     it('a complete list that outgrows the window becomes a window', async () => {
       const k = key('followers');
       const guard = key('relationship');
