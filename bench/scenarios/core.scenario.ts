@@ -83,14 +83,20 @@ async function pages(ctx: BenchContext, http: HttpClient, reads: GraphReadReposi
   ctx.freshIds(ctx.options.deepFollowers + 1);
   await addFollowers(ctx.databaseUrl, celebrity!, firstFollower, ctx.options.deepFollowers);
   const list: EdgeList = { kind: 'followers', userId: celebrity! };
-  const [row] = (await db.query(
-    `SELECT ${epochMicrosSql('created_at')} AS us, follower_id::text AS id
-       FROM follows WHERE following_id = $1 AND status = 'accepted'
-      ORDER BY created_at DESC, follower_id DESC OFFSET $2 LIMIT 1`,
-    [celebrity, depth],
-  )) as { us: string; id: string }[];
-  const position = { createdAtUs: row!.us, userId: row!.id as UserId };
-  const cursor = new CursorCodec('bench-cursor-secret').encode(position, edgeListKey(list));
+  const codec = new CursorCodec('bench-cursor-secret');
+  // Positions at a shallow depth (past the cache's window, so both pages come from Postgres) and at `depth`.
+  const positionAt = async (offset: number) => {
+    const [row] = (await db.query(
+      `SELECT ${epochMicrosSql('created_at')} AS us, follower_id::text AS id
+         FROM follows WHERE following_id = $1 AND status = 'accepted'
+        ORDER BY created_at DESC, follower_id DESC OFFSET $2 LIMIT 1`,
+      [celebrity, offset],
+    )) as { us: string; id: string }[];
+    return { createdAtUs: row!.us, userId: row!.id as UserId };
+  };
+  const shallow = await positionAt(1000);
+  const deep = await positionAt(depth);
+  const cursorOf = (p: typeof deep) => encodeURIComponent(codec.encode(p, edgeListKey(list)));
   const token = ctx.token(ctx.freshIds(1)[0]!);
   const c = Math.min(8, ctx.options.concurrency);
   const durationMs = ctx.options.durationMs / 2;
@@ -100,18 +106,21 @@ async function pages(ctx: BenchContext, http: HttpClient, reads: GraphReadReposi
     }).then((r) => ctx.load(r));
 
   const sqlFirst = await run('sql followers page 1', () => reads.listEdges(list, { limit: 20, after: null }));
-  const sqlDeep = await run(`sql followers page at depth ${depth}`, () => reads.listEdges(list, { limit: 20, after: position }));
+  const sqlDeep = await run(`sql followers page at depth ${depth}`, () => reads.listEdges(list, { limit: 20, after: deep }));
   const offset = await runLoad({ name: `sql OFFSET ${depth} (for contrast)`, concurrency: 1, operations: 5 }, async () => {
     await db.query(`SELECT follower_id, created_at FROM follows WHERE following_id = $1 AND status = 'accepted' ORDER BY created_at DESC, follower_id DESC OFFSET $2 LIMIT 20`, [celebrity, depth]);
   }).then((r) => ctx.load(r));
-  const httpFirst = await run('http followers page 1', () => http.ok('GET', `/api/v1/graph/followers/${celebrity}?limit=20`, token));
-  const httpDeep = await run(`http followers page at depth ${depth}`, () =>
-    http.ok('GET', `/api/v1/graph/followers/${celebrity}?limit=20&cursor=${encodeURIComponent(cursor)}`, token),
+  await run('http followers page 1 (cached window)', () => http.ok('GET', `/api/v1/graph/followers/${celebrity}?limit=20`, token));
+  const httpShallow = await run('http followers page at depth 1,000 (Postgres)', () =>
+    http.ok('GET', `/api/v1/graph/followers/${celebrity}?limit=20&cursor=${cursorOf(shallow)}`, token),
+  );
+  const httpDeep = await run(`http followers page at depth ${depth} (Postgres)`, () =>
+    http.ok('GET', `/api/v1/graph/followers/${celebrity}?limit=20&cursor=${cursorOf(deep)}`, token),
   );
   const sqlRatio = sqlDeep.latency.p50 / sqlFirst.latency.p50;
   ctx.record({ scenario: 'pages', metric: `sql deep/first p50 latency (depth ${depth})`, value: sqlDeep.latency.p50, unit: 'ms', limit: sqlFirst.latency.p50, ratio: sqlRatio, target: '≤ 2.0', pass: sqlRatio <= 2 });
-  const httpRatio = httpDeep.opsPerSec / httpFirst.opsPerSec;
-  ctx.record({ scenario: 'pages', metric: 'http deep/first throughput', value: httpDeep.opsPerSec, unit: 'pages/s', limit: httpFirst.opsPerSec, ratio: httpRatio, target: '≥ 0.50', pass: httpRatio >= 0.5 });
+  const httpRatio = httpDeep.opsPerSec / httpShallow.opsPerSec;
+  ctx.record({ scenario: 'pages', metric: `http depth ${depth} / depth 1,000 throughput`, value: httpDeep.opsPerSec, unit: 'pages/s', limit: httpShallow.opsPerSec, ratio: httpRatio, target: '≥ 0.80', pass: httpRatio >= 0.8 });
   ctx.record({ scenario: 'pages', metric: `OFFSET ${depth} p50 vs keyset p50`, value: offset.latency.p50, unit: 'ms', limit: sqlDeep.latency.p50, ratio: offset.latency.p50 / sqlDeep.latency.p50 });
 }
 
