@@ -28,7 +28,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   if (logger) app.useLogger(logger);
   app.enableShutdownHooks();
-  new RequestObserver(app.get(MetricsRegistry)).mount(app, config.http.adapter);
+  new RequestObserver(app.get(MetricsRegistry), config.logLevel === 'debug').mount(app, config.http.adapter);
 
   const document = SwaggerModule.createDocument(
     app,

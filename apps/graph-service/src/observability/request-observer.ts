@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 import { MetricsRegistry } from '@graph/infrastructure';
 
 const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -16,8 +16,16 @@ const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export class RequestObserver {
   private readonly latency;
+  private readonly logger = new Logger('Http');
 
-  constructor(metrics: MetricsRegistry) {
+  /**
+   * @param accessLog one JSON line per request (request id, method, route, status, ms) — at
+   *   LOG_LEVEL=debug; requests slower than a second are logged at warn whatever the level.
+   */
+  constructor(
+    metrics: MetricsRegistry,
+    private readonly accessLog = false,
+  ) {
     this.latency = metrics.histogram(
       'graph_http_request_duration_seconds',
       'HTTP request latency by method, route and status',
@@ -35,7 +43,13 @@ export class RequestObserver {
     const started = process.hrtime.bigint();
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      this.latency.observe({ method: req.method ?? 'GET', route: routeOf(req.url ?? ''), status: String(res.statusCode) }, seconds);
+      const route = routeOf(req.url ?? '');
+      this.latency.observe({ method: req.method ?? 'GET', route, status: String(res.statusCode) }, seconds);
+      if (this.accessLog || seconds > 1) {
+        const line = { msg: 'request', request_id: requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) };
+        if (seconds > 1) this.logger.warn(line);
+        else this.logger.debug(line);
+      }
     });
     next();
   }
