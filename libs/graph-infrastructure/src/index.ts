@@ -13,3 +13,7 @@ export * from './memory/memory-rate-limiter';
 export * from './kafka/kafka-event.publisher';
 export * from './kafka/kafka-client';
 export * from './redis/redis-client';
+export * from './kafka/kafka-topics';
+export * from './kafka/outbox-relay';
+export * from './kafka/outbox-relay.service';
+export * from './kafka/outbox-monitor';
