@@ -7,6 +7,10 @@ import { JwtAuthGuard } from './http/auth/jwt-auth.guard';
 import { TokenVerifier } from './http/auth/token-verifier';
 import { HttpErrorFilter } from './http/errors/http-error.filter';
 import { createValidationPipe } from './http/errors/validation';
+import { BlockWriteController } from './http/graph/block-write.controller';
+import { FollowWriteController } from './http/graph/follow-write.controller';
+import { SettingsController } from './http/graph/settings.controller';
+import { GraphQueryController } from './http/graph/graph-query.controller';
 import { HealthController } from './http/health/health.controller';
 import { RequestIdMiddleware } from './observability/request-id.middleware';
 
@@ -29,7 +33,13 @@ export class AppModule implements NestModule {
           cursorSecret: config.cursorSecret,
         }),
       ],
-      controllers: [HealthController],
+      controllers: [
+        HealthController,
+        FollowWriteController,
+        BlockWriteController,
+        SettingsController,
+        GraphQueryController,
+      ],
       providers: [
         { provide: AppConfig, useValue: config },
         TokenVerifier,

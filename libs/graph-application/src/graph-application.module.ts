@@ -1,9 +1,42 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { CursorCodec } from '@graph/domain';
+import { BlockUserUseCase } from './block-user.use-case';
+import { EraseUserUseCase } from './erase-user.use-case';
+import { FilterFollowedUseCase } from './filter-followed.use-case';
+import { FollowUserUseCase } from './follow-user.use-case';
+import { GetRecommendationsUseCase } from './get-recommendations.use-case';
+import { GetRelationshipsUseCase } from './get-relationships.use-case';
+import { GetSettingsUseCase } from './get-settings.use-case';
+import { GetStatsUseCase } from './get-stats.use-case';
 import { GraphPolicy } from './graph-policy';
+import { ListEdgesUseCase } from './list-edges.use-case';
+import { ListUserIdsUseCase } from './list-user-ids.use-case';
+import { RemoveFollowerUseCase } from './remove-follower.use-case';
+import { RespondToFollowRequestUseCase } from './respond-to-follow-request.use-case';
+import { UnblockUserUseCase } from './unblock-user.use-case';
+import { UnfollowUserUseCase } from './unfollow-user.use-case';
+import { UpdateSettingsUseCase } from './update-settings.use-case';
 
 /** Every use case (one per file, each with execute(input)); add new ones here. */
-const useCases: Provider[] = [];
+const useCases: Provider[] = [
+  // write side
+  BlockUserUseCase,
+  EraseUserUseCase,
+  FollowUserUseCase,
+  GetSettingsUseCase,
+  RemoveFollowerUseCase,
+  RespondToFollowRequestUseCase,
+  UnblockUserUseCase,
+  UnfollowUserUseCase,
+  UpdateSettingsUseCase,
+  // read side
+  ListEdgesUseCase,
+  ListUserIdsUseCase,
+  GetRelationshipsUseCase,
+  GetStatsUseCase,
+  GetRecommendationsUseCase,
+  FilterFollowedUseCase,
+];
 
 /**
  * The use cases, with the policy and cursor codec they share. The ports they need come from the

@@ -17,3 +17,8 @@ export * from './kafka/kafka-topics';
 export * from './kafka/outbox-relay';
 export * from './kafka/outbox-relay.service';
 export * from './kafka/outbox-monitor';
+export * from './postgres/sql-runner';
+export * from './postgres/graph-stats-slots';
+export * from './postgres/graph-stats-rebuild';
+export * from './postgres/copy-from';
+export * from './postgres/typeorm-graph-read.repository';

@@ -1,0 +1,191 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import {
+  GetRecommendationsUseCase,
+  GetRelationshipsUseCase,
+  GetStatsUseCase,
+  ListEdgesUseCase,
+} from '@graph/application';
+import { EdgeList, ValidationError, parseUserId, parseUserIdList } from '@graph/domain';
+import { CurrentCaller } from '../auth/auth.decorators';
+import { Caller } from '../auth/auth.types';
+import {
+  BlocksPageDto,
+  ErrorResponseDto,
+  FollowersPageDto,
+  FollowingPageDto,
+  MutualsPageDto,
+  PageQueryDto,
+  RecommendationDto,
+  RecommendationsDto,
+  RecommendationsQueryDto,
+  RelationshipDto,
+  RelationshipsDto,
+  RelationshipsQueryDto,
+  RequestsPageDto,
+  StatsDto,
+  limitOf,
+  pageBody,
+} from './graph-query.dto';
+
+const PAGED =
+  'Newest edge first; keyset paging: pass `next_cursor` back as `cursor` (null on the last page). ' +
+  '`limit` 1–100 (default 20); a bad limit or a cursor that is tampered with or from another list is 400.';
+const VISIBILITY =
+  "A private account's list is visible only to the account and its accepted followers (403 PRIVATE_ACCOUNT); " +
+  'a caller blocked by the account gets 403 BLOCKED.';
+
+/**
+ * The read side of the graph over REST: lists, relationships, counters and suggestions for the
+ * signed-in caller. Each handler parses, calls one use case and shapes the answer as api.md writes it.
+ */
+@ApiTags('graph')
+@ApiBearerAuth('bearer')
+@ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'missing, invalid or expired token' })
+@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'INVALID_USER_ID, INVALID_CURSOR, TOO_MANY_IDS or VALIDATION_FAILED' })
+@Controller('api/v1/graph')
+export class GraphQueryController {
+  constructor(
+    private readonly lists: ListEdgesUseCase,
+    private readonly relationships: GetRelationshipsUseCase,
+    private readonly stats: GetStatsUseCase,
+    private readonly recommendations: GetRecommendationsUseCase,
+  ) {}
+
+  @Get('followers/:userId')
+  @ApiOperation({ summary: 'Accepted followers of a user', description: `${PAGED} ${VISIBILITY} \`total\` comes from the exact counters.` })
+  @ApiParam({ name: 'userId', example: '123' })
+  @ApiOkResponse({ type: FollowersPageDto })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'PRIVATE_ACCOUNT or BLOCKED' })
+  async followers(@CurrentCaller() caller: Caller, @Param('userId') userId: string, @Query() q: PageQueryDto): Promise<FollowersPageDto> {
+    return pageBody('followers', await this.page(caller, { kind: 'followers', userId: parseUserId(userId, 'userId') }, q));
+  }
+
+  @Get('following/:userId')
+  @ApiOperation({ summary: 'Accounts a user follows (accepted)', description: `${PAGED} ${VISIBILITY}` })
+  @ApiParam({ name: 'userId', example: '123' })
+  @ApiOkResponse({ type: FollowingPageDto })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'PRIVATE_ACCOUNT or BLOCKED' })
+  async following(@CurrentCaller() caller: Caller, @Param('userId') userId: string, @Query() q: PageQueryDto): Promise<FollowingPageDto> {
+    return pageBody('following', await this.page(caller, { kind: 'following', userId: parseUserId(userId, 'userId') }, q));
+  }
+
+  @Get('relationship/:userId')
+  @ApiOperation({ summary: "The caller's relationship to a user", description: 'All flags are from the caller\'s side. A block either way makes `relationship` "blocked".' })
+  @ApiParam({ name: 'userId', example: '123' })
+  @ApiOkResponse({ type: RelationshipDto })
+  async relationship(@CurrentCaller() caller: Caller, @Param('userId') userId: string): Promise<RelationshipDto> {
+    const [r] = await this.relationships.execute({ viewerId: caller.userId, userIds: [parseUserId(userId, 'userId')] });
+    return RelationshipDto.of(r!);
+  }
+
+  @Get('relationships')
+  @ApiOperation({
+    summary: "The caller's relationship to up to 100 users",
+    description: 'One database round trip whatever the number of ids; answered in the order asked (duplicates repeated). More than 100 ids: 400 TOO_MANY_IDS.',
+  })
+  @ApiOkResponse({ type: RelationshipsDto })
+  async relationshipsOf(@CurrentCaller() caller: Caller, @Query() q: RelationshipsQueryDto): Promise<RelationshipsDto> {
+    if (q.ids === undefined || q.ids.trim() === '') throw new ValidationError('ids must list 1 to 100 user ids, comma-separated', 'ids');
+    const rels = await this.relationships.execute({ viewerId: caller.userId, userIds: parseUserIdList(q.ids, 'ids') });
+    return { relationships: rels.map(RelationshipDto.of) };
+  }
+
+  @Get('stats/:userId')
+  @ApiOperation({ summary: "A user's exact counters", description: 'Public, also for private accounts.' })
+  @ApiParam({ name: 'userId', example: '123' })
+  @ApiOkResponse({ type: StatsDto })
+  async statsOf(@Param('userId') userId: string): Promise<StatsDto> {
+    const [s] = await this.stats.execute({ userIds: [parseUserId(userId, 'userId')] });
+    return StatsDto.of(s!);
+  }
+
+  @Get('requests')
+  @ApiOperation({ summary: "The caller's incoming pending follow requests", description: PAGED })
+  @ApiOkResponse({ type: RequestsPageDto })
+  async incoming(@CurrentCaller() caller: Caller, @Query() q: PageQueryDto): Promise<RequestsPageDto> {
+    return pageBody('requests', await this.page(caller, { kind: 'incoming_requests', userId: caller.userId }, q));
+  }
+
+  @Get('requests/outgoing')
+  @ApiOperation({ summary: "The caller's outgoing pending follow requests", description: PAGED })
+  @ApiOkResponse({ type: RequestsPageDto })
+  async outgoing(@CurrentCaller() caller: Caller, @Query() q: PageQueryDto): Promise<RequestsPageDto> {
+    return pageBody('requests', await this.page(caller, { kind: 'outgoing_requests', userId: caller.userId }, q));
+  }
+
+  @Get('blocks')
+  @ApiOperation({ summary: 'Accounts the caller blocks', description: PAGED })
+  @ApiOkResponse({ type: BlocksPageDto })
+  async blocks(@CurrentCaller() caller: Caller, @Query() q: PageQueryDto): Promise<BlocksPageDto> {
+    return pageBody('blocks', await this.page(caller, { kind: 'blocks', userId: caller.userId }, q));
+  }
+
+  @Get('common-followers/:userA/:userB')
+  @ApiOperation({
+    summary: 'Users who follow both A and B',
+    description: `${PAGED} Ordered by their follow of A. The visibility rule applies to both A and B: ${VISIBILITY}`,
+  })
+  @ApiParam({ name: 'userA', example: '123' })
+  @ApiParam({ name: 'userB', example: '456' })
+  @ApiOkResponse({ type: FollowersPageDto })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'PRIVATE_ACCOUNT or BLOCKED (for A or B)' })
+  async commonFollowers(
+    @CurrentCaller() caller: Caller,
+    @Param('userA') userA: string,
+    @Param('userB') userB: string,
+    @Query() q: PageQueryDto,
+  ): Promise<FollowersPageDto> {
+    const list: EdgeList = { kind: 'common_followers', userA: parseUserId(userA, 'userA'), userB: parseUserId(userB, 'userB') };
+    return pageBody('followers', await this.page(caller, list, q));
+  }
+
+  @Get('known-followers/:userId')
+  @ApiOperation({
+    summary: 'Followers of a user whom the caller follows',
+    description: `For "followed by X, Y and 3 others". ${PAGED} ${VISIBILITY}`,
+  })
+  @ApiParam({ name: 'userId', example: '123' })
+  @ApiOkResponse({ type: FollowersPageDto })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'PRIVATE_ACCOUNT or BLOCKED' })
+  async knownFollowers(@CurrentCaller() caller: Caller, @Param('userId') userId: string, @Query() q: PageQueryDto): Promise<FollowersPageDto> {
+    const list: EdgeList = { kind: 'known_followers', viewerId: caller.userId, userId: parseUserId(userId, 'userId') };
+    return pageBody('followers', await this.page(caller, list, q));
+  }
+
+  @Get('mutuals/:userId')
+  @ApiOperation({ summary: 'Followers of a user that the user follows back', description: `${PAGED} ${VISIBILITY}` })
+  @ApiParam({ name: 'userId', example: '123' })
+  @ApiOkResponse({ type: MutualsPageDto })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'PRIVATE_ACCOUNT or BLOCKED' })
+  async mutuals(@CurrentCaller() caller: Caller, @Param('userId') userId: string, @Query() q: PageQueryDto): Promise<MutualsPageDto> {
+    return pageBody('mutuals', await this.page(caller, { kind: 'mutuals', userId: parseUserId(userId, 'userId') }, q));
+  }
+
+  @Get('recommendations')
+  @ApiOperation({
+    summary: 'Friend-of-friend suggestions for the caller',
+    description:
+      "Ranked by how many of the caller's followings follow each account (ties: smaller id). Excludes the caller, accounts it follows " +
+      'or has a pending request to, and accounts blocked either way. Bounded: only the caller\'s most recent followings ' +
+      '(RECOMMENDATION_RECENT_FOLLOWINGS) and each one\'s most recent followings (RECOMMENDATION_PER_FOLLOWING) are explored. `limit` 1–50 (default 10).',
+  })
+  @ApiOkResponse({ type: RecommendationsDto })
+  async suggestions(@CurrentCaller() caller: Caller, @Query() q: RecommendationsQueryDto): Promise<RecommendationsDto> {
+    const recs = await this.recommendations.execute({ userId: caller.userId, limit: limitOf(q.limit) });
+    return { recommendations: recs.map(RecommendationDto.of) };
+  }
+
+  private page(caller: Caller, list: EdgeList, q: PageQueryDto) {
+    return this.lists.execute({ viewerId: caller.userId, list, cursor: q.cursor, limit: limitOf(q.limit) });
+  }
+}

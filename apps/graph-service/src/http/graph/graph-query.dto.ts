@@ -1,0 +1,180 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString } from 'class-validator';
+import { GraphStats, ListedEdge, Page, Recommendation, Relationship } from '@graph/domain';
+
+// ---- query strings ---------------------------------------------------------------------------
+
+export class PageQueryDto {
+  @ApiPropertyOptional({ description: 'Page size, 1 to 100', default: 20, example: 20 })
+  @IsOptional()
+  @IsString()
+  limit?: string;
+
+  @ApiPropertyOptional({ description: "`next_cursor` of the previous page (opaque; bound to this list)" })
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}
+
+export class RelationshipsQueryDto {
+  @ApiProperty({ description: 'Comma-separated user ids, 1 to 100, answered in this order', example: '2,3,4' })
+  @IsOptional()
+  @IsString()
+  ids?: string;
+}
+
+export class RecommendationsQueryDto {
+  @ApiPropertyOptional({ description: 'How many suggestions, 1 to 50', default: 10, example: 10 })
+  @IsOptional()
+  @IsString()
+  limit?: string;
+}
+
+/** A query-string limit: absent stays absent; anything but digits becomes NaN, which the use case refuses by name. */
+export function limitOf(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  return /^[0-9]{1,7}$/.test(raw) ? Number(raw) : Number.NaN;
+}
+
+// ---- responses -------------------------------------------------------------------------------
+
+export class EdgeItemDto {
+  @ApiProperty({ example: '123', description: 'user id (decimal string)' })
+  user_id!: string;
+
+  @ApiProperty({ example: '2025-01-01T12:00:00.000Z', description: 'when this edge (follow, request or block) was made' })
+  created_at!: string;
+
+  static of(e: ListedEdge): EdgeItemDto {
+    return { user_id: e.userId, created_at: e.createdAt.toISOString() };
+  }
+}
+
+class PageFieldsDto {
+  @ApiProperty({ type: String, nullable: true, description: 'cursor of the next page; null on the last page' })
+  next_cursor!: string | null;
+
+  @ApiProperty({ example: 42, description: 'entries in the whole list' })
+  total!: number;
+}
+
+export class FollowersPageDto extends PageFieldsDto {
+  @ApiProperty({ type: [EdgeItemDto] })
+  followers!: EdgeItemDto[];
+}
+
+export class FollowingPageDto extends PageFieldsDto {
+  @ApiProperty({ type: [EdgeItemDto] })
+  following!: EdgeItemDto[];
+}
+
+export class RequestsPageDto extends PageFieldsDto {
+  @ApiProperty({ type: [EdgeItemDto] })
+  requests!: EdgeItemDto[];
+}
+
+export class BlocksPageDto extends PageFieldsDto {
+  @ApiProperty({ type: [EdgeItemDto] })
+  blocks!: EdgeItemDto[];
+}
+
+export class MutualsPageDto extends PageFieldsDto {
+  @ApiProperty({ type: [EdgeItemDto] })
+  mutuals!: EdgeItemDto[];
+}
+
+/** `{"<name>": [{user_id, created_at}], next_cursor, total}` as api.md writes every list. */
+export function pageBody<K extends string>(name: K, page: Page): Record<K, EdgeItemDto[]> & PageFieldsDto {
+  return { [name]: page.items.map(EdgeItemDto.of), next_cursor: page.nextCursor, total: page.total } as Record<K, EdgeItemDto[]> &
+    PageFieldsDto;
+}
+
+export class RelationshipDto {
+  @ApiProperty({ example: '123' })
+  user_id!: string;
+  @ApiProperty({ description: 'the caller follows this user (accepted)' })
+  following!: boolean;
+  @ApiProperty({ description: 'this user follows the caller (accepted)' })
+  followed_by!: boolean;
+  @ApiProperty({ description: 'following and followed_by' })
+  mutual!: boolean;
+  @ApiProperty({ description: 'the caller has a pending request to this user' })
+  requested!: boolean;
+  @ApiProperty({ description: 'this user has a pending request to the caller' })
+  requested_by!: boolean;
+  @ApiProperty({ description: 'the caller blocks this user' })
+  blocking!: boolean;
+  @ApiProperty({ description: 'this user blocks the caller' })
+  blocked_by!: boolean;
+  @ApiProperty({ enum: ['none', 'following', 'followed_by', 'mutual', 'requested', 'blocked'] })
+  relationship!: Relationship['relationship'];
+
+  static of(r: Relationship): RelationshipDto {
+    return {
+      user_id: r.userId,
+      following: r.following,
+      followed_by: r.followedBy,
+      mutual: r.mutual,
+      requested: r.requested,
+      requested_by: r.requestedBy,
+      blocking: r.blocking,
+      blocked_by: r.blockedBy,
+      relationship: r.relationship,
+    };
+  }
+}
+
+export class RelationshipsDto {
+  @ApiProperty({ type: [RelationshipDto], description: 'one per id asked, in the order asked' })
+  relationships!: RelationshipDto[];
+}
+
+export class StatsDto {
+  @ApiProperty({ example: '123' })
+  user_id!: string;
+  @ApiProperty({ example: 10 })
+  follower_count!: number;
+  @ApiProperty({ example: 5 })
+  following_count!: number;
+  @ApiProperty({ example: 0 })
+  pending_requests_count!: number;
+
+  static of(s: GraphStats): StatsDto {
+    return {
+      user_id: s.userId,
+      follower_count: s.followerCount,
+      following_count: s.followingCount,
+      pending_requests_count: s.pendingRequestsCount,
+    };
+  }
+}
+
+export class RecommendationDto {
+  @ApiProperty({ example: '123' })
+  user_id!: string;
+  @ApiProperty({ example: 3, description: "how many of the caller's (most recent) followings follow this user" })
+  mutual_count!: number;
+
+  static of(r: Recommendation): RecommendationDto {
+    return { user_id: r.userId, mutual_count: r.mutualCount };
+  }
+}
+
+export class RecommendationsDto {
+  @ApiProperty({ type: [RecommendationDto] })
+  recommendations!: RecommendationDto[];
+}
+
+export class ErrorDetailDto {
+  @ApiProperty({ example: 'INVALID_CURSOR' })
+  code!: string;
+  @ApiProperty({ example: 'cursor is not one this list handed out' })
+  message!: string;
+  @ApiProperty({ example: 'b6a1f0c2-…' })
+  request_id!: string;
+}
+
+export class ErrorResponseDto {
+  @ApiProperty({ type: ErrorDetailDto })
+  error!: ErrorDetailDto;
+}

@@ -1,0 +1,74 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn } from 'class-validator';
+
+/** The error shape of every failure (HttpErrorFilter), for the Swagger document. */
+class ErrorDetailDto {
+  @ApiProperty({ example: 'INVALID_USER_ID', description: 'Stable error code' })
+  code!: string;
+
+  @ApiProperty({ example: 'userId must be a user id: a positive 64-bit integer given as a decimal string or JSON integer' })
+  message!: string;
+
+  @ApiProperty({ example: '9f1c1f0e-3c1e-4d4b-a1e8-0a7f4f3b7c11' })
+  request_id!: string;
+
+  @ApiProperty({ required: false, example: { field: 'userId' }, description: 'Extra facts, e.g. the offending field' })
+  details?: Record<string, unknown>;
+}
+
+export class ErrorResponseDto {
+  @ApiProperty({ type: ErrorDetailDto })
+  error!: ErrorDetailDto;
+}
+
+export class FollowResponseDto {
+  @ApiProperty({ example: true })
+  success!: true;
+
+  @ApiProperty({ enum: ['accepted', 'pending'], description: 'accepted: you follow them; pending: a request awaits their answer (private account)' })
+  status!: 'accepted' | 'pending';
+
+  @ApiProperty({ example: 'You now follow user 42.' })
+  message!: string;
+}
+
+export class UnfollowResponseDto {
+  @ApiProperty({ example: true })
+  success!: true;
+
+  @ApiProperty({ enum: ['none'], description: 'No follow and no pending request remains' })
+  status!: 'none';
+}
+
+export class RespondToRequestBodyDto {
+  @ApiProperty({ enum: ['accept', 'reject'] })
+  @IsIn(['accept', 'reject'])
+  action!: 'accept' | 'reject';
+}
+
+export class RespondToRequestResponseDto {
+  @ApiProperty({ example: true })
+  success!: true;
+
+  @ApiProperty({ enum: ['accepted', 'rejected'], description: 'The request\u2019s state after the call' })
+  status!: 'accepted' | 'rejected';
+
+  @ApiProperty({ example: '42', description: 'The requester (decimal string)' })
+  follower_id!: string;
+}
+
+export class RemoveFollowerResponseDto {
+  @ApiProperty({ example: true })
+  success!: true;
+
+  @ApiProperty({ enum: ['none'], description: 'That user no longer follows you' })
+  status!: 'none';
+}
+
+export class BlockResponseDto {
+  @ApiProperty({ example: true })
+  success!: true;
+
+  @ApiProperty({ example: true, description: 'Whether you block the user after the call' })
+  blocking!: boolean;
+}

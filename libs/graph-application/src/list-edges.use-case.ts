@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import {
+  BlockedError,
+  CursorCodec,
+  EdgeList,
+  ForbiddenError,
+  GraphReadRepository,
+  Page,
+  PrivateAccountError,
+  UserId,
+  edgeListKey,
+} from '@graph/domain';
+import { READ_LIMITS, pageLimit } from './read-limits';
+
+export interface ListEdgesInput {
+  /** The signed-in caller. */
+  viewerId: UserId;
+  list: EdgeList;
+  /** `next_cursor` of the previous page; absent or empty for the first page. */
+  cursor?: string | null;
+  /** Default 20, at most 100. */
+  limit?: number;
+}
+
+/**
+ * One page of any list (followers, following, requests, blocks, common/known followers, mutuals),
+ * newest edge first, with its keyset cursor and exact total.
+ *
+ * Who may see what:
+ * - requests (incoming, outgoing) and blocks: only their owner (FORBIDDEN otherwise);
+ * - lists about a user (followers, following, mutuals, known followers; common followers: both
+ *   users): BLOCKED when that user blocks the viewer; PRIVATE_ACCOUNT when the user is private
+ *   and the viewer is neither the user nor an accepted follower. The viewer's own block of the
+ *   user hides nothing from the viewer.
+ */
+@Injectable()
+export class ListEdgesUseCase {
+  constructor(
+    private readonly graph: GraphReadRepository,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  async execute(input: ListEdgesInput): Promise<Page> {
+    const limit = pageLimit(input.limit, READ_LIMITS.pageDefault, READ_LIMITS.pageMax);
+    const key = edgeListKey(input.list);
+    const after = input.cursor ? this.cursors.decode(input.cursor, key) : null;
+    await this.assertVisible(input.viewerId, input.list);
+    const [slice, total] = await Promise.all([this.graph.listEdges(input.list, { limit, after }), this.graph.countEdges(input.list)]);
+    return {
+      items: slice.items,
+      nextCursor: slice.next ? this.cursors.encode(slice.next, key) : null,
+      total,
+    };
+  }
+
+  private async assertVisible(viewerId: UserId, list: EdgeList): Promise<void> {
+    switch (list.kind) {
+      case 'incoming_requests':
+      case 'outgoing_requests':
+      case 'blocks':
+        if (list.userId !== viewerId) throw new ForbiddenError('only the account itself may see its requests and blocks');
+        return;
+      case 'known_followers':
+        if (list.viewerId !== viewerId) throw new ForbiddenError('known followers are listed for the caller only');
+        return this.assertOwnersVisible(viewerId, [list.userId]);
+      case 'common_followers':
+        return this.assertOwnersVisible(viewerId, [list.userA, list.userB]);
+      default:
+        return this.assertOwnersVisible(viewerId, [list.userId]);
+    }
+  }
+
+  private async assertOwnersVisible(viewerId: UserId, owners: UserId[]): Promise<void> {
+    const others = [...new Set(owners)].filter((o) => o !== viewerId);
+    if (others.length === 0) return;
+    const [relationships, settings] = await Promise.all([
+      this.graph.getRelationships(viewerId, others),
+      Promise.all(others.map((o) => this.graph.getSettings(o))),
+    ]);
+    if (relationships.some((r) => r.blockedBy)) throw new BlockedError();
+    if (others.some((_, i) => settings[i]!.isPrivate && !relationships[i]!.following)) throw new PrivateAccountError();
+  }
+}

@@ -1,0 +1,348 @@
+import { EdgeList, ListedEdge } from '../model/edge-list';
+import { StoredStatus } from './in-memory-graph.store';
+import { UserId } from '../model/user-id';
+import { GraphReadRepository } from '../ports/graph-read.repository';
+
+export interface SeedEdge {
+  follower: UserId;
+  following: UserId;
+  status: StoredStatus;
+  /** µs since the epoch; defaults to a clock that increases with every seeded row. */
+  createdAtUs?: bigint;
+}
+
+export interface SeedBlock {
+  blocker: UserId;
+  blocked: UserId;
+  createdAtUs?: bigint;
+}
+
+export interface GraphSeed {
+  edges?: SeedEdge[];
+  blocks?: SeedBlock[];
+  privateUsers?: UserId[];
+}
+
+export interface GraphReadFixture {
+  repo: GraphReadRepository;
+  /** Writes the rows as committed data (with exact counters where the implementation keeps them). */
+  seed(graph: GraphSeed): Promise<void>;
+}
+
+/** Ids far above the ones other tests hand out, so suites sharing one database never collide. */
+let nextId = 7_000_000_000_000_000_000n + BigInt(Date.now() % 1_000_000_000) * 1000n;
+function freshId(): UserId {
+  nextId += 1n;
+  return nextId.toString() as UserId;
+}
+function ids(n: number): UserId[] {
+  return Array.from({ length: n }, freshId);
+}
+
+/** A fixed instant with a non-zero microsecond part, so truncation to milliseconds would show. */
+const T0 = 1_732_400_000_123_457n;
+const at = (k: number): bigint => T0 + BigInt(k) * 1_000_003n;
+
+async function collectAll(repo: GraphReadRepository, list: EdgeList, limit: number): Promise<{ pages: ListedEdge[][] }> {
+  const pages: ListedEdge[][] = [];
+  let after = null;
+  for (let guard = 0; guard < 1000; guard++) {
+    const slice = await repo.listEdges(list, { limit, after });
+    pages.push(slice.items);
+    if (!slice.next) break;
+    expect(slice.items.length).toBe(limit);
+    after = slice.next;
+  }
+  return { pages };
+}
+
+/**
+ * The behaviour every GraphReadRepository must have, run against the in-memory fake (unit) and the
+ * Postgres adapter (integration), so the fake the use-case tests rely on stays honest.
+ */
+export function describeGraphReadRepositoryContract(name: string, makeFixture: () => Promise<GraphReadFixture>): void {
+  describe(`GraphReadRepository contract: ${name}`, () => {
+    let f: GraphReadFixture;
+    beforeAll(async () => {
+      f = await makeFixture();
+    });
+
+    describe('getSettings', () => {
+      it('is public by default and private when set', async () => {
+        const [pub, priv] = ids(2);
+        await f.seed({ privateUsers: [priv!] });
+        expect(await f.repo.getSettings(pub!)).toEqual({ isPrivate: false });
+        expect(await f.repo.getSettings(priv!)).toEqual({ isPrivate: true });
+      });
+    });
+
+    describe('getRelationships', () => {
+      it('answers every flag from the viewer side, in the order asked, duplicates repeated', async () => {
+        const [me, followed, follower, mutual, requested, requester, blocked, blocker, rejected, stranger] = ids(10);
+        await f.seed({
+          edges: [
+            { follower: me!, following: followed!, status: 'accepted' },
+            { follower: follower!, following: me!, status: 'accepted' },
+            { follower: me!, following: mutual!, status: 'accepted' },
+            { follower: mutual!, following: me!, status: 'accepted' },
+            { follower: me!, following: requested!, status: 'pending' },
+            { follower: requester!, following: me!, status: 'pending' },
+            { follower: me!, following: rejected!, status: 'rejected' },
+          ],
+          blocks: [
+            { blocker: me!, blocked: blocked! },
+            { blocker: blocker!, blocked: me! },
+          ],
+        });
+        const asked = [stranger!, followed!, follower!, mutual!, requested!, requester!, blocked!, blocker!, rejected!, followed!, me!];
+        const rels = await f.repo.getRelationships(me!, asked);
+        expect(rels.map((r) => r.userId)).toEqual(asked);
+        const by = (i: number) => rels[i]!;
+        expect(by(0)).toMatchObject({ relationship: 'none', following: false, followedBy: false, requested: false, requestedBy: false, blocking: false, blockedBy: false });
+        expect(by(1)).toMatchObject({ relationship: 'following', following: true, followedBy: false, mutual: false });
+        expect(by(2)).toMatchObject({ relationship: 'followed_by', following: false, followedBy: true });
+        expect(by(3)).toMatchObject({ relationship: 'mutual', following: true, followedBy: true, mutual: true });
+        expect(by(4)).toMatchObject({ relationship: 'requested', requested: true, following: false });
+        expect(by(5)).toMatchObject({ relationship: 'none', requestedBy: true });
+        expect(by(6)).toMatchObject({ relationship: 'blocked', blocking: true, blockedBy: false });
+        expect(by(7)).toMatchObject({ relationship: 'blocked', blocking: false, blockedBy: true });
+        // A rejected request is invisible.
+        expect(by(8)).toMatchObject({ relationship: 'none', requested: false, following: false });
+        expect(by(9)).toEqual(by(1));
+        expect(by(10)).toMatchObject({ relationship: 'none', following: false, followedBy: false, blocking: false });
+      });
+    });
+
+    describe('getStats', () => {
+      it('counts accepted followers and followings and pending requests, rejected nowhere; unknown users zero', async () => {
+        const [a, b, c, d, unknown] = ids(5);
+        await f.seed({
+          edges: [
+            { follower: b!, following: a!, status: 'accepted' },
+            { follower: c!, following: a!, status: 'accepted' },
+            { follower: d!, following: a!, status: 'pending' },
+            { follower: a!, following: b!, status: 'accepted' },
+            { follower: a!, following: c!, status: 'pending' },
+            { follower: a!, following: d!, status: 'rejected' },
+            { follower: b!, following: d!, status: 'rejected' },
+          ],
+        });
+        const stats = await f.repo.getStats([a!, unknown!, d!, a!]);
+        expect(stats).toEqual([
+          { userId: a, followerCount: 2, followingCount: 1, pendingRequestsCount: 1 },
+          { userId: unknown, followerCount: 0, followingCount: 0, pendingRequestsCount: 0 },
+          { userId: d, followerCount: 0, followingCount: 0, pendingRequestsCount: 0 },
+          { userId: a, followerCount: 2, followingCount: 1, pendingRequestsCount: 1 },
+        ]);
+      });
+    });
+
+    describe('listEdges and countEdges', () => {
+      it('pages followers newest first, ties broken by the larger id, exact to the microsecond', async () => {
+        const owner = freshId();
+        const fs = ids(7);
+        // fs[1] and fs[2] share an instant; fs[3] is one microsecond later than fs[4].
+        const times = [at(1), at(2), at(2), at(3) + 1n, at(3), at(4), at(5)];
+        await f.seed({
+          edges: [
+            ...fs.map((u, i) => ({ follower: u, following: owner, status: 'accepted' as const, createdAtUs: times[i] })),
+            { follower: freshId(), following: owner, status: 'pending' },
+            { follower: freshId(), following: owner, status: 'rejected' },
+          ],
+        });
+        const list: EdgeList = { kind: 'followers', userId: owner };
+        const expected = [fs[6], fs[5], fs[3], fs[4], fs[2], fs[1], fs[0]];
+        for (const limit of [1, 2, 3, 7, 100]) {
+          const { pages } = await collectAll(f.repo, list, limit);
+          expect(pages.flat().map((e) => e.userId)).toEqual(expected);
+          expect(pages.length).toBe(Math.max(1, Math.ceil(7 / limit)));
+        }
+        const first = await f.repo.listEdges(list, { limit: 3, after: null });
+        expect(first.next).toEqual({ createdAtUs: (at(3) + 1n).toString(), userId: fs[3] });
+        expect(first.items[0]!.createdAt.getTime()).toBe(Number(at(5) / 1000n));
+        expect(await f.repo.countEdges(list)).toBe(7);
+      });
+
+      it('gives an empty last page and no cursor for an empty list', async () => {
+        const list: EdgeList = { kind: 'followers', userId: freshId() };
+        expect(await f.repo.listEdges(list, { limit: 5, after: null })).toEqual({ items: [], next: null });
+        expect(await f.repo.countEdges(list)).toBe(0);
+      });
+
+      it('lists following, incoming and outgoing requests and blocks of their owner only', async () => {
+        const [me, x, y, z, w] = ids(5);
+        await f.seed({
+          edges: [
+            { follower: me!, following: x!, status: 'accepted', createdAtUs: at(1) },
+            { follower: me!, following: y!, status: 'accepted', createdAtUs: at(2) },
+            { follower: me!, following: z!, status: 'pending', createdAtUs: at(3) },
+            { follower: me!, following: w!, status: 'rejected', createdAtUs: at(4) },
+            { follower: x!, following: me!, status: 'pending', createdAtUs: at(5) },
+            { follower: w!, following: me!, status: 'pending', createdAtUs: at(6) },
+            { follower: y!, following: me!, status: 'rejected', createdAtUs: at(7) },
+            { follower: x!, following: y!, status: 'accepted', createdAtUs: at(8) },
+          ],
+          blocks: [
+            { blocker: me!, blocked: z!, createdAtUs: at(9) },
+            { blocker: me!, blocked: w!, createdAtUs: at(10) },
+            { blocker: x!, blocked: me!, createdAtUs: at(11) },
+          ],
+        });
+        const cases: [EdgeList, UserId[]][] = [
+          [{ kind: 'following', userId: me! }, [y!, x!]],
+          [{ kind: 'outgoing_requests', userId: me! }, [z!]],
+          [{ kind: 'incoming_requests', userId: me! }, [w!, x!]],
+          [{ kind: 'blocks', userId: me! }, [w!, z!]],
+          [{ kind: 'followers', userId: me! }, []],
+        ];
+        for (const [list, expected] of cases) {
+          const { pages } = await collectAll(f.repo, list, 1);
+          expect({ list, ids: pages.flat().map((e) => e.userId) }).toEqual({ list, ids: expected });
+          expect({ list, total: await f.repo.countEdges(list) }).toEqual({ list, total: expected.length });
+        }
+        const blocks = await f.repo.listEdges({ kind: 'blocks', userId: me! }, { limit: 10, after: null });
+        expect(blocks.items[0]!.createdAt.getTime()).toBe(Number(at(10) / 1000n));
+      });
+
+      it('lists common followers, known followers and mutuals ordered by the edge to the (first) user', async () => {
+        const [a, b, viewer, u1, u2, u3, u4, u5] = ids(8);
+        await f.seed({
+          edges: [
+            // followers of a: u1..u5 (u5 newest); of b: u2, u4, u5 (u5 only pending), viewer
+            ...[u1, u2, u3, u4, u5].map((u, i) => ({ follower: u!, following: a!, status: 'accepted' as const, createdAtUs: at(10 + i) })),
+            { follower: u2!, following: b!, status: 'accepted', createdAtUs: at(30) },
+            { follower: u4!, following: b!, status: 'accepted', createdAtUs: at(1) },
+            { follower: u5!, following: b!, status: 'pending', createdAtUs: at(2) },
+            { follower: viewer!, following: b!, status: 'accepted', createdAtUs: at(3) },
+            // the viewer follows u1, u3 and u5 (u5 rejected) and a
+            { follower: viewer!, following: u1!, status: 'accepted' },
+            { follower: viewer!, following: u3!, status: 'accepted' },
+            { follower: viewer!, following: u5!, status: 'rejected' },
+            // a follows back u2, u3 (accepted) and u4 (pending)
+            { follower: a!, following: u2!, status: 'accepted' },
+            { follower: a!, following: u3!, status: 'accepted' },
+            { follower: a!, following: u4!, status: 'pending' },
+          ],
+        });
+        const cases: [EdgeList, UserId[]][] = [
+          [{ kind: 'common_followers', userA: a!, userB: b! }, [u4!, u2!]],
+          [{ kind: 'common_followers', userA: b!, userB: a! }, [u2!, u4!]],
+          [{ kind: 'known_followers', viewerId: viewer!, userId: a! }, [u3!, u1!]],
+          [{ kind: 'known_followers', viewerId: u2!, userId: a! }, []],
+          [{ kind: 'mutuals', userId: a! }, [u3!, u2!]],
+          [{ kind: 'mutuals', userId: b! }, []],
+        ];
+        for (const [list, expected] of cases) {
+          for (const limit of [1, 2, 10]) {
+            const { pages } = await collectAll(f.repo, list, limit);
+            expect({ list, limit, ids: pages.flat().map((e) => e.userId) }).toEqual({ list, limit, ids: expected });
+          }
+          expect({ list, total: await f.repo.countEdges(list) }).toEqual({ list, total: expected.length });
+        }
+      });
+    });
+
+    describe('filterFollowed', () => {
+      it('keeps the accepted followings among the candidates, in the order given', async () => {
+        const [me, a, b, c, d, e] = ids(6);
+        await f.seed({
+          edges: [
+            { follower: me!, following: a!, status: 'accepted' },
+            { follower: me!, following: b!, status: 'pending' },
+            { follower: me!, following: c!, status: 'rejected' },
+            { follower: me!, following: d!, status: 'accepted' },
+            { follower: e!, following: me!, status: 'accepted' },
+          ],
+        });
+        expect(await f.repo.filterFollowed(me!, [e!, d!, c!, b!, a!, me!])).toEqual([d, a]);
+        expect(await f.repo.filterFollowed(me!, [])).toEqual([]);
+      });
+    });
+
+    describe('getRecommendations', () => {
+      const wide = { recentFollowings: 1000, perFollowing: 1000 };
+
+      it('ranks friends of friends by how many followings follow them, ties by the smaller id, with the exclusions', async () => {
+        const [me, f1, f2, f3, c1, c2, c3, pendingTarget, rejectedTarget, blockedByMe, blockingMe, requestedMe] = ids(12);
+        const everyoneFollows = [c1!, c2!, c3!, pendingTarget!, rejectedTarget!, blockedByMe!, blockingMe!, requestedMe!, me!];
+        await f.seed({
+          edges: [
+            { follower: me!, following: f1!, status: 'accepted' },
+            { follower: me!, following: f2!, status: 'accepted' },
+            { follower: me!, following: f3!, status: 'accepted' },
+            { follower: me!, following: pendingTarget!, status: 'pending' },
+            { follower: me!, following: rejectedTarget!, status: 'rejected' },
+            { follower: requestedMe!, following: me!, status: 'pending' },
+            // f1 and f2 follow everything; f3 follows c3 only and f1 (already followed by me)
+            ...everyoneFollows.flatMap((t) => [
+              { follower: f1!, following: t, status: 'accepted' as const },
+              { follower: f2!, following: t, status: 'accepted' as const },
+            ]),
+            { follower: f3!, following: c3!, status: 'accepted' },
+            { follower: f3!, following: f1!, status: 'accepted' },
+            // pending or rejected edges of my followings do not count
+            { follower: f3!, following: c2!, status: 'pending' },
+            { follower: f3!, following: c1!, status: 'rejected' },
+          ],
+          blocks: [
+            { blocker: me!, blocked: blockedByMe! },
+            { blocker: blockingMe!, blocked: me! },
+          ],
+        });
+        const recs = await f.repo.getRecommendations(me!, 10, wide);
+        expect(recs).toEqual([
+          { userId: c3, mutualCount: 3 },
+          { userId: c1, mutualCount: 2 },
+          { userId: c2, mutualCount: 2 },
+          { userId: rejectedTarget, mutualCount: 2 },
+          { userId: requestedMe, mutualCount: 2 },
+        ]);
+        expect(await f.repo.getRecommendations(me!, 2, wide)).toEqual(recs.slice(0, 2));
+        expect(await f.repo.getRecommendations(freshId(), 10, wide)).toEqual([]);
+      });
+
+      it('explores only the most recent followings, and only the most recent followings of each', async () => {
+        const [me, oldF, newF, x, y, z] = ids(6);
+        await f.seed({
+          edges: [
+            { follower: me!, following: oldF!, status: 'accepted', createdAtUs: at(1) },
+            { follower: me!, following: newF!, status: 'accepted', createdAtUs: at(2) },
+            { follower: oldF!, following: x!, status: 'accepted', createdAtUs: at(3) },
+            { follower: newF!, following: y!, status: 'accepted', createdAtUs: at(4) },
+            { follower: newF!, following: z!, status: 'accepted', createdAtUs: at(5) },
+          ],
+        });
+        expect(await f.repo.getRecommendations(me!, 10, { recentFollowings: 1, perFollowing: 10 })).toEqual([
+          { userId: y, mutualCount: 1 },
+          { userId: z, mutualCount: 1 },
+        ]);
+        expect(await f.repo.getRecommendations(me!, 10, { recentFollowings: 1, perFollowing: 1 })).toEqual([{ userId: z, mutualCount: 1 }]);
+        expect((await f.repo.getRecommendations(me!, 10, wide)).map((r) => r.userId)).toEqual([x, y, z]);
+      });
+    });
+
+    describe('mostFollowed', () => {
+      it('orders users by follower count, most first', async () => {
+        const [top, second, third] = ids(3);
+        const fans = ids(6);
+        await f.seed({
+          edges: [
+            ...fans.slice(0, 3).map((u) => ({ follower: u, following: top!, status: 'accepted' as const })),
+            ...fans.slice(3, 5).map((u) => ({ follower: u, following: second!, status: 'accepted' as const })),
+            { follower: fans[5]!, following: third!, status: 'accepted' },
+            ...fans.map((u) => ({ follower: u, following: third!, status: 'pending' as const })).slice(0, 5),
+          ],
+        });
+        const all = await f.repo.mostFollowed(100_000);
+        expect(all.indexOf(top!)).toBeGreaterThanOrEqual(0);
+        expect(all.indexOf(top!)).toBeLessThan(all.indexOf(second!));
+        expect(all.indexOf(second!)).toBeLessThan(all.indexOf(third!));
+        expect(new Set(all).size).toBe(all.length);
+        const counts = (await f.repo.getStats(all)).map((s) => s.followerCount);
+        expect(counts).toEqual([...counts].sort((p, q) => q - p));
+        expect(counts.every((c) => c > 0)).toBe(true);
+        expect(await f.repo.mostFollowed(1)).toEqual([all[0]]);
+      });
+    });
+  });
+}

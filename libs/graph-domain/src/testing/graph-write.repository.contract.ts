@@ -1,0 +1,333 @@
+import { BlockedError, RequestNotFoundError } from '../graph.errors';
+import { GraphEvent } from '../model/graph-event';
+import { UserId, compareUserIds } from '../model/user-id';
+import { GraphWriteRepository } from '../ports/graph-write.repository';
+import { StoredStatus } from './in-memory-graph.store';
+
+export interface GraphCounts {
+  followers: number;
+  following: number;
+  pending: number;
+}
+
+/** What a contract test may look at behind the port, read straight from the implementation's state. */
+export interface GraphWriteInspector {
+  edgeStatus(followerId: UserId, followingId: UserId): Promise<StoredStatus | null>;
+  /** The user's counters (the Postgres inspector also checks them against a recount). */
+  counts(userId: UserId): Promise<GraphCounts>;
+  /** Events emitted since the subject was created, in order; only those involving `userIds` when given. */
+  events(...userIds: UserId[]): Promise<GraphEvent[]>;
+  isBlocked(blockerId: UserId, blockedId: UserId): Promise<boolean>;
+  isPrivate(userId: UserId): Promise<boolean>;
+}
+
+export interface GraphWriteContractSubject {
+  repo: GraphWriteRepository;
+  inspect: GraphWriteInspector;
+}
+
+export interface GraphWriteContractSetup {
+  create(): Promise<GraphWriteContractSubject>;
+  /** A user id no other test uses. */
+  newUserId(): UserId;
+}
+
+const zero: GraphCounts = { followers: 0, following: 0, pending: 0 };
+
+function byPair(a: Pick<GraphEvent, 'followerId' | 'followingId'>, b: Pick<GraphEvent, 'followerId' | 'followingId'>): number {
+  return compareUserIds(a.followerId, b.followerId) || compareUserIds(a.followingId, b.followingId);
+}
+
+/**
+ * The behaviour every GraphWriteRepository must have (ports/graph-write.repository.ts), declared as
+ * jest tests. Run against the in-memory fake and the Postgres adapter so the fake stays honest.
+ */
+export function describeGraphWriteRepositoryContract(name: string, setup: GraphWriteContractSetup): void {
+  describe(`${name} honours the GraphWriteRepository contract`, () => {
+    let repo: GraphWriteRepository;
+    let inspect: GraphWriteInspector;
+    let a: UserId;
+    let b: UserId;
+    let c: UserId;
+
+    beforeEach(async () => {
+      ({ repo, inspect } = await setup.create());
+      [a, b, c] = [setup.newUserId(), setup.newUserId(), setup.newUserId()];
+    });
+
+    describe('follow', () => {
+      it('follows a public account at once, counting it for both users', async () => {
+        const outcome = await repo.follow(a, b);
+        expect(outcome).toEqual({ status: 'accepted', changed: true, createdAtUs: expect.stringMatching(/^[0-9]{16}$/) });
+        expect(await inspect.edgeStatus(a, b)).toBe('accepted');
+        expect(await inspect.counts(a)).toEqual({ ...zero, following: 1 });
+        expect(await inspect.counts(b)).toEqual({ ...zero, followers: 1 });
+        expect(await inspect.events(a, b)).toEqual([{ type: 'follow', followerId: a, followingId: b, status: 'accepted', isMutual: false }]);
+      });
+
+      it('returns the same state on a repeat, writing and emitting nothing', async () => {
+        const first = await repo.follow(a, b);
+        const again = await repo.follow(a, b);
+        expect(again).toEqual({ status: 'accepted', changed: false, createdAtUs: first.createdAtUs });
+        expect(await inspect.counts(b)).toEqual({ ...zero, followers: 1 });
+        expect(await inspect.events(a, b)).toHaveLength(1);
+      });
+
+      it('marks the follow event mutual when the target already follows back', async () => {
+        await repo.follow(b, a);
+        await repo.follow(a, b);
+        const events = await inspect.events(a, b);
+        expect(events[1]).toEqual({ type: 'follow', followerId: a, followingId: b, status: 'accepted', isMutual: true });
+        expect(await inspect.counts(a)).toEqual({ followers: 1, following: 1, pending: 0 });
+      });
+
+      it('sends a request to a private account, counted as pending only', async () => {
+        await repo.setPrivacy(b, true);
+        const outcome = await repo.follow(a, b);
+        expect(outcome).toMatchObject({ status: 'pending', changed: true });
+        expect(await inspect.edgeStatus(a, b)).toBe('pending');
+        expect(await inspect.counts(a)).toEqual(zero);
+        expect(await inspect.counts(b)).toEqual({ ...zero, pending: 1 });
+        expect(await inspect.events(a, b)).toEqual([{ type: 'follow', followerId: a, followingId: b, status: 'pending', isMutual: false }]);
+        expect(await repo.follow(a, b)).toEqual({ status: 'pending', changed: false, createdAtUs: outcome.createdAtUs });
+        expect(await inspect.counts(b)).toEqual({ ...zero, pending: 1 });
+        expect(await inspect.events(a, b)).toHaveLength(1);
+      });
+
+      it('refuses a follow when either user blocks the other, writing nothing', async () => {
+        await repo.block(b, a);
+        await expect(repo.follow(a, b)).rejects.toBeInstanceOf(BlockedError);
+        await repo.block(a, c);
+        await expect(repo.follow(a, c)).rejects.toBeInstanceOf(BlockedError);
+        expect(await inspect.edgeStatus(a, b)).toBeNull();
+        expect(await inspect.edgeStatus(a, c)).toBeNull();
+        expect(await inspect.counts(b)).toEqual(zero);
+        expect(await inspect.events(a, b, c)).toEqual([]);
+      });
+
+      it('turns a rejected request into a pending one again', async () => {
+        await repo.setPrivacy(b, true);
+        await repo.follow(a, b);
+        await repo.respondToRequest(b, a, 'reject');
+        expect(await inspect.counts(b)).toEqual(zero);
+        const again = await repo.follow(a, b);
+        expect(again).toMatchObject({ status: 'pending', changed: true });
+        expect(await inspect.counts(b)).toEqual({ ...zero, pending: 1 });
+        expect((await inspect.events(a, b)).map((e) => e.type)).toEqual(['follow', 'follow_request_rejected', 'follow']);
+      });
+
+      it('follows at once after a rejection when the account has gone public', async () => {
+        await repo.setPrivacy(b, true);
+        await repo.follow(a, b);
+        await repo.respondToRequest(b, a, 'reject');
+        await repo.setPrivacy(b, false);
+        expect(await inspect.edgeStatus(a, b)).toBe('rejected');
+        expect(await repo.follow(a, b)).toMatchObject({ status: 'accepted', changed: true });
+        expect(await inspect.counts(b)).toEqual({ ...zero, followers: 1 });
+      });
+    });
+
+    describe('unfollow', () => {
+      it('removes an accepted follow with reason unfollow, then finds nothing', async () => {
+        await repo.follow(a, b);
+        expect(await repo.unfollow(a, b)).toEqual({ removed: 'accepted' });
+        expect(await inspect.edgeStatus(a, b)).toBeNull();
+        expect(await inspect.counts(a)).toEqual(zero);
+        expect(await inspect.counts(b)).toEqual(zero);
+        expect(await repo.unfollow(a, b)).toEqual({ removed: null });
+        expect((await inspect.events(a, b))[1]).toEqual({ type: 'unfollow', followerId: a, followingId: b, reason: 'unfollow', previousStatus: 'accepted' });
+        expect(await inspect.events(a, b)).toHaveLength(2);
+      });
+
+      it('cancels a pending request with reason cancelled', async () => {
+        await repo.setPrivacy(b, true);
+        await repo.follow(a, b);
+        expect(await repo.unfollow(a, b)).toEqual({ removed: 'pending' });
+        expect(await inspect.counts(b)).toEqual(zero);
+        expect((await inspect.events(a, b))[1]).toEqual({ type: 'unfollow', followerId: a, followingId: b, reason: 'cancelled', previousStatus: 'pending' });
+      });
+
+      it('drops a rejected request silently', async () => {
+        await repo.setPrivacy(b, true);
+        await repo.follow(a, b);
+        await repo.respondToRequest(b, a, 'reject');
+        expect(await repo.unfollow(a, b)).toEqual({ removed: null });
+        expect(await inspect.edgeStatus(a, b)).toBeNull();
+        expect(await inspect.events(a, b)).toHaveLength(2);
+      });
+    });
+
+    describe('respondToRequest', () => {
+      beforeEach(() => repo.setPrivacy(b, true));
+
+      it('accepts: the edge is made at acceptance and counted as a follow', async () => {
+        const request = await repo.follow(a, b);
+        const accepted = await repo.respondToRequest(b, a, 'accept');
+        expect(accepted).toMatchObject({ status: 'accepted', changed: true });
+        expect(BigInt(accepted.createdAtUs!)).toBeGreaterThanOrEqual(BigInt(request.createdAtUs));
+        expect(await inspect.edgeStatus(a, b)).toBe('accepted');
+        expect(await inspect.counts(b)).toEqual({ ...zero, followers: 1 });
+        expect(await inspect.counts(a)).toEqual({ ...zero, following: 1 });
+        expect((await inspect.events(a, b))[1]).toEqual({ type: 'follow_request_accepted', followerId: a, followingId: b });
+        expect(await repo.respondToRequest(b, a, 'accept')).toEqual({ status: 'accepted', changed: false, createdAtUs: accepted.createdAtUs });
+        expect(await inspect.events(a, b)).toHaveLength(2);
+        await expect(repo.respondToRequest(b, a, 'reject')).rejects.toBeInstanceOf(RequestNotFoundError);
+      });
+
+      it('rejects: the request leaves the pending count, a repeat changes nothing', async () => {
+        await repo.follow(a, b);
+        expect(await repo.respondToRequest(b, a, 'reject')).toEqual({ status: 'rejected', changed: true, createdAtUs: null });
+        expect(await inspect.edgeStatus(a, b)).toBe('rejected');
+        expect(await inspect.counts(b)).toEqual(zero);
+        expect(await repo.respondToRequest(b, a, 'reject')).toEqual({ status: 'rejected', changed: false, createdAtUs: null });
+        expect(await inspect.events(a, b)).toEqual([
+          { type: 'follow', followerId: a, followingId: b, status: 'pending', isMutual: false },
+          { type: 'follow_request_rejected', followerId: a, followingId: b },
+        ]);
+        await expect(repo.respondToRequest(b, a, 'accept')).rejects.toBeInstanceOf(RequestNotFoundError);
+      });
+
+      it('finds no request where there is none, or where the answer would be the requester\u2019s', async () => {
+        await expect(repo.respondToRequest(b, a, 'accept')).rejects.toBeInstanceOf(RequestNotFoundError);
+        await expect(repo.respondToRequest(b, a, 'reject')).rejects.toBeInstanceOf(RequestNotFoundError);
+        await repo.follow(a, b);
+        await expect(repo.respondToRequest(a, b, 'accept')).rejects.toBeInstanceOf(RequestNotFoundError);
+        expect(await inspect.edgeStatus(a, b)).toBe('pending');
+      });
+    });
+
+    describe('removeFollower', () => {
+      it('removes an accepted follower with reason removed; a request is not a follower', async () => {
+        await repo.follow(a, b);
+        expect(await repo.removeFollower(b, a)).toEqual({ removed: true });
+        expect(await inspect.counts(b)).toEqual(zero);
+        expect(await inspect.counts(a)).toEqual(zero);
+        expect(await repo.removeFollower(b, a)).toEqual({ removed: false });
+        expect((await inspect.events(a, b))[1]).toEqual({ type: 'unfollow', followerId: a, followingId: b, reason: 'removed', previousStatus: 'accepted' });
+
+        await repo.setPrivacy(b, true);
+        await repo.follow(c, b);
+        expect(await repo.removeFollower(b, c)).toEqual({ removed: false });
+        expect(await inspect.edgeStatus(c, b)).toBe('pending');
+      });
+    });
+
+    describe('block and unblock', () => {
+      it('removes follows and requests both ways with reason blocked, and keeps them out', async () => {
+        await repo.follow(a, b);
+        await repo.setPrivacy(a, true);
+        await repo.follow(b, a);
+        const outcome = await repo.block(a, b);
+        expect(outcome.changed).toBe(true);
+        expect([...outcome.affectedUserIds].sort(compareUserIds)).toEqual([a, b].sort(compareUserIds));
+        expect(await inspect.isBlocked(a, b)).toBe(true);
+        expect(await inspect.isBlocked(b, a)).toBe(false);
+        expect(await inspect.edgeStatus(a, b)).toBeNull();
+        expect(await inspect.edgeStatus(b, a)).toBeNull();
+        expect(await inspect.counts(a)).toEqual(zero);
+        expect(await inspect.counts(b)).toEqual(zero);
+        const removals = (await inspect.events(a, b)).filter((e) => e.type === 'unfollow').sort(byPair);
+        expect(removals).toEqual(
+          [
+            { type: 'unfollow', followerId: a, followingId: b, reason: 'blocked', previousStatus: 'accepted' },
+            { type: 'unfollow', followerId: b, followingId: a, reason: 'blocked', previousStatus: 'pending' },
+          ].sort(byPair),
+        );
+
+        expect(await repo.block(a, b)).toEqual({ changed: false, affectedUserIds: [] });
+        expect(await inspect.events(a, b)).toHaveLength(4);
+        await expect(repo.follow(b, a)).rejects.toBeInstanceOf(BlockedError);
+      });
+
+      it('unblocks without restoring anything, and follows work again', async () => {
+        await repo.follow(a, b);
+        await repo.block(b, a);
+        expect(await repo.unblock(a, b)).toEqual({ changed: false });
+        expect(await repo.unblock(b, a)).toEqual({ changed: true });
+        expect(await repo.unblock(b, a)).toEqual({ changed: false });
+        expect(await inspect.isBlocked(b, a)).toBe(false);
+        expect(await inspect.edgeStatus(a, b)).toBeNull();
+        expect(await repo.follow(a, b)).toMatchObject({ status: 'accepted', changed: true });
+      });
+    });
+
+    describe('setPrivacy', () => {
+      it('goes private and back; a repeat changes nothing', async () => {
+        expect(await repo.setPrivacy(a, false)).toEqual({ isPrivate: false, changed: false, acceptedFollowerIds: [] });
+        expect(await repo.setPrivacy(a, true)).toEqual({ isPrivate: true, changed: true, acceptedFollowerIds: [] });
+        expect(await inspect.isPrivate(a)).toBe(true);
+        expect(await repo.setPrivacy(a, true)).toEqual({ isPrivate: true, changed: false, acceptedFollowerIds: [] });
+        expect(await repo.setPrivacy(a, false)).toEqual({ isPrivate: false, changed: true, acceptedFollowerIds: [] });
+        expect(await inspect.isPrivate(a)).toBe(false);
+      });
+
+      it('accepts every pending request when the account goes public, each with its event', async () => {
+        const d = setup.newUserId();
+        await repo.setPrivacy(a, true);
+        await repo.follow(b, a);
+        await repo.follow(c, a);
+        await repo.follow(d, a);
+        await repo.respondToRequest(a, d, 'reject');
+        const outcome = await repo.setPrivacy(a, false);
+        expect(outcome.changed).toBe(true);
+        expect([...outcome.acceptedFollowerIds].sort(compareUserIds)).toEqual([b, c].sort(compareUserIds));
+        expect(await inspect.edgeStatus(b, a)).toBe('accepted');
+        expect(await inspect.edgeStatus(c, a)).toBe('accepted');
+        expect(await inspect.edgeStatus(d, a)).toBe('rejected');
+        expect(await inspect.counts(a)).toEqual({ ...zero, followers: 2 });
+        expect(await inspect.counts(b)).toEqual({ ...zero, following: 1 });
+        const accepted = (await inspect.events(a)).filter((e) => e.type === 'follow_request_accepted').sort(byPair);
+        expect(accepted).toEqual(
+          [
+            { type: 'follow_request_accepted', followerId: b, followingId: a },
+            { type: 'follow_request_accepted', followerId: c, followingId: a },
+          ].sort(byPair),
+        );
+      });
+    });
+
+    describe('eraseUser', () => {
+      it('removes every edge, request, block and setting of the user and fixes the others\u2019 counters', async () => {
+        const [d, e, f] = [setup.newUserId(), setup.newUserId(), setup.newUserId()];
+        await repo.follow(a, b); // a follows b
+        await repo.follow(b, a); // b follows a
+        await repo.setPrivacy(c, true);
+        await repo.follow(a, c); // a's request to c
+        await repo.setPrivacy(a, true);
+        await repo.follow(d, a); // d's request to a
+        await repo.follow(e, a);
+        await repo.respondToRequest(a, e, 'reject'); // rejected: no event when erased
+        await repo.block(a, f);
+        await repo.follow(b, c); // unrelated, must survive
+
+        const outcome = await repo.eraseUser(a);
+        expect([...outcome.affectedUserIds].sort(compareUserIds)).toEqual([a, b, c, d, e, f].sort(compareUserIds));
+        expect(outcome.removedEdges).toBe(5);
+        for (const other of [b, c, d, e]) {
+          expect(await inspect.edgeStatus(a, other)).toBeNull();
+          expect(await inspect.edgeStatus(other, a)).toBeNull();
+        }
+        expect(await inspect.isBlocked(a, f)).toBe(false);
+        expect(await inspect.isPrivate(a)).toBe(false);
+        expect(await inspect.counts(a)).toEqual(zero);
+        expect(await inspect.counts(b)).toEqual(zero); // its follow of c is still a request
+        expect(await inspect.counts(c)).toEqual({ ...zero, pending: 1 });
+        expect(await inspect.edgeStatus(b, c)).toBe('pending');
+
+        const erased = (await inspect.events(a)).filter((ev) => ev.type === 'unfollow').sort(byPair);
+        expect(erased).toEqual(
+          [
+            { type: 'unfollow', followerId: a, followingId: b, reason: 'erased', previousStatus: 'accepted' },
+            { type: 'unfollow', followerId: b, followingId: a, reason: 'erased', previousStatus: 'accepted' },
+            { type: 'unfollow', followerId: a, followingId: c, reason: 'erased', previousStatus: 'pending' },
+            { type: 'unfollow', followerId: d, followingId: a, reason: 'erased', previousStatus: 'pending' },
+          ].sort(byPair),
+        );
+
+        const before = (await inspect.events(a, b, c, d, e, f)).length;
+        expect(await repo.eraseUser(a)).toEqual({ affectedUserIds: [], removedEdges: 0 });
+        expect(await inspect.events(a, b, c, d, e, f)).toHaveLength(before);
+      });
+    });
+  });
+}

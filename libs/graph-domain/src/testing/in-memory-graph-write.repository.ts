@@ -1,0 +1,138 @@
+import { BlockedError, RequestNotFoundError } from '../graph.errors';
+import { GraphEvent, UnfollowReason } from '../model/graph-event';
+import { FollowStatus } from '../model/relationship';
+import { UserId, compareUserIds } from '../model/user-id';
+import {
+  EraseOutcome,
+  FollowOutcome,
+  GraphWriteRepository,
+  PrivacyOutcome,
+  RequestResponseOutcome,
+} from '../ports/graph-write.repository';
+import { InMemoryGraphStore, StoredEdge } from './in-memory-graph.store';
+
+/**
+ * The write port over an InMemoryGraphStore, for unit tests. Same semantics as the Postgres adapter
+ * (the contract suite runs against both); events go to `store.events` in the order the outbox
+ * would hold them. Everything is synchronous, so each method is trivially atomic.
+ */
+export class InMemoryGraphWriteRepository extends GraphWriteRepository {
+  constructor(readonly store: InMemoryGraphStore = new InMemoryGraphStore()) {
+    super();
+  }
+
+  async follow(followerId: UserId, followingId: UserId): Promise<FollowOutcome> {
+    if (this.store.isBlockedEitherWay(followerId, followingId)) throw new BlockedError();
+    const existing = this.store.edge(followerId, followingId);
+    if (existing && existing.status !== 'rejected') {
+      return { status: existing.status, changed: false, createdAtUs: existing.createdAtUs.toString() };
+    }
+    const status: FollowStatus = this.store.privateUsers.has(followingId) ? 'pending' : 'accepted';
+    const edge: StoredEdge = { followerId, followingId, status, createdAtUs: this.store.tick() };
+    this.store.edges.set(InMemoryGraphStore.pairKey(followerId, followingId), edge);
+    this.store.events.push({ type: 'follow', followerId, followingId, status, isMutual: this.follows(followingId, followerId) });
+    return { status, changed: true, createdAtUs: edge.createdAtUs.toString() };
+  }
+
+  async unfollow(followerId: UserId, followingId: UserId): Promise<{ removed: FollowStatus | null }> {
+    const existing = this.store.edge(followerId, followingId);
+    if (!existing) return { removed: null };
+    this.removeEdge(existing, existing.status === 'pending' ? 'cancelled' : 'unfollow');
+    return { removed: existing.status === 'rejected' ? null : existing.status };
+  }
+
+  async respondToRequest(ownerId: UserId, followerId: UserId, action: 'accept' | 'reject'): Promise<RequestResponseOutcome> {
+    const edge = this.store.edge(followerId, ownerId);
+    if (action === 'accept') {
+      if (edge?.status === 'accepted') return { status: 'accepted', changed: false, createdAtUs: edge.createdAtUs.toString() };
+      if (edge?.status !== 'pending') throw new RequestNotFoundError();
+      this.accept(edge);
+      return { status: 'accepted', changed: true, createdAtUs: edge.createdAtUs.toString() };
+    }
+    if (edge?.status === 'rejected') return { status: 'rejected', changed: false, createdAtUs: null };
+    if (edge?.status !== 'pending') throw new RequestNotFoundError();
+    edge.status = 'rejected';
+    this.store.events.push({ type: 'follow_request_rejected', followerId, followingId: ownerId });
+    return { status: 'rejected', changed: true, createdAtUs: null };
+  }
+
+  async removeFollower(ownerId: UserId, followerId: UserId): Promise<{ removed: boolean }> {
+    const edge = this.store.edge(followerId, ownerId);
+    if (edge?.status !== 'accepted') return { removed: false };
+    this.removeEdge(edge, 'removed');
+    return { removed: true };
+  }
+
+  async block(blockerId: UserId, blockedId: UserId): Promise<{ changed: boolean; affectedUserIds: UserId[] }> {
+    const key = InMemoryGraphStore.pairKey(blockerId, blockedId);
+    if (this.store.blocks.has(key)) return { changed: false, affectedUserIds: [] };
+    this.store.blocks.set(key, { blockerId, blockedId, createdAtUs: this.store.tick() });
+    for (const edge of [this.store.edge(blockerId, blockedId), this.store.edge(blockedId, blockerId)]) {
+      if (edge) this.removeEdge(edge, 'blocked');
+    }
+    return { changed: true, affectedUserIds: [blockerId, blockedId] };
+  }
+
+  async unblock(blockerId: UserId, blockedId: UserId): Promise<{ changed: boolean }> {
+    return { changed: this.store.blocks.delete(InMemoryGraphStore.pairKey(blockerId, blockedId)) };
+  }
+
+  async setPrivacy(userId: UserId, isPrivate: boolean): Promise<PrivacyOutcome> {
+    if (this.store.privateUsers.has(userId) === isPrivate) return { isPrivate, changed: false, acceptedFollowerIds: [] };
+    if (isPrivate) {
+      this.store.privateUsers.add(userId);
+      return { isPrivate, changed: true, acceptedFollowerIds: [] };
+    }
+    this.store.privateUsers.delete(userId);
+    // Same order as the Postgres adapter: by follower id.
+    const pending = [...this.store.edges.values()]
+      .filter((e) => e.followingId === userId && e.status === 'pending')
+      .sort((a, b) => compareUserIds(a.followerId, b.followerId));
+    for (const edge of pending) this.accept(edge);
+    return { isPrivate, changed: true, acceptedFollowerIds: pending.map((e) => e.followerId) };
+  }
+
+  async eraseUser(userId: UserId): Promise<EraseOutcome> {
+    const affected = new Set<UserId>();
+    const edges = [...this.store.edges.values()]
+      .filter((e) => e.followerId === userId || e.followingId === userId)
+      .sort((a, b) => compareUserIds(a.followerId, b.followerId) || compareUserIds(a.followingId, b.followingId));
+    for (const edge of edges) {
+      this.removeEdge(edge, 'erased');
+      affected.add(edge.followerId).add(edge.followingId);
+    }
+    for (const [key, block] of this.store.blocks) {
+      if (block.blockerId === userId || block.blockedId === userId) {
+        this.store.blocks.delete(key);
+        affected.add(block.blockerId).add(block.blockedId);
+      }
+    }
+    if (this.store.privateUsers.delete(userId)) affected.add(userId);
+    return { affectedUserIds: [...affected].sort(compareUserIds), removedEdges: edges.length };
+  }
+
+  private follows(followerId: UserId, followingId: UserId): boolean {
+    return this.store.edge(followerId, followingId)?.status === 'accepted';
+  }
+
+  /** The edge is made at acceptance: its created_at moves to now. */
+  private accept(edge: StoredEdge): void {
+    edge.status = 'accepted';
+    edge.createdAtUs = this.store.tick();
+    this.store.events.push({ type: 'follow_request_accepted', followerId: edge.followerId, followingId: edge.followingId });
+  }
+
+  /** Deletes the edge; accepted follows and pending requests are visible, so they get an event. */
+  private removeEdge(edge: StoredEdge, reason: UnfollowReason): void {
+    this.store.edges.delete(InMemoryGraphStore.pairKey(edge.followerId, edge.followingId));
+    if (edge.status === 'rejected') return;
+    const event: GraphEvent = {
+      type: 'unfollow',
+      followerId: edge.followerId,
+      followingId: edge.followingId,
+      reason,
+      previousStatus: edge.status,
+    };
+    this.store.events.push(event);
+  }
+}

@@ -1,0 +1,292 @@
+import {
+  EdgeList,
+  EdgeSlice,
+  GraphReadRepository,
+  GraphStats,
+  PageQuery,
+  Recommendation,
+  RecommendationBounds,
+  Relationship,
+  UserId,
+  UserSettings,
+  describeRelationship,
+} from '@graph/domain';
+import { SqlRunner, epochMicrosSql, timestampFromMicrosSql } from './sql-runner';
+
+interface EdgeRow {
+  id: string;
+  us: string;
+}
+
+/**
+ * How one list is read: the table, the owner's column, the other user's column and the filters.
+ * Every list is "rows of one owner, newest first by (created_at, other id)", which is a backward
+ * scan of a covering index (see the migration), so a page costs the same at any depth.
+ */
+interface ListShape {
+  from: string;
+  /** Column and parameter value that select the owner's rows. */
+  ownerColumn: string;
+  otherColumn: string;
+  /** Extra conditions; may use $4 (extraParam). */
+  where: string;
+  extraParam?: string;
+}
+
+const CREATED = 'e.created_at';
+
+/**
+ * The read port on PostgreSQL, in raw SQL through TypeORM's DataSource (one pooled round trip per
+ * method). Counts come from the striped counters (sum of a user's slot rows) where one exists.
+ */
+export class TypeOrmGraphReadRepository extends GraphReadRepository {
+  constructor(private readonly db: SqlRunner) {
+    super();
+  }
+
+  async getSettings(userId: UserId): Promise<UserSettings> {
+    const rows: { is_private: boolean }[] = await this.db.query(`SELECT is_private FROM user_settings WHERE user_id = $1`, [userId]);
+    return { isPrivate: rows[0]?.is_private ?? false };
+  }
+
+  async getRelationships(viewerId: UserId, userIds: UserId[]): Promise<Relationship[]> {
+    if (userIds.length === 0) return [];
+    // One statement for all ids: each asked id probes the four primary keys (both follow
+    // directions, both block directions); the ordinality keeps the order asked.
+    const rows: {
+      id: string;
+      following: boolean;
+      followed_by: boolean;
+      requested: boolean;
+      requested_by: boolean;
+      blocking: boolean;
+      blocked_by: boolean;
+    }[] = await this.db.query(
+      `SELECT u.id::text AS id,
+              COALESCE(o.status = 'accepted', false) AS following,
+              COALESCE(o.status = 'pending', false)  AS requested,
+              COALESCE(i.status = 'accepted', false) AS followed_by,
+              COALESCE(i.status = 'pending', false)  AS requested_by,
+              (bo.blocker_id IS NOT NULL)            AS blocking,
+              (bi.blocker_id IS NOT NULL)            AS blocked_by
+         FROM unnest($2::bigint[]) WITH ORDINALITY AS u(id, ord)
+         LEFT JOIN follows o ON o.follower_id = $1 AND o.following_id = u.id
+         LEFT JOIN follows i ON i.follower_id = u.id AND i.following_id = $1
+         LEFT JOIN blocks bo ON bo.blocker_id = $1 AND bo.blocked_id = u.id
+         LEFT JOIN blocks bi ON bi.blocker_id = u.id AND bi.blocked_id = $1
+        ORDER BY u.ord`,
+      [viewerId, userIds],
+    );
+    return rows.map((r) =>
+      describeRelationship(r.id as UserId, {
+        following: r.following,
+        followedBy: r.followed_by,
+        requested: r.requested,
+        requestedBy: r.requested_by,
+        blocking: r.blocking,
+        blockedBy: r.blocked_by,
+      }),
+    );
+  }
+
+  async getStats(userIds: UserId[]): Promise<GraphStats[]> {
+    if (userIds.length === 0) return [];
+    const rows: { id: string; followers: string; followings: string; pending: string }[] = await this.db.query(
+      `SELECT u.id::text AS id,
+              COALESCE(SUM(s.follower_count), 0)::text         AS followers,
+              COALESCE(SUM(s.following_count), 0)::text        AS followings,
+              COALESCE(SUM(s.pending_requests_count), 0)::text AS pending
+         FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, ord)
+         LEFT JOIN user_graph_stats s ON s.user_id = u.id
+        GROUP BY u.ord, u.id
+        ORDER BY u.ord`,
+      [userIds],
+    );
+    return rows.map((r) => ({
+      userId: r.id as UserId,
+      followerCount: Number(r.followers),
+      followingCount: Number(r.followings),
+      pendingRequestsCount: Number(r.pending),
+    }));
+  }
+
+  async listEdges(list: EdgeList, page: PageQuery): Promise<EdgeSlice> {
+    const shape = this.shapeOf(list);
+    const params: unknown[] = [this.ownerOf(list), page.limit + 1];
+    let keyset = '';
+    if (page.after) {
+      params.push(page.after.createdAtUs, page.after.userId);
+      keyset = `AND (${CREATED}, e.${shape.otherColumn}) < (${timestampFromMicrosSql('$3')}, $4::bigint)`;
+    }
+    if (shape.extraParam !== undefined) params.push(shape.extraParam);
+    const where = shape.where.replaceAll('$X', `$${params.length}`);
+    const rows: EdgeRow[] = await this.db.query(
+      `SELECT e.${shape.otherColumn}::text AS id, ${epochMicrosSql(CREATED)} AS us
+         FROM ${shape.from} e
+        WHERE e.${shape.ownerColumn} = $1 ${where} ${keyset}
+        ORDER BY ${CREATED} DESC, e.${shape.otherColumn} DESC
+        LIMIT $2`,
+      params,
+    );
+    const items = rows.slice(0, page.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map((r) => ({ userId: r.id as UserId, createdAt: microsToDate(r.us) })),
+      next: rows.length > page.limit && last ? { createdAtUs: last.us, userId: last.id as UserId } : null,
+    };
+  }
+
+  async countEdges(list: EdgeList): Promise<number> {
+    switch (list.kind) {
+      case 'followers':
+        return this.counter(list.userId, 'follower_count');
+      case 'following':
+        return this.counter(list.userId, 'following_count');
+      case 'incoming_requests':
+        return this.counter(list.userId, 'pending_requests_count');
+      case 'outgoing_requests':
+        return this.count(`SELECT count(*) FROM follows WHERE follower_id = $1 AND status = 'pending'`, [list.userId]);
+      case 'blocks':
+        return this.count(`SELECT count(*) FROM blocks WHERE blocker_id = $1`, [list.userId]);
+      case 'common_followers': {
+        // Walk the smaller follower set and probe the other one.
+        const [a, b] = await this.getStats([list.userA, list.userB]);
+        const [small, large] = a!.followerCount <= b!.followerCount ? [list.userA, list.userB] : [list.userB, list.userA];
+        return this.count(
+          `SELECT count(*) FROM follows f
+            WHERE f.following_id = $1 AND f.status = 'accepted'
+              AND EXISTS (SELECT 1 FROM follows g WHERE g.follower_id = f.follower_id AND g.following_id = $2 AND g.status = 'accepted')`,
+          [small, large],
+        );
+      }
+      case 'known_followers':
+        return this.countFollowersFollowedBy(list.userId, list.viewerId);
+      case 'mutuals':
+        return this.countFollowersFollowedBy(list.userId, list.userId);
+    }
+  }
+
+  async filterFollowed(followerId: UserId, candidateIds: UserId[]): Promise<UserId[]> {
+    if (candidateIds.length === 0) return [];
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT u.id::text AS id
+         FROM unnest($2::bigint[]) WITH ORDINALITY AS u(id, ord)
+         JOIN follows f ON f.follower_id = $1 AND f.following_id = u.id AND f.status = 'accepted'
+        ORDER BY u.ord`,
+      [followerId, candidateIds],
+    );
+    return rows.map((r) => r.id as UserId);
+  }
+
+  async getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds): Promise<Recommendation[]> {
+    // Bounded friend-of-friend: the user's `recentFollowings` newest followings, each one's
+    // `perFollowing` newest followings (both backward index-only scans), counted per candidate.
+    // Exclusions (self, followed or requested, blocked either way) are one hashed set, built from
+    // the user's own rows, anti-joined after grouping.
+    const rows: { id: string; n: number }[] = await this.db.query(
+      `WITH recent AS MATERIALIZED (
+              SELECT following_id AS id FROM follows
+               WHERE follower_id = $1 AND status = 'accepted'
+               ORDER BY created_at DESC, following_id DESC
+               LIMIT $2),
+            candidates AS (
+              SELECT c.id, count(*) AS n
+                FROM recent r
+                CROSS JOIN LATERAL (
+                  SELECT following_id AS id FROM follows
+                   WHERE follower_id = r.id AND status = 'accepted'
+                   ORDER BY created_at DESC, following_id DESC
+                   LIMIT $3) c
+               GROUP BY c.id),
+            excluded AS MATERIALIZED (
+              SELECT following_id AS id FROM follows WHERE follower_id = $1 AND status IN ('accepted', 'pending')
+              UNION ALL SELECT blocked_id FROM blocks WHERE blocker_id = $1
+              UNION ALL SELECT blocker_id FROM blocks WHERE blocked_id = $1)
+       SELECT c.id::text AS id, c.n::int AS n
+         FROM candidates c
+        WHERE c.id <> $1 AND NOT EXISTS (SELECT 1 FROM excluded x WHERE x.id = c.id)
+        ORDER BY c.n DESC, c.id ASC
+        LIMIT $4`,
+      [userId, bounds.recentFollowings, bounds.perFollowing, limit],
+    );
+    return rows.map((r) => ({ userId: r.id as UserId, mutualCount: Number(r.n) }));
+  }
+
+  async mostFollowed(limit: number): Promise<UserId[]> {
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT user_id::text AS id FROM user_graph_stats
+        GROUP BY user_id HAVING SUM(follower_count) > 0
+        ORDER BY SUM(follower_count) DESC, user_id ASC
+        LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.id as UserId);
+  }
+
+  /** Followers of `userId` whom `followerOf` follows: walk the smaller of the two sets. */
+  private async countFollowersFollowedBy(userId: UserId, followerOf: UserId): Promise<number> {
+    const [owner, viewer] = await this.getStats([userId, followerOf]);
+    if (owner!.followerCount <= viewer!.followingCount) {
+      return this.count(
+        `SELECT count(*) FROM follows f
+          WHERE f.following_id = $1 AND f.status = 'accepted'
+            AND EXISTS (SELECT 1 FROM follows g WHERE g.follower_id = $2 AND g.following_id = f.follower_id AND g.status = 'accepted')`,
+        [userId, followerOf],
+      );
+    }
+    return this.count(
+      `SELECT count(*) FROM follows g
+        WHERE g.follower_id = $2 AND g.status = 'accepted'
+          AND EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = g.following_id AND f.following_id = $1 AND f.status = 'accepted')`,
+      [userId, followerOf],
+    );
+  }
+
+  private async counter(userId: UserId, column: 'follower_count' | 'following_count' | 'pending_requests_count'): Promise<number> {
+    return this.count(`SELECT COALESCE(SUM(${column}), 0) FROM user_graph_stats WHERE user_id = $1`, [userId]);
+  }
+
+  private async count(sql: string, params: unknown[]): Promise<number> {
+    const rows: Record<string, string>[] = await this.db.query(`SELECT (${sql})::text AS n`, params);
+    return Number(rows[0]!.n);
+  }
+
+  private ownerOf(list: EdgeList): UserId {
+    return list.kind === 'common_followers' ? list.userA : list.userId;
+  }
+
+  private shapeOf(list: EdgeList): ListShape {
+    const followersOf = { from: 'follows', ownerColumn: 'following_id', otherColumn: 'follower_id' };
+    const followsToo = (who: string) =>
+      `AND EXISTS (SELECT 1 FROM follows g WHERE g.follower_id = ${who} AND g.following_id = e.follower_id AND g.status = 'accepted')`;
+    switch (list.kind) {
+      case 'followers':
+        return { ...followersOf, where: `AND e.status = 'accepted'` };
+      case 'following':
+        return { from: 'follows', ownerColumn: 'follower_id', otherColumn: 'following_id', where: `AND e.status = 'accepted'` };
+      case 'incoming_requests':
+        return { ...followersOf, where: `AND e.status = 'pending'` };
+      case 'outgoing_requests':
+        return { from: 'follows', ownerColumn: 'follower_id', otherColumn: 'following_id', where: `AND e.status = 'pending'` };
+      case 'blocks':
+        return { from: 'blocks', ownerColumn: 'blocker_id', otherColumn: 'blocked_id', where: '' };
+      case 'common_followers':
+        return {
+          ...followersOf,
+          where: `AND e.status = 'accepted' AND EXISTS (SELECT 1 FROM follows g WHERE g.follower_id = e.follower_id AND g.following_id = $X::bigint AND g.status = 'accepted')`,
+          extraParam: list.userB,
+        };
+      case 'known_followers':
+        return { ...followersOf, where: `AND e.status = 'accepted' ${followsToo('$X::bigint')}`, extraParam: list.viewerId };
+      case 'mutuals':
+        return { ...followersOf, where: `AND e.status = 'accepted' ${followsToo('$1')}` };
+    }
+  }
+}
+
+/** Date keeps milliseconds: floor the exact microseconds (the cursor keeps them exactly). */
+function microsToDate(us: string): Date {
+  const n = BigInt(us);
+  const ms = n / 1000n - (n % 1000n < 0n ? 1n : 0n);
+  return new Date(Number(ms));
+}
