@@ -12,7 +12,7 @@ export interface CollectedEvent {
 }
 
 /**
- * Reads the graph.* topics from "now" in a consumer group of its own and keeps the events whose key
+ * Reads the graph.* topics from "now" (or their beginning) in a consumer group of its own and keeps the events whose key
  * or ids belong to `accept` (other suites publish to the same topics).
  */
 export class EventCollector {
@@ -22,13 +22,18 @@ export class EventCollector {
     private readonly accept: (p: GraphEventPayload) => boolean,
   ) {}
 
-  static async start(brokers: string, accept: (p: GraphEventPayload) => boolean, topics: string[] = Object.values(GRAPH_EVENT_TOPICS)): Promise<EventCollector> {
+  static async start(
+    brokers: string,
+    accept: (p: GraphEventPayload) => boolean,
+    options: { topics?: string[]; from?: 'latest' | 'earliest' } = {},
+  ): Promise<EventCollector> {
+    const topics = options.topics ?? Object.values(GRAPH_EVENT_TOPICS);
     const kafka = new Kafka({ clientId: 'test-collector', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
     const groupId = `test-collector-${randomUUID()}`;
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, topics);
-    const start = await freshGroupStartPoints(admin, groupId, { latest: topics });
+    const start = await freshGroupStartPoints(admin, groupId, { [options.from ?? 'latest']: topics });
     await admin.disconnect();
     const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
     const collector = new EventCollector(consumer, accept);

@@ -16,7 +16,7 @@ export class KafkaTopics {
   }
 
   /** Start points for a consumer group that never consumed: see freshGroupStartPoints. */
-  async freshGroupStartPoints(groupId: string, topics: { latest?: string[]; earliest?: string[] }): Promise<SeekPoint[]> {
+  async freshGroupStartPoints(groupId: string, topics: Parameters<typeof freshGroupStartPoints>[2]): Promise<SeekPoint[]> {
     if (!this.connection.kafka) return [];
     return freshGroupStartPoints(await this.connection.getAdmin(), groupId, topics);
   }
