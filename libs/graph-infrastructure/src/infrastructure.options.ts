@@ -22,6 +22,8 @@ export interface CacheOptions {
   ttlSeconds: { followers: number; following: number; relationship: number; stats: number; recommendations: number };
   /** Fraction of a TTL added at random so keys written together do not expire together. */
   jitter: number;
+  /** Newest entries kept per cached followers/following list (default 200); deeper pages read Postgres. */
+  listWindow?: number;
 }
 
 /** Injection token and shape of the options (class and interface merged). */

@@ -168,6 +168,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         recommendations: integer(env, 'CACHE_TTL_RECOMMENDATIONS', 600, 1, 86400),
       },
       jitter: decimal(env, 'CACHE_TTL_JITTER', 0.1, 0, 1),
+      listWindow: integer(env, 'CACHE_LIST_WINDOW', 200, 1, 10000),
     },
   };
 }

@@ -46,6 +46,11 @@ export interface KeysetPosition {
 export interface ListedEdge {
   userId: UserId;
   createdAt: Date;
+  /**
+   * created_at in µs since the epoch (decimal), as in KeysetPosition. Adapters set it so that a
+   * cache can hold a page's rows and rebuild exactly the cursor Postgres would give.
+   */
+  createdAtUs?: string;
 }
 
 export interface PageQuery {

@@ -77,7 +77,7 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
     const items = all.slice(0, page.limit);
     const last = items[items.length - 1];
     const next = all.length > page.limit && last ? { createdAtUs: last.createdAtUs.toString(), userId: last.userId } : null;
-    return { items: items.map((e): ListedEdge => ({ userId: e.userId, createdAt: toDate(e.createdAtUs) })), next };
+    return { items: items.map((e): ListedEdge => ({ userId: e.userId, createdAt: toDate(e.createdAtUs), createdAtUs: e.createdAtUs.toString() })), next };
   }
 
   async countEdges(list: EdgeList): Promise<number> {

@@ -131,7 +131,7 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
     const items = rows.slice(0, page.limit);
     const last = items[items.length - 1];
     return {
-      items: items.map((r) => ({ userId: r.id as UserId, createdAt: microsToDate(r.us) })),
+      items: items.map((r) => ({ userId: r.id as UserId, createdAt: microsToDate(r.us), createdAtUs: r.us })),
       next: rows.length > page.limit && last ? { createdAtUs: last.us, userId: last.id as UserId } : null,
     };
   }

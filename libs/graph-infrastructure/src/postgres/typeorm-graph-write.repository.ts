@@ -13,17 +13,9 @@ import {
   UserId,
   compareUserIds,
 } from '@graph/domain';
+import { STATS_SLOTS } from './graph-stats-slots';
 import { insertOutboxEvents } from './outbox';
-
-/** Must match the migration's CHECK on user_graph_stats.slot. */
-const STATS_SLOTS = 16n;
-
-/**
- * created_at as exact µs since the epoch, decimal. EXTRACT(EPOCH ...) is numeric (exact) since
- * PostgreSQL 14; floor keeps pre-1970 values exact too. Round-trips through
- * `timestamptz 'epoch' + $1::bigint * interval '1 microsecond'` (tested).
- */
-const US = (column: string) => `floor(extract(epoch from ${column}) * 1000000)::bigint::text`;
+import { epochMicrosSql } from './sql-runner';
 
 /**
  * Transaction-scoped lock on the unordered pair {$1, $2}. Follow and block take it first, so a follow
@@ -47,7 +39,7 @@ interface EdgeRow {
 }
 
 function slotOf(userId: UserId): number {
-  return Number(BigInt(userId) % STATS_SLOTS);
+  return Number(BigInt(userId) % BigInt(STATS_SLOTS));
 }
 
 /**
@@ -171,7 +163,7 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
         m,
         `SELECT EXISTS (SELECT 1 FROM blocks
                          WHERE (blocker_id = $1 AND blocked_id = $2) OR (blocker_id = $2 AND blocked_id = $1)) AS blocked,
-                f.status, ${US('f.created_at')} AS created_at_us,
+                f.status, ${epochMicrosSql('f.created_at')} AS created_at_us,
                 EXISTS (SELECT 1 FROM follows WHERE follower_id = $2 AND following_id = $1 AND status = 'accepted') AS mutual
            FROM (SELECT 1) AS one
            LEFT JOIN follows f ON f.follower_id = $1 AND f.following_id = $2`,
@@ -189,14 +181,14 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
          ON CONFLICT (follower_id, following_id) DO UPDATE
             SET status = EXCLUDED.status, created_at = now(), updated_at = now()
           WHERE follows.status = 'rejected'
-         RETURNING ${US('created_at')} AS created_at_us`,
+         RETURNING ${epochMicrosSql('created_at')} AS created_at_us`,
         [followerId, followingId, status],
       );
       if (!written) {
         // Only reachable if the row changed state after our read (the pair lock makes that a non-case).
         const [current] = await query<{ status: FollowStatus; created_at_us: string }>(
           m,
-          `SELECT status, ${US('created_at')} AS created_at_us FROM follows WHERE follower_id = $1 AND following_id = $2`,
+          `SELECT status, ${epochMicrosSql('created_at')} AS created_at_us FROM follows WHERE follower_id = $1 AND following_id = $2`,
           [followerId, followingId],
         );
         return { status: current!.status, changed: false, createdAtUs: current!.created_at_us };
@@ -232,7 +224,7 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
         `UPDATE follows
             SET status = $3::varchar, updated_at = now(), created_at = CASE WHEN $3::varchar = 'accepted' THEN now() ELSE created_at END
           WHERE follower_id = $1 AND following_id = $2 AND status = 'pending'
-         RETURNING ${US('created_at')} AS created_at_us`,
+         RETURNING ${epochMicrosSql('created_at')} AS created_at_us`,
         [followerId, ownerId, target],
       );
       if (changed) {
@@ -244,7 +236,7 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
       }
       const [current] = await query<{ status: StoredStatus; created_at_us: string }>(
         m,
-        `SELECT status, ${US('created_at')} AS created_at_us FROM follows WHERE follower_id = $1 AND following_id = $2`,
+        `SELECT status, ${epochMicrosSql('created_at')} AS created_at_us FROM follows WHERE follower_id = $1 AND following_id = $2`,
         [followerId, ownerId],
       );
       if (current?.status !== target) throw new RequestNotFoundError();

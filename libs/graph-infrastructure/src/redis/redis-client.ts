@@ -13,6 +13,9 @@ export function createRedisClient(url: string, commandTimeoutMs: number): Redis 
     maxRetriesPerRequest: 1,
     connectTimeout: 1000,
     lazyConnect: false,
+    // Commands issued in the same tick (concurrent requests, a use case's parallel reads) go out
+    // as one pipeline: one write and one read per batch instead of per command.
+    enableAutoPipelining: true,
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
     // Keys are namespaced by the cache itself; nothing else shares this client.
     connectionName: 'graph-service',

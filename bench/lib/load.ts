@@ -1,0 +1,74 @@
+import { LatencySummary, summarize } from './stats';
+
+export interface LoadResult {
+  name: string;
+  concurrency: number;
+  ops: number;
+  errors: number;
+  firstError?: string;
+  seconds: number;
+  opsPerSec: number;
+  latency: LatencySummary;
+}
+
+export interface LoadOptions {
+  name: string;
+  concurrency: number;
+  /** Stop after this many operations in total... */
+  operations?: number;
+  /** ...or after this long, whichever comes first. */
+  durationMs?: number;
+  /** Operations before measuring starts (warm-up), not counted. */
+  warmup?: number;
+  /** Open-loop pacing: start at most this many operations per second (closed loop when absent). */
+  ratePerSec?: number;
+}
+
+/**
+ * Drives `op` with `concurrency` workers (closed loop: each worker starts its next operation when the
+ * last one ends, unless `ratePerSec` paces them) and measures every operation's latency.
+ * `op(i)` gets a global sequence number so scenarios can pick distinct users per call.
+ */
+export async function runLoad(options: LoadOptions, op: (i: number) => Promise<void>): Promise<LoadResult> {
+  let seq = 0;
+  for (let w = 0; w < (options.warmup ?? 0); w++) await op(seq++).catch(() => undefined);
+  const limit = options.operations ?? Number.POSITIVE_INFINITY;
+  const deadline = options.durationMs ? Date.now() + options.durationMs : Number.POSITIVE_INFINITY;
+  const samples: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  let started = 0;
+  const t0 = process.hrtime.bigint();
+  const interval = options.ratePerSec ? 1e9 / options.ratePerSec : 0;
+  const worker = async () => {
+    for (;;) {
+      if (started >= limit || Date.now() >= deadline) return;
+      const index = started++;
+      if (interval) {
+        const due = t0 + BigInt(Math.round(index * interval));
+        const wait = Number(due - process.hrtime.bigint()) / 1e6;
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+      const begin = process.hrtime.bigint();
+      try {
+        await op(seq++);
+        samples.push(Number(process.hrtime.bigint() - begin) / 1e6);
+      } catch (error) {
+        errors++;
+        firstError ??= (error as Error).message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return {
+    name: options.name,
+    concurrency: options.concurrency,
+    ops: samples.length,
+    errors,
+    ...(firstError ? { firstError } : {}),
+    seconds,
+    opsPerSec: samples.length / seconds,
+    latency: summarize(samples),
+  };
+}

@@ -1,0 +1,205 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { BenchContext, Scenario } from '../context';
+import { HttpClient } from '../lib/http-client';
+import { runLoad } from '../lib/load';
+import { seededRandom, Zipf } from '../lib/stats';
+import { freePort, SpareRedis, waitForPort } from '../../test/support/spare-services';
+
+const G = '/api/v1/graph';
+/** Offered load of the outage measurement, requests per second. */
+const OUTAGE_RATE = 300;
+
+/** Cache counters per family from /metrics. */
+async function cacheCounters(client: HttpClient): Promise<Map<string, { hits: number; misses: number }>> {
+  const text = (await client.ok('GET', '/metrics')).body;
+  const out = new Map<string, { hits: number; misses: number }>();
+  for (const m of text.matchAll(/^graph_cache_(hits|misses)_total\{family="([a-z]+)"\} (\d+(?:\.\d+)?)/gm)) {
+    const entry = out.get(m[2]!) ?? { hits: 0, misses: 0 };
+    entry[m[1] as 'hits' | 'misses'] = Number(m[3]);
+    out.set(m[2]!, entry);
+  }
+  return out;
+}
+
+/**
+ * The read/write mix: reads of profiles (stats), followers and following first pages and
+ * relationships, targets drawn Zipf(0.8) over `universe` users with the celebrity as rank 0; viewers
+ * drawn Zipf(0.8) over 20 active sessions. 10% writes: follow/unfollow toggles by 2,000 writers, a
+ * third of them on the celebrity.
+ */
+function mix(ctx: BenchContext, client: HttpClient, universe: string[], celebrity: string, seed: number) {
+  const random = seededRandom(seed);
+  const targets = new Zipf(universe.length, 0.8, random);
+  const sessions = universe.slice(1, 21);
+  const viewers = new Zipf(sessions.length, 0.8, random);
+  const tokens = new Map<string, string>();
+  const token = (id: string): string => {
+    let t = tokens.get(id);
+    if (!t) tokens.set(id, (t = ctx.token(id)));
+    return t;
+  };
+  const followed = new Set<string>();
+  const writers = ctx.freshIds(2000);
+  return async (): Promise<void> => {
+    const roll = random();
+    if (roll < 0.1) {
+      const target = random() < 0.33 ? celebrity : universe[targets.next()]!;
+      const actor = writers[Math.floor(random() * writers.length)]!;
+      const pair = `${actor}>${target}`;
+      if (followed.delete(pair)) await client.ok('DELETE', `${G}/follow/${target}`, token(actor));
+      else {
+        followed.add(pair);
+        await client.ok('POST', `${G}/follow/${target}`, token(actor));
+      }
+      return;
+    }
+    const target = universe[targets.next()]!;
+    const viewer = sessions[viewers.next()]!;
+    if (roll < 0.4) await client.ok('GET', `${G}/stats/${target}`, token(viewer));
+    else if (roll < 0.7) await client.ok('GET', `${G}/followers/${target}`, token(viewer));
+    else if (roll < 0.85) await client.ok('GET', `${G}/following/${target}`, token(viewer));
+    else await client.ok('GET', `${G}/relationship/${target}`, token(viewer));
+  };
+}
+
+function universeOf(ctx: BenchContext, size: number): { universe: string[]; celebrity: string } {
+  const celebrity = ctx.graph.celebrities[0]!;
+  const ids: string[] = [celebrity];
+  // Generated ids are 1_000_000 + 1..users; the celebrity is rank 0, then ordinary accounts.
+  for (let i = 1; ids.length < Math.min(size, ctx.graph.users); i++) {
+    const id = (1_000_000 + i).toString();
+    if (id !== celebrity) ids.push(id);
+  }
+  return { universe: ids, celebrity };
+}
+
+async function hitRate(ctx: BenchContext): Promise<void> {
+  const service = await ctx.startService();
+  const client = new HttpClient(service.url, ctx.options.concurrency + 4);
+  try {
+    const { universe, celebrity } = universeOf(ctx, 2000);
+    const op = mix(ctx, client, universe, celebrity, 7);
+    // Steady state, not a cold start: every profile and first page read once, then the mix itself.
+    const viewer = ctx.token(universe[1]!);
+    const paths = universe.flatMap((u) => [`${G}/stats/${u}`, `${G}/followers/${u}`, `${G}/following/${u}`]);
+    ctx.load(await runLoad({ name: 'cache pre-warm pass', concurrency: ctx.options.concurrency, operations: paths.length }, async (i) => void (await client.ok('GET', paths[i]!, viewer))));
+    ctx.load(await runLoad({ name: 'cache mix warm-up', concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs }, op));
+    const before = await cacheCounters(client);
+    ctx.load(await runLoad({ name: 'cache mix (Zipf 0.8, 10% writes, celebrity)', concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs }, op));
+    const after = await cacheCounters(client);
+    const sum = { user: { hits: 0, total: 0 }, all: { hits: 0, total: 0 } };
+    for (const [family, a] of after) {
+      const b = before.get(family) ?? { hits: 0, misses: 0 };
+      const h = a.hits - b.hits;
+      const n = h + a.misses - b.misses;
+      if (n === 0) continue;
+      sum.all.hits += h;
+      sum.all.total += n;
+      // Per-user entries (the seed's keys); relationship entries are per viewer/target pair.
+      if (family !== 'relationship') {
+        sum.user.hits += h;
+        sum.user.total += n;
+      }
+      ctx.record({ scenario: 'cache', metric: `hit rate ${family} (${n} lookups)`, value: (100 * h) / n, unit: '%' });
+    }
+    const userRate = sum.user.total ? sum.user.hits / sum.user.total : 0;
+    const allRate = sum.all.total ? sum.all.hits / sum.all.total : 0;
+    ctx.record({ scenario: 'cache', metric: 'hit rate, per-user keys (lists, stats, settings)', value: 100 * userRate, unit: '%', ratio: userRate, target: '≥ 0.97', pass: userRate >= 0.97 });
+    ctx.record({ scenario: 'cache', metric: 'hit rate, all lookups incl. relationship pairs', value: 100 * allRate, unit: '%', ratio: allRate, target: '≥ 0.97', pass: allRate >= 0.97 });
+  } finally {
+    client.close();
+    await service.stop();
+  }
+}
+
+async function startBare(ctx: BenchContext, port: number, key: string): Promise<ChildProcess> {
+  const root = join(__dirname, '../..');
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'bench/lib/bare-redis-route.ts')], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), REDIS_URL: ctx.redisUrl, HTTP_ADAPTER: ctx.options.adapter, BARE_KEY: key },
+    stdio: 'ignore',
+  });
+  await waitForPort(port, 60000);
+  return child;
+}
+
+async function pageThroughput(ctx: BenchContext): Promise<void> {
+  const service = await ctx.startService();
+  const client = new HttpClient(service.url, ctx.options.concurrency + 4);
+  const celebrity = ctx.graph.celebrities[0]!;
+  const viewer = ctx.freshIds(1)[0]!;
+  const token = ctx.token(viewer);
+  const path = `${G}/followers/${celebrity}`;
+  const redis = new Redis(ctx.redisUrl);
+  let bare: ChildProcess | null = null;
+  try {
+    const body = (await client.ok('GET', path, token)).body;
+    const key = 'bench:bare:page';
+    await redis.set(key, body);
+    const port = await freePort();
+    bare = await startBare(ctx, port, key);
+    const bareClient = new HttpClient(`http://127.0.0.1:${port}`, ctx.options.concurrency + 4);
+    const same = (await bareClient.ok('GET', '/bare')).body === body;
+    const opts = { concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs, warmup: 200 };
+    const baseline = ctx.load(await runLoad({ name: 'bare Nest route, one Redis GET', ...opts }, async () => void (await bareClient.ok('GET', '/bare'))));
+    const cached = ctx.load(await runLoad({ name: 'cached followers page (celebrity)', ...opts }, async () => void (await client.ok('GET', path, token))));
+    bareClient.close();
+    const ratio = cached.opsPerSec / baseline.opsPerSec;
+    ctx.record({
+      scenario: 'cache',
+      metric: `cached followers page vs bare route (${ctx.options.adapter}, same bytes: ${same})`,
+      value: cached.opsPerSec,
+      unit: 'req/s',
+      limit: baseline.opsPerSec,
+      ratio,
+      target: '≥ 0.90',
+      pass: ratio >= 0.9,
+    });
+  } finally {
+    bare?.kill('SIGTERM');
+    redis.disconnect();
+    client.close();
+    await service.stop();
+  }
+}
+
+async function outageLatency(ctx: BenchContext): Promise<void> {
+  const spare = await SpareRedis.start();
+  const service = await ctx.startService({ REDIS_URL: spare.url });
+  const client = new HttpClient(service.url, ctx.options.concurrency + 4);
+  try {
+    const { universe, celebrity } = universeOf(ctx, 2000);
+    const op = mix(ctx, client, universe, celebrity, 11);
+    // Open loop at a fixed rate the service sustains without Redis, so the figure is the latency of a
+    // call through a dead cache, not queueing behind a saturated closed loop.
+    const paced = { concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs, ratePerSec: OUTAGE_RATE };
+    ctx.load(await runLoad({ name: `mix before the outage (${OUTAGE_RATE}/s)`, ...paced }, op));
+    await spare.kill();
+    const during = ctx.load(await runLoad({ name: `mix with Redis killed (${OUTAGE_RATE}/s)`, ...paced }, op));
+    ctx.record({
+      scenario: 'cache',
+      metric: `p99 latency while Redis is down (${during.errors} errors)`,
+      value: during.latency.p99,
+      unit: 'ms',
+      target: '≤ 50 ms',
+      pass: during.latency.p99 <= 50 && during.errors === 0,
+    });
+    await spare.start();
+    await new Promise((r) => setTimeout(r, 1500));
+    const back = ctx.load(await runLoad({ name: `mix after Redis is back (${OUTAGE_RATE}/s)`, ...paced }, op));
+    ctx.record({ scenario: 'cache', metric: `p99 latency after Redis is back (${back.errors} errors)`, value: back.latency.p99, unit: 'ms' });
+  } finally {
+    client.close();
+    await service.stop();
+    await spare.kill();
+  }
+}
+
+/** Hit rate under a skewed mix, cached page throughput against a bare Redis route, latency through an outage. */
+export const cacheScenario: Scenario = async (ctx) => {
+  await hitRate(ctx);
+  await pageThroughput(ctx);
+  await outageLatency(ctx);
+};

@@ -1,0 +1,9 @@
+import { Scenario } from '../context';
+import { cacheScenario } from './cache.scenario';
+import { coreScenario } from './core.scenario';
+
+/** Every scenario by name, run in this order by default (`--only a,b` picks some). */
+export const SCENARIOS: Record<string, Scenario> = {
+  core: coreScenario,
+  cache: cacheScenario,
+};

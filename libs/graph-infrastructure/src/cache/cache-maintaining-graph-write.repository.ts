@@ -1,0 +1,188 @@
+import {
+  EraseOutcome,
+  FollowOutcome,
+  GraphError,
+  GraphWriteRepository,
+  PrivacyOutcome,
+  RequestResponseOutcome,
+  UserId,
+  FollowStatus,
+} from '@graph/domain';
+import { CacheOp, GraphCacheStore, WriteTicket, cacheKey, listMember } from './graph-cache.store';
+
+const rel = (a: UserId, b: UserId): string => cacheKey('relationship', `${a}:${b}`);
+const stats = (u: UserId): string => cacheKey('stats', u);
+const followers = (u: UserId): string => cacheKey('followers', u);
+const following = (u: UserId): string => cacheKey('following', u);
+const settings = (u: UserId): string => cacheKey('settings', u);
+const suggestions = (u: UserId): string => cacheKey('suggestions', u);
+const drop = (...keys: string[]): CacheOp[] => keys.map((key) => ({ key, op: 'drop' }));
+
+/** Everything cached about one user (relationships are per pair and dropped by the callers). */
+const userKeys = (u: UserId): string[] => [followers(u), following(u), stats(u), settings(u), suggestions(u)];
+
+/**
+ * Keeps the cache right around the Postgres write repository. Before a write that may update
+ * entries in place it announces itself on them; after the commit, and before returning, it updates
+ * both users' lists and counters in place (so celebrity entries stay warm), and drops the
+ * relationship both ways and the suggestions that changed. A write that fails in an unknown way
+ * drops everything it announced. A cache that cannot be reached costs nothing here: its breaker
+ * opens and the epoch moves before it is used again, so no entry this write should have fixed is
+ * ever read. Hence read-your-writes: when a write returns, its entries are already fixed.
+ */
+export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
+  constructor(
+    private readonly inner: GraphWriteRepository,
+    private readonly store: GraphCacheStore,
+  ) {
+    super();
+  }
+
+  async follow(followerId: UserId, followingId: UserId): Promise<FollowOutcome> {
+    return this.edgeWrite(followerId, followingId, () => this.inner.follow(followerId, followingId), (o) => {
+      if (!o.changed) return [];
+      const common = drop(rel(followerId, followingId), rel(followingId, followerId), suggestions(followerId));
+      if (o.status === 'pending') return [{ key: stats(followingId), op: 'stats', delta: [0, 0, 1] }, ...common];
+      return [
+        ...this.addEdge(followerId, followingId, o.createdAtUs),
+        // A pending request upgraded by this follow would also change the pending count: drop then.
+        { key: stats(followingId), op: 'stats', delta: [1, 0, 0], dropIfPending: true },
+        { key: stats(followerId), op: 'stats', delta: [0, 1, 0] },
+        ...common,
+      ];
+    });
+  }
+
+  async unfollow(followerId: UserId, followingId: UserId): Promise<{ removed: FollowStatus | null }> {
+    return this.edgeWrite(followerId, followingId, () => this.inner.unfollow(followerId, followingId), (o) =>
+      this.removalOps(followerId, followingId, o.removed),
+    );
+  }
+
+  async respondToRequest(ownerId: UserId, followerId: UserId, action: 'accept' | 'reject'): Promise<RequestResponseOutcome> {
+    return this.edgeWrite(followerId, ownerId, () => this.inner.respondToRequest(ownerId, followerId, action), (o) => {
+      if (!o.changed) return [];
+      const common = drop(rel(followerId, ownerId), rel(ownerId, followerId));
+      if (o.status === 'rejected' || o.createdAtUs === null) return [{ key: stats(ownerId), op: 'stats', delta: [0, 0, -1] }, ...common];
+      return [
+        ...this.addEdge(followerId, ownerId, o.createdAtUs),
+        { key: stats(ownerId), op: 'stats', delta: [1, 0, -1] },
+        { key: stats(followerId), op: 'stats', delta: [0, 1, 0] },
+        ...common,
+        ...drop(suggestions(followerId)),
+      ];
+    });
+  }
+
+  async removeFollower(ownerId: UserId, followerId: UserId): Promise<{ removed: boolean }> {
+    return this.edgeWrite(followerId, ownerId, () => this.inner.removeFollower(ownerId, followerId), (o) =>
+      this.removalOps(followerId, ownerId, o.removed ? 'accepted' : null),
+    );
+  }
+
+  async block(blockerId: UserId, blockedId: UserId): Promise<{ changed: boolean; affectedUserIds: UserId[] }> {
+    return this.dropWrite(() => this.inner.block(blockerId, blockedId), (o) => {
+      if (!o.changed) return [];
+      const users = [...new Set([blockerId, blockedId, ...o.affectedUserIds])];
+      return drop(...users.flatMap(userKeys), rel(blockerId, blockedId), rel(blockedId, blockerId));
+    }, drop(...userKeys(blockerId), ...userKeys(blockedId), rel(blockerId, blockedId), rel(blockedId, blockerId)));
+  }
+
+  async unblock(blockerId: UserId, blockedId: UserId): Promise<{ changed: boolean }> {
+    return this.dropWrite(() => this.inner.unblock(blockerId, blockedId), (o) =>
+      o.changed ? drop(rel(blockerId, blockedId), rel(blockedId, blockerId), suggestions(blockerId), suggestions(blockedId)) : [],
+      drop(rel(blockerId, blockedId), rel(blockedId, blockerId), suggestions(blockerId), suggestions(blockedId)),
+    );
+  }
+
+  async setPrivacy(userId: UserId, isPrivate: boolean): Promise<PrivacyOutcome> {
+    return this.dropWrite(() => this.inner.setPrivacy(userId, isPrivate), (o) => {
+      if (!o.changed && o.acceptedFollowerIds.length === 0) return [];
+      const accepted = o.acceptedFollowerIds;
+      if (accepted.length === 0) return drop(settings(userId));
+      return drop(
+        ...userKeys(userId),
+        ...accepted.flatMap((f) => [following(f), stats(f), suggestions(f), rel(f, userId), rel(userId, f)]),
+      );
+    }, 'all');
+  }
+
+  async eraseUser(userId: UserId): Promise<EraseOutcome> {
+    return this.dropWrite(() => this.inner.eraseUser(userId), (o) => {
+      const others = o.affectedUserIds.filter((u) => u !== userId);
+      return drop(...userKeys(userId), ...others.flatMap((u) => [...userKeys(u), rel(userId, u), rel(u, userId)]));
+    }, 'all');
+  }
+
+  private addEdge(followerId: UserId, followingId: UserId, createdAtUs: string): CacheOp[] {
+    const guard = rel(followerId, followingId);
+    return [
+      { key: followers(followingId), op: 'zadd', member: listMember(createdAtUs, followerId), guard },
+      { key: following(followerId), op: 'zadd', member: listMember(createdAtUs, followingId), guard },
+    ];
+  }
+
+  private removalOps(followerId: UserId, followingId: UserId, removed: FollowStatus | null): CacheOp[] {
+    if (removed === null) return [];
+    const common = drop(rel(followerId, followingId), rel(followingId, followerId), suggestions(followerId));
+    if (removed === 'pending') return [{ key: stats(followingId), op: 'stats', delta: [0, 0, -1] }, ...common];
+    const guard = rel(followerId, followingId);
+    return [
+      { key: followers(followingId), op: 'zrem', userId: followerId, guard },
+      { key: following(followerId), op: 'zrem', userId: followingId, guard },
+      { key: stats(followingId), op: 'stats', delta: [-1, 0, 0] },
+      { key: stats(followerId), op: 'stats', delta: [0, -1, 0] },
+      ...common,
+    ];
+  }
+
+  /**
+   * A write on the edge follower→following: announced on both users' lists and counters and on the
+   * pair's relationship keys (the guard of in-place list updates), fixed after the commit.
+   */
+  private async edgeWrite<T>(followerId: UserId, followingId: UserId, write: () => Promise<T>, ops: (outcome: T) => CacheOp[]): Promise<T> {
+    const keys = [
+      followers(followingId),
+      following(followerId),
+      stats(followerId),
+      stats(followingId),
+      rel(followerId, followingId),
+      rel(followingId, followerId),
+    ];
+    const ticket = await this.store.beginWrite(keys).catch((): WriteTicket => ({ epoch: null, keys: [] }));
+    let outcome: T;
+    try {
+      outcome = await write();
+    } catch (error) {
+      // A domain refusal wrote nothing; anything else may have committed: drop what was announced.
+      await this.finish(ticket, error instanceof GraphError ? [] : drop(...keys, suggestions(followerId)));
+      throw error;
+    }
+    await this.finish(ticket, ops(outcome));
+    return outcome;
+  }
+
+  /**
+   * A write whose effects are dropped, not updated: nothing to announce (a drop is always safe).
+   * When it fails in an unknown way (it may have committed) everything it could touch is dropped.
+   */
+  private async dropWrite<T>(write: () => Promise<T>, ops: (outcome: T) => CacheOp[], ifUnknown: CacheOp[] | 'all'): Promise<T> {
+    let outcome: T;
+    try {
+      outcome = await write();
+    } catch (error) {
+      if (!(error instanceof GraphError)) {
+        if (ifUnknown === 'all') await this.store.invalidateAll().catch(() => undefined);
+        else await this.finish({ epoch: null, keys: [] }, ifUnknown);
+      }
+      throw error;
+    }
+    await this.finish({ epoch: null, keys: [] }, ops(outcome));
+    return outcome;
+  }
+
+  private async finish(ticket: WriteTicket, ops: CacheOp[]): Promise<void> {
+    // Failures are the store's business (it opens its breaker and moves the epoch before reuse).
+    await this.store.finishWrite(ticket, ops).catch(() => undefined);
+  }
+}

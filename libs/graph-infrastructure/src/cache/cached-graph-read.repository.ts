@@ -1,0 +1,237 @@
+import {
+  EdgeList,
+  EdgeSlice,
+  GraphReadRepository,
+  GraphStats,
+  PageQuery,
+  Recommendation,
+  RecommendationBounds,
+  Relationship,
+  UserId,
+  UserSettings,
+  describeRelationship,
+} from '@graph/domain';
+import { CacheOptions } from '../infrastructure.options';
+import { GraphCacheMetrics } from './graph-cache.metrics';
+import { CacheFamily, END_MEMBER, GraphCacheStore, cacheKey, listMember, parseListMember } from './graph-cache.store';
+
+/** Suggestions are cached as the top 50 (the most a caller may ask for) and sliced. */
+export const CACHED_RECOMMENDATIONS = 50;
+
+export interface GraphCacheSettings extends CacheOptions {
+  /** How many of a list's newest entries are kept (deeper pages come from Postgres). */
+  listWindow: number;
+}
+
+const FLAGS = ['following', 'followedBy', 'requested', 'requestedBy', 'blocking', 'blockedBy'] as const;
+
+function encodeRelationship(r: Relationship): string {
+  return FLAGS.map((f) => (r[f] ? '1' : '0')).join('');
+}
+
+function decodeRelationship(userId: UserId, value: string): Relationship {
+  const [following, followedBy, requested, requestedBy, blocking, blockedBy] = FLAGS.map((_, i) => value[i] === '1') as boolean[];
+  return describeRelationship(userId, { following: following!, followedBy: followedBy!, requested: requested!, requestedBy: requestedBy!, blocking: blocking!, blockedBy: blockedBy! });
+}
+
+function encodeStats(s: GraphStats): string {
+  return `${s.followerCount}:${s.followingCount}:${s.pendingRequestsCount}`;
+}
+
+function decodeStats(userId: UserId, value: string): GraphStats {
+  const [followerCount, followingCount, pendingRequestsCount] = value.split(':').map(Number) as [number, number, number];
+  return { userId, followerCount, followingCount, pendingRequestsCount };
+}
+
+function usToDate(us: string): Date {
+  const n = BigInt(us);
+  return new Date(Number(n / 1000n - (n % 1000n < 0n ? 1n : 0n)));
+}
+
+/**
+ * A page from list members (newest first, strictly after the requested position, at most
+ * limit + 1 of them, END_MEMBER last when the list ends there); null when the members cannot tell
+ * (a window ran out). Same rule as Postgres: `next` only when more rows follow.
+ */
+export function pageFromMembers(members: string[], limit: number): EdgeSlice | null {
+  const ended = members[members.length - 1] === END_MEMBER;
+  const real = ended ? members.slice(0, -1) : members;
+  if (!ended && real.length <= limit) return null;
+  const rows = real.slice(0, limit).map(parseListMember);
+  const last = rows[rows.length - 1];
+  return {
+    items: rows.map((r) => ({ userId: r.userId as UserId, createdAt: usToDate(r.createdAtUs), createdAtUs: r.createdAtUs })),
+    next: real.length > limit && last ? { createdAtUs: last.createdAtUs, userId: last.userId as UserId } : null,
+  };
+}
+
+/**
+ * Cache-aside in front of the Postgres read repository: relationships, stats, settings,
+ * suggestions and the newest window of followers/following lists are read from the cache store,
+ * misses from Postgres and stored back with a ticket (never over a newer write). When the store
+ * is unavailable every call goes to Postgres. Other reads pass through.
+ */
+export class CachedGraphReadRepository extends GraphReadRepository {
+  constructor(
+    private readonly inner: GraphReadRepository,
+    private readonly store: GraphCacheStore,
+    private readonly settings: GraphCacheSettings,
+    private readonly metrics: GraphCacheMetrics,
+  ) {
+    super();
+  }
+
+  async getSettings(userId: UserId): Promise<UserSettings> {
+    const [value] = await this.cached('settings', [userId], this.settings.ttlSeconds.relationship, async () => [await this.inner.getSettings(userId)], (s) => (s.isPrivate ? '1' : '0'));
+    return value!.cached !== undefined ? { isPrivate: value!.cached === '1' } : value!.fresh!;
+  }
+
+  async getRelationships(viewerId: UserId, userIds: UserId[]): Promise<Relationship[]> {
+    const unique = [...new Set(userIds)];
+    const values = await this.cached(
+      'relationship',
+      unique.map((id) => `${viewerId}:${id}`),
+      this.settings.ttlSeconds.relationship,
+      (missing) => this.inner.getRelationships(viewerId, missing.map((m) => unique[m]!)),
+      encodeRelationship,
+    );
+    const byId = new Map(unique.map((id, i) => [id, values[i]!.cached !== undefined ? decodeRelationship(id, values[i]!.cached!) : values[i]!.fresh!]));
+    return userIds.map((id) => ({ ...byId.get(id)! }));
+  }
+
+  async getStats(userIds: UserId[]): Promise<GraphStats[]> {
+    const unique = [...new Set(userIds)];
+    const values = await this.cached(
+      'stats',
+      unique,
+      this.settings.ttlSeconds.stats,
+      (missing) => this.inner.getStats(missing.map((m) => unique[m]!)),
+      encodeStats,
+    );
+    const byId = new Map(unique.map((id, i) => [id, values[i]!.cached !== undefined ? decodeStats(id, values[i]!.cached!) : values[i]!.fresh!]));
+    return userIds.map((id) => ({ ...byId.get(id)! }));
+  }
+
+  async countEdges(list: EdgeList): Promise<number> {
+    // The totals of these lists are the counters: one cached stats entry answers them.
+    if (list.kind === 'followers' || list.kind === 'following' || list.kind === 'incoming_requests') {
+      const [stats] = await this.getStats([list.userId]);
+      return list.kind === 'followers' ? stats!.followerCount : list.kind === 'following' ? stats!.followingCount : stats!.pendingRequestsCount;
+    }
+    return this.inner.countEdges(list);
+  }
+
+  async listEdges(list: EdgeList, page: PageQuery): Promise<EdgeSlice> {
+    if (list.kind !== 'followers' && list.kind !== 'following') return this.inner.listEdges(list, page);
+    const family: CacheFamily = list.kind;
+    const key = cacheKey(family, list.userId);
+    const after = page.after ? listMember(page.after.createdAtUs, page.after.userId) : null;
+    let read;
+    try {
+      read = await this.store.readList(key, after, page.limit + 1);
+    } catch {
+      this.metrics.bypass(family);
+      return this.inner.listEdges(list, page);
+    }
+    if (read.kind === 'hit') {
+      const slice = pageFromMembers(read.members, page.limit);
+      if (slice) {
+        this.metrics.hit(family);
+        return slice;
+      }
+      // Deeper than the window: Postgres, whose keyset read costs the same at any depth.
+      this.metrics.miss(family);
+      return this.inner.listEdges(list, page);
+    }
+    this.metrics.miss(family);
+    if (!read.ticket) return this.inner.listEdges(list, page);
+    const head = await this.inner.listEdges(list, { limit: this.settings.listWindow, after: null });
+    if (head.items.some((i) => i.createdAtUs === undefined)) return this.inner.listEdges(list, page);
+    const members = head.items.map((i) => listMember(i.createdAtUs!, i.userId));
+    const complete = head.next === null;
+    await this.store
+      .fillList(read.epoch, key, read.ticket, members, complete, this.ttlMs(this.settings.ttlSeconds[family]))
+      .catch(() => undefined);
+    const below = after === null ? members : members.filter((m) => m < after);
+    const slice = pageFromMembers((complete ? [...below, END_MEMBER] : below).slice(0, page.limit + 1), page.limit);
+    return slice ?? this.inner.listEdges(list, page);
+  }
+
+  async filterFollowed(followerId: UserId, candidateIds: UserId[]): Promise<UserId[]> {
+    return this.inner.filterFollowed(followerId, candidateIds);
+  }
+
+  async getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds): Promise<Recommendation[]> {
+    if (limit > CACHED_RECOMMENDATIONS) return this.inner.getRecommendations(userId, limit, bounds);
+    // The bounds travel with the value: suggestions computed under other bounds are not an answer.
+    const shape = `${bounds.recentFollowings}:${bounds.perFollowing}`;
+    const [value] = await this.cached(
+      'suggestions',
+      [userId],
+      this.settings.ttlSeconds.recommendations,
+      async () => [await this.inner.getRecommendations(userId, CACHED_RECOMMENDATIONS, bounds)],
+      (list) => JSON.stringify({ b: shape, r: list.map((r) => [r.userId, r.mutualCount]) }),
+    );
+    if (value!.cached === undefined) return value!.fresh!.slice(0, limit);
+    const cached = JSON.parse(value!.cached) as { b: string; r: [UserId, number][] };
+    if (cached.b !== shape) return this.inner.getRecommendations(userId, limit, bounds);
+    return cached.r.slice(0, limit).map(([id, n]) => ({ userId: id, mutualCount: n }));
+  }
+
+  async mostFollowed(limit: number): Promise<UserId[]> {
+    return this.inner.mostFollowed(limit);
+  }
+
+  /** Loads the first followers page, stats and settings of the most-followed users. */
+  async warmMostFollowed(count: number, pageSize: number): Promise<UserId[]> {
+    const ids = await this.mostFollowed(count);
+    await this.getStats(ids);
+    for (const id of ids) {
+      await this.listEdges({ kind: 'followers', userId: id }, { limit: pageSize, after: null });
+      await this.getSettings(id);
+    }
+    return ids;
+  }
+
+  /**
+   * Cache-aside over several entries of one family in one store round trip each way: hits come back
+   * as `cached` strings, misses as `fresh` values loaded by `load` (given the missing indexes, in
+   * order) and stored with their tickets.
+   */
+  private async cached<T>(
+    family: CacheFamily,
+    ids: string[],
+    ttlSeconds: number,
+    load: (missing: number[]) => Promise<T[]>,
+    encode: (value: T) => string,
+  ): Promise<{ cached?: string; fresh?: T }[]> {
+    const keys = ids.map((id) => cacheKey(family, id));
+    let read;
+    try {
+      read = await this.store.readEntries(keys);
+    } catch {
+      this.metrics.bypass(family, ids.length);
+      const all = await load(ids.map((_, i) => i));
+      return all.map((fresh) => ({ fresh }));
+    }
+    const out: { cached?: string; fresh?: T }[] = read.entries.map((e) => (e.value !== null ? { cached: e.value } : {}));
+    const missing = read.entries.flatMap((e, i) => (e.value === null ? [i] : []));
+    this.metrics.hit(family, ids.length - missing.length);
+    this.metrics.miss(family, missing.length);
+    if (missing.length === 0) return out;
+    const loaded = await load(missing);
+    const ttlMs = this.ttlMs(ttlSeconds);
+    const fills = missing.flatMap((index, j) => {
+      out[index] = { fresh: loaded[j]! };
+      const ticket = read.entries[index]!.ticket;
+      return ticket ? [{ key: keys[index]!, ticket, value: encode(loaded[j]!), ttlMs }] : [];
+    });
+    await this.store.fillEntries(read.epoch, fills).catch(() => undefined);
+    return out;
+  }
+
+  /** TTL with jitter, so entries written together do not expire together. */
+  private ttlMs(seconds: number): number {
+    return seconds * 1000 * (1 + this.settings.jitter * Math.random());
+  }
+}

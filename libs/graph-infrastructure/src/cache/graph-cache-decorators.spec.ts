@@ -1,0 +1,205 @@
+import { EdgeList, GraphError, GraphStats, UserId } from '@graph/domain';
+import { InMemoryGraphReadRepository } from '@graph/domain/testing/in-memory-graph-read.repository';
+import { InMemoryGraphWriteRepository } from '@graph/domain/testing/in-memory-graph-write.repository';
+import { InMemoryGraphStore } from '@graph/domain/testing/in-memory-graph.store';
+import { MetricsRegistry } from '../observability/metrics.registry';
+import { CacheMaintainingGraphWriteRepository } from './cache-maintaining-graph-write.repository';
+import { CachedGraphReadRepository } from './cached-graph-read.repository';
+import { GraphCacheAdminService } from './graph-cache-admin.service';
+import { GraphCacheMetrics } from './graph-cache.metrics';
+import { CacheUnavailableError, GraphCacheStore } from './graph-cache.store';
+import { MemoryGraphCacheStore } from './memory-graph-cache.store';
+
+const WINDOW = 5;
+const SETTINGS = {
+  ttlSeconds: { followers: 300, following: 300, relationship: 600, stats: 60, recommendations: 600 },
+  jitter: 0.1,
+  listWindow: WINDOW,
+};
+const BOUNDS = { recentFollowings: 50, perFollowing: 50 };
+const id = (n: number): UserId => String(1000 + n) as UserId;
+
+function build(store: GraphCacheStore = new MemoryGraphCacheStore(WINDOW)) {
+  const graph = new InMemoryGraphStore();
+  const truth = new InMemoryGraphReadRepository(graph);
+  const metrics = new GraphCacheMetrics(new MetricsRegistry({ defaultMetrics: false }));
+  const reads = new CachedGraphReadRepository(new InMemoryGraphReadRepository(graph), store, SETTINGS, metrics);
+  const writes = new CacheMaintainingGraphWriteRepository(new InMemoryGraphWriteRepository(graph), store);
+  return { graph, truth, reads, writes, metrics, store };
+}
+
+type Fixture = ReturnType<typeof build>;
+
+async function allPages(repo: { listEdges: CachedGraphReadRepository['listEdges'] }, list: EdgeList, limit: number) {
+  const pages = [];
+  let after = null;
+  for (let i = 0; i < 100; i++) {
+    const slice = await repo.listEdges(list, { limit, after });
+    pages.push(slice);
+    if (!slice.next) break;
+    after = slice.next;
+  }
+  return pages;
+}
+
+/** Every cached read must equal what the store itself says. */
+async function expectSameAsTruth(f: Fixture, users: UserId[]): Promise<void> {
+  for (const u of users) {
+    expect(await f.reads.getStats([u])).toEqual(await f.truth.getStats([u]));
+    expect(await f.reads.getSettings(u)).toEqual(await f.truth.getSettings(u));
+    expect(await f.reads.getRelationships(u, users)).toEqual(await f.truth.getRelationships(u, users));
+    // Suggestions move with other users' follows too and may lag by their TTL (as the seed has it),
+    // but the user's own writes drop them: nothing the user follows, requested or blocks is suggested.
+    const relationships = await f.truth.getRelationships(u, users);
+    for (const r of await f.reads.getRecommendations(u, 10, BOUNDS)) {
+      const rel = relationships[users.indexOf(r.userId)];
+      if (rel) expect([rel.following, rel.requested, rel.blocking, rel.blockedBy]).toEqual([false, false, false, false]);
+    }
+    for (const kind of ['followers', 'following', 'incoming_requests'] as const) {
+      expect(await f.reads.countEdges({ kind, userId: u })).toBe(await f.truth.countEdges({ kind, userId: u }));
+    }
+    for (const kind of ['followers', 'following'] as const) {
+      for (const limit of [2, 3]) {
+        const cached = await allPages(f.reads, { kind, userId: u }, limit);
+        const real = await allPages(f.truth, { kind, userId: u }, limit);
+        expect(cached).toEqual(real);
+      }
+    }
+  }
+}
+
+describe('cache decorators over the in-memory fakes', () => {
+  it('answer exactly what the store holds after every kind of write (random walk, in-place updates included)', async () => {
+    const f = build();
+    const users = Array.from({ length: 8 }, (_, i) => id(i));
+    const celebrity = users[0]!;
+    let seed = 42;
+    // mulberry32: a small deterministic generator, so a failure replays
+    const rand = (n: number): number => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) % n;
+    };
+    const pick = (): UserId => users[rand(users.length)]!;
+    for (let step = 0; step < 300; step++) {
+      const a = pick();
+      const b = rand(3) === 0 ? celebrity : pick();
+      const roll = rand(100);
+      try {
+        if (a === b) continue;
+        if (roll < 45) await f.writes.follow(a, b);
+        else if (roll < 60) await f.writes.unfollow(a, b);
+        else if (roll < 70) await f.writes.respondToRequest(b, a, rand(2) ? 'accept' : 'reject');
+        else if (roll < 76) await f.writes.removeFollower(b, a);
+        else if (roll < 81) await f.writes.block(a, b);
+        else if (roll < 88) await f.writes.unblock(a, b);
+        else if (roll < 97) await f.writes.setPrivacy(a, rand(2) === 0);
+        else await f.writes.eraseUser(a);
+      } catch (error) {
+        if (!(error instanceof GraphError)) throw error;
+      }
+      if (step % 10 === 0) await expectSameAsTruth(f, users);
+      else await expectSameAsTruth(f, [a, b]);
+    }
+    const figures = f.metrics.snapshot();
+    expect(figures.find((x) => x.family === 'followers')!.hits).toBeGreaterThan(100);
+  });
+
+  it('keeps a hot list warm: follows update the cached first page in place instead of dropping it', async () => {
+    const f = build();
+    const star = id(100);
+    for (let i = 0; i < 12; i++) await f.writes.follow(id(200 + i), star);
+    await f.reads.listEdges({ kind: 'followers', userId: star }, { limit: 3, after: null });
+    await f.reads.getStats([star]);
+    const before = f.metrics.snapshot();
+    for (let i = 12; i < 30; i++) {
+      await f.writes.follow(id(200 + i), star);
+      const page = await f.reads.listEdges({ kind: 'followers', userId: star }, { limit: 3, after: null });
+      expect(page.items[0]!.userId).toBe(id(200 + i));
+      expect((await f.reads.getStats([star]))[0]!.followerCount).toBe(i + 1);
+    }
+    const after = f.metrics.snapshot();
+    const delta = (family: string, field: 'hits' | 'misses'): number =>
+      after.find((x) => x.family === family)![field] - before.find((x) => x.family === family)![field];
+    expect(delta('followers', 'hits')).toBe(18);
+    expect(delta('followers', 'misses')).toBe(0);
+    expect(delta('stats', 'hits')).toBe(18);
+    expect(delta('stats', 'misses')).toBe(0);
+  });
+
+  it('read-your-writes: after a follow returns, relationship, following list and stats show it', async () => {
+    const f = build();
+    const [me, you] = [id(300), id(301)];
+    await f.reads.getRelationships(me, [you]);
+    await f.reads.listEdges({ kind: 'following', userId: me }, { limit: 20, after: null });
+    await f.reads.getStats([you]);
+    await f.writes.follow(me, you);
+    expect((await f.reads.getRelationships(me, [you]))[0]!.following).toBe(true);
+    expect((await f.reads.listEdges({ kind: 'following', userId: me }, { limit: 20, after: null })).items.map((i) => i.userId)).toEqual([you]);
+    expect((await f.reads.getStats([you]))[0]!.followerCount).toBe(1);
+  });
+
+  it('never lets a read that started before a write store its stale result (race on the fill)', async () => {
+    const f = build();
+    const [a, b] = [id(400), id(401)];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // The Postgres read answers with what it saw, but only after the write below has returned.
+    const slowInner = new InMemoryGraphReadRepository(f.graph);
+    const stale = slowInner.getStats.bind(slowInner);
+    slowInner.getStats = async (ids: UserId[]): Promise<GraphStats[]> => {
+      const seen = await stale(ids);
+      await gate;
+      return seen;
+    };
+    const racingReads = new CachedGraphReadRepository(slowInner, f.store, SETTINGS, f.metrics);
+    const pending = racingReads.getStats([b]);
+    await new Promise((r) => setImmediate(r));
+    await f.writes.follow(a, b);
+    release();
+    expect((await pending)[0]!.followerCount).toBe(0);
+    // The old count was not cached over the write: the next read is exact.
+    expect((await f.reads.getStats([b]))[0]!.followerCount).toBe(1);
+    expect((await f.reads.getStats([b]))[0]!.followerCount).toBe(1);
+  });
+
+  it('serves everything from the repositories when the store fails', async () => {
+    const failing = new (class extends MemoryGraphCacheStore {
+      override async readEntries(): Promise<never> {
+        throw new CacheUnavailableError('down');
+      }
+      override async readList(): Promise<never> {
+        throw new CacheUnavailableError('down');
+      }
+      override async beginWrite(): Promise<never> {
+        throw new CacheUnavailableError('down');
+      }
+      override async finishWrite(): Promise<never> {
+        throw new CacheUnavailableError('down');
+      }
+    })(WINDOW);
+    const f = build(failing);
+    const users = [id(500), id(501), id(502)];
+    await f.writes.follow(users[0]!, users[1]!);
+    await f.writes.follow(users[2]!, users[1]!);
+    await expectSameAsTruth(f, users);
+    expect(f.metrics.snapshot().find((x) => x.family === 'stats')!.bypassed).toBeGreaterThan(0);
+  });
+
+  it('warms the most-followed users and evicts one user', async () => {
+    const f = build();
+    for (let i = 0; i < 4; i++) await f.writes.follow(id(600 + i), id(700));
+    await f.writes.follow(id(600), id(701));
+    const admin = new GraphCacheAdminService(f.reads, f.store, f.metrics);
+    expect(await admin.warmMostFollowed(2)).toEqual({ warmedUserIds: [id(700), id(701)] });
+    const before = f.metrics.snapshot().find((x) => x.family === 'followers')!.hits;
+    await f.reads.listEdges({ kind: 'followers', userId: id(700) }, { limit: 20, after: null });
+    expect(f.metrics.snapshot().find((x) => x.family === 'followers')!.hits).toBe(before + 1);
+    await admin.evictUser(id(700));
+    await f.reads.listEdges({ kind: 'followers', userId: id(700) }, { limit: 20, after: null });
+    expect(f.metrics.snapshot().find((x) => x.family === 'followers')!.hits).toBe(before + 1);
+    const rates = await admin.hitRates();
+    expect(rates.find((r) => r.family === 'followers')!.hitRate).toBeGreaterThan(0);
+  });
+});

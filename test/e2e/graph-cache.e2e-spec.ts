@@ -1,0 +1,112 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { SpareRedis } from '../support/spare-services';
+import { bearer, freshUserId, startTestApp } from '../support/test-app';
+
+const G = '/api/v1/graph';
+
+describe.each([
+  ['Redis', {}],
+  ['the in-process cache (no REDIS_URL)', { REDIS_URL: '' }],
+])('read-your-writes over HTTP with %s', (_name, env) => {
+  let app: INestApplication;
+  const http = () => request(app.getHttpServer());
+  beforeAll(async () => {
+    app = await startTestApp(env);
+  });
+  afterAll(() => app.close());
+
+  /** Reads the three views a follow button, a profile and a list depend on (all cached). */
+  async function views(me: string, you: string) {
+    const [relationship, following, stats] = await Promise.all([
+      http().get(`${G}/relationship/${you}`).set(bearer(me)).expect(200),
+      http().get(`${G}/following/${me}`).set(bearer(me)).expect(200),
+      http().get(`${G}/stats/${you}`).set(bearer(me)).expect(200),
+    ]);
+    return { relationship: relationship.body, following: following.body, stats: stats.body };
+  }
+
+  it('a follow, an unfollow, a request and its acceptance are visible to the very next read', async () => {
+    const [me, you, priv] = [freshUserId(), freshUserId(), freshUserId()];
+    // Warm every entry first, so a stale cache would show.
+    for (let i = 0; i < 2; i++) await views(me, you);
+
+    await http().post(`${G}/follow/${you}`).set(bearer(me)).expect(200);
+    let v = await views(me, you);
+    expect(v.relationship).toMatchObject({ following: true, relationship: 'following' });
+    expect(v.following.following.map((e: { user_id: string }) => e.user_id)).toEqual([you]);
+    expect(v.following.total).toBe(1);
+    expect(v.stats).toMatchObject({ follower_count: 1, following_count: 0 });
+
+    await http().delete(`${G}/follow/${you}`).set(bearer(me)).expect(200);
+    v = await views(me, you);
+    expect(v.relationship).toMatchObject({ following: false, relationship: 'none' });
+    expect(v.following).toMatchObject({ following: [], total: 0 });
+    expect(v.stats).toMatchObject({ follower_count: 0 });
+
+    await http().put(`${G}/settings`).set(bearer(priv)).send({ is_private: true }).expect(200);
+    await views(me, priv);
+    await http().post(`${G}/follow/${priv}`).set(bearer(me)).expect(200).expect((r) => expect(r.body.status).toBe('pending'));
+    v = await views(me, priv);
+    expect(v.relationship).toMatchObject({ requested: true, relationship: 'requested' });
+    expect(v.stats).toMatchObject({ follower_count: 0, pending_requests_count: 1 });
+    await http().post(`${G}/requests/${me}`).set(bearer(priv)).send({ action: 'accept' }).expect(200);
+    v = await views(me, priv);
+    expect(v.relationship).toMatchObject({ following: true, requested: false });
+    expect(v.following.following.map((e: { user_id: string }) => e.user_id)).toEqual([priv]);
+    expect(v.stats).toMatchObject({ follower_count: 1, pending_requests_count: 0 });
+  });
+
+  it('counts hits and misses per key family on /metrics', async () => {
+    const [me, you] = [freshUserId(), freshUserId()];
+    await views(me, you);
+    await views(me, you);
+    const metrics = await http().get('/metrics').expect(200);
+    for (const family of ['relationship', 'following', 'stats']) {
+      expect(metrics.text).toMatch(new RegExp(`graph_cache_hits_total\\{family="${family}"\\} [1-9]`));
+      expect(metrics.text).toMatch(new RegExp(`graph_cache_misses_total\\{family="${family}"\\} [1-9]`));
+    }
+  });
+});
+
+describe('HTTP calls while the cache Redis is down', () => {
+  let spare: SpareRedis;
+  let app: INestApplication;
+  const http = () => request(app.getHttpServer());
+  beforeAll(async () => {
+    spare = await SpareRedis.start();
+    app = await startTestApp({ REDIS_URL: spare.url });
+  });
+  afterAll(async () => {
+    await app.close();
+    await spare.kill();
+  });
+
+  it('keep succeeding from Postgres without stalls, and read exact values once Redis is back', async () => {
+    const [me, you] = [freshUserId(), freshUserId()];
+    await http().get(`${G}/stats/${you}`).set(bearer(me)).expect(200);
+    await spare.kill();
+    const latencies: number[] = [];
+    const timed = async (run: () => Promise<unknown>) => {
+      const t = Date.now();
+      await run();
+      latencies.push(Date.now() - t);
+    };
+    await timed(() => http().post(`${G}/follow/${you}`).set(bearer(me)).expect(200));
+    for (let i = 0; i < 20; i++) {
+      await timed(() => http().get(`${G}/stats/${you}`).set(bearer(me)).expect(200).expect((r) => expect(r.body.follower_count).toBe(1)));
+      await timed(() => http().get(`${G}/relationship/${you}`).set(bearer(me)).expect(200).expect((r) => expect(r.body.following).toBe(true)));
+    }
+    expect(Math.max(...latencies)).toBeLessThan(500);
+    await spare.start();
+    await http().delete(`${G}/follow/${you}`).set(bearer(me)).expect(200);
+    for (let i = 0; i < 40; i++) {
+      const stats = await http().get(`${G}/stats/${you}`).set(bearer(me)).expect(200);
+      expect(stats.body.follower_count).toBe(0);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const metrics = await http().get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/graph_cache_epoch_bumps_total [1-9]/);
+    expect(metrics.text).toMatch(/graph_cache_breaker_open 0/);
+  });
+});
