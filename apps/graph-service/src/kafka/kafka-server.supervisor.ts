@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, INestApplication, INestMicroservice, Logger } from '@nestjs/common';
-import { KafkaOptions, ServerKafka, Transport } from '@nestjs/microservices';
+import { KafkaOptions, ServerKafka } from '@nestjs/microservices';
 import { Partitioners } from 'kafkajs';
 import { GRAPH_RPC_PATTERNS, USER_EVENTS_TOPIC, seekTo } from '@graph/contracts';
 import { KafkaTopics, withDeadline } from '@graph/infrastructure';

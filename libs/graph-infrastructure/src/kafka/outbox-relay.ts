@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { OutboxRelayOptions } from '../infrastructure.options';
 import { MetricsRegistry } from '../observability/metrics.registry';
-import { KafkaEventPublisher, OutgoingMessage } from './kafka-event.publisher';
+import { KafkaEventPublisher } from './kafka-event.publisher';
 
 /** Work partitions of the outbox (the migration computes relay_partition = hashtext(key) & 15). */
 export const OUTBOX_PARTITIONS = 16;
@@ -234,44 +234,74 @@ export class OutboxRelay {
     this.ownedGauge.set(this.owned.size);
   }
 
-  /** Publishes one batch of the owned partitions; true when a full batch went (more may wait). */
-  private async relayBatch(client: Client): Promise<boolean> {
-    const limit = this.deps.options.batchSize;
+  private async select(client: Client, afterId: string | null): Promise<OutboxRecord[]> {
     const { rows } = await client.query<OutboxRecord>(
       `SELECT id, topic, message_key, payload::text AS payload, created_at
          FROM outbox_events
-        WHERE sent_at IS NULL AND relay_partition = ANY($1::smallint[])
+        WHERE sent_at IS NULL AND relay_partition = ANY($1::smallint[]) AND ($3::bigint IS NULL OR id > $3::bigint)
         ORDER BY id
         LIMIT $2`,
-      [[...this.owned], limit],
+      [[...this.owned], this.deps.options.batchSize, afterId],
     );
-    if (rows.length === 0) return false;
-    const ids = rows.map((r) => r.id);
-    const messages: OutgoingMessage[] = rows.map((r) => ({ topic: r.topic, key: r.message_key, value: r.payload }));
-    try {
-      if (!this.topicsReady && this.deps.ensureTopics) {
-        await this.deps.ensureTopics();
-        this.topicsReady = true;
-      }
-      await this.deps.publisher.publish(messages);
-    } catch (error) {
-      const message = (error as Error).message ?? String(error);
-      await client.query(
-        `UPDATE outbox_events SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])`,
-        [ids, message.slice(0, 1000)],
-      );
-      this.publishErrors += 1;
-      this.errorCounter.inc();
-      this.topicsReady = false;
-      await this.deps.publisher.disconnect();
-      this.fail(error);
-      this.logger.warn(`outbox relay: publishing ${rows.length} events failed (${message}); retry in ${this.backoffUntil - Date.now()} ms`);
-      return false;
-    }
+    return rows;
+  }
+
+  private async markSent(client: Client, rows: OutboxRecord[]): Promise<void> {
     await client.query(
       `UPDATE outbox_events SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[])`,
-      [ids],
+      [rows.map((r) => r.id)],
     );
+  }
+
+  /**
+   * Publishes the owned partitions' unsent rows, batch after batch, for up to ~1 s. Batch N+1 is
+   * only sent after Kafka acknowledged batch N (order), but marking N sent and reading N+1 run while
+   * N+1 is on its way, so Postgres and Kafka round trips overlap. Returns true when rows may
+   * remain. Each round starts again from the oldest unsent row, so a row that committed late with a
+   * lower id is picked up by the next round.
+   */
+  private async relayBatch(client: Client): Promise<boolean> {
+    const deadline = Date.now() + 1000;
+    let batch = await this.select(client, null);
+    if (batch.length === 0) return false;
+    let toMark: OutboxRecord[] | null = null;
+    try {
+      while (batch.length > 0) {
+        const last = batch[batch.length - 1]!.id;
+        const marked = toMark;
+        const current = batch;
+        const publishing = (async () => {
+          if (!this.topicsReady && this.deps.ensureTopics) {
+            await this.deps.ensureTopics();
+            this.topicsReady = true;
+          }
+          await this.deps.publisher.publish(current.map((r) => ({ topic: r.topic, key: r.message_key, value: r.payload })));
+        })();
+        const database = (async () => {
+          if (marked) await this.markSent(client, marked);
+          return this.running && Date.now() < deadline ? this.select(client, last) : [];
+        })();
+        // Keep the database work from rejecting unobserved if the publish fails first.
+        database.catch(() => undefined);
+        try {
+          await publishing;
+        } catch (error) {
+          await database.catch(() => undefined);
+          toMark = null;
+          await this.recordFailure(client, batch, error);
+          return false;
+        }
+        this.count(batch);
+        toMark = batch;
+        batch = await database;
+      }
+      return this.running && Date.now() >= deadline;
+    } finally {
+      if (toMark) await this.markSent(client, toMark);
+    }
+  }
+
+  private count(rows: OutboxRecord[]): void {
     const now = Date.now();
     for (const r of rows) this.relayDelay.observe((now - r.created_at.getTime()) / 1000);
     this.published += rows.length;
@@ -279,7 +309,20 @@ export class OutboxRelay {
     if (this.consecutiveFailures > 0) this.logger.log(`outbox relay: publishing again after ${this.consecutiveFailures} failed attempts`);
     this.consecutiveFailures = 0;
     this.lastError = null;
-    return rows.length === limit;
+  }
+
+  private async recordFailure(client: Client, rows: OutboxRecord[], error: unknown): Promise<void> {
+    const message = (error as Error)?.message ?? String(error);
+    this.publishErrors += 1;
+    this.errorCounter.inc();
+    this.topicsReady = false;
+    this.fail(error);
+    await this.deps.publisher.disconnect();
+    await client.query(`UPDATE outbox_events SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])`, [
+      rows.map((r) => r.id),
+      message.slice(0, 1000),
+    ]);
+    this.logger.warn(`outbox relay: publishing ${rows.length} events failed (${message}); retry in ${this.backoffUntil - Date.now()} ms`);
   }
 
   /** Deletes sent rows older than the retention, a batch at a time so no long lock is held. */
