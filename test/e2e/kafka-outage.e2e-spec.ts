@@ -70,5 +70,13 @@ describe('Kafka from a fresh broker, and through an outage', () => {
     } finally {
       await collector.stop();
     }
+    // Request-reply is back too (the server's consumer rejoined after the outage).
+    const client = new GraphClient({ brokers: [kafka.brokers], groupId: `after-${randomUUID()}`, timeoutMs: 30000 });
+    await client.onModuleInit();
+    try {
+      await expect(client.isFollowing(followers[0]!, targets)).resolves.toEqual(targets);
+    } finally {
+      await client.onModuleDestroy();
+    }
   }, 180000);
 });
