@@ -129,7 +129,7 @@ export class SpareKafka {
   private run(command: string): void {
     execFileSync('bash', [this.script, command], {
       stdio: 'ignore',
-      env: { ...process.env, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.port + 1), KAFKA_HOME_DIR: this.home, KAFKA_HEAP: '256m' },
+      env: { ...process.env, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.port + 1), KAFKA_HOME_DIR: this.home, KAFKA_HEAP: '512m' },
     });
   }
 }

@@ -13,6 +13,9 @@ export function testConfig(env: Record<string, string | undefined> = {}): AppCon
     DATABASE_URL: testInfra.databaseUrl,
     REDIS_URL: testInfra.redisUrl,
     KAFKA_BROKERS: testInfra.kafkaBrokers,
+    // One consumer group per test database: suites of other checkouts share the broker, and their
+    // apps must not answer this run's requests or events.
+    KAFKA_GROUP_ID: `graph-${new URL(testInfra.databaseUrl).pathname.slice(1)}`,
     JWT_SECRET: TEST_JWT_SECRET,
     MIGRATIONS_RUN: 'false',
     LOG_LEVEL: 'error',

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { GraphApplicationModule } from '@graph/application';
-import { GraphInfrastructureModule } from '@graph/infrastructure';
+import { GraphInfrastructureModule, KafkaTopics } from '@graph/infrastructure';
 import { AppConfig } from './config/app-config';
 import { JwtAuthGuard } from './http/auth/jwt-auth.guard';
 import { TokenVerifier } from './http/auth/token-verifier';
@@ -12,6 +12,9 @@ import { FollowWriteController } from './http/graph/follow-write.controller';
 import { SettingsController } from './http/graph/settings.controller';
 import { GraphQueryController } from './http/graph/graph-query.controller';
 import { HealthController } from './http/health/health.controller';
+import { GraphRpcController } from './kafka/graph-rpc.controller';
+import { KafkaServerSupervisor } from './kafka/kafka-server.supervisor';
+import { UserEventsController } from './kafka/user-events.controller';
 
 /** Composition root: the config, the infrastructure bound to it, and the HTTP and Kafka edges. */
 @Module({})
@@ -38,10 +41,17 @@ export class AppModule {
         BlockWriteController,
         SettingsController,
         GraphQueryController,
+        // Kafka edge: message handlers only, served by the microservice connected in bootstrap.ts.
+        ...(config.kafka.mode === 'external' ? [GraphRpcController, UserEventsController] : []),
       ],
       providers: [
         { provide: AppConfig, useValue: config },
         TokenVerifier,
+        {
+          provide: KafkaServerSupervisor,
+          inject: [KafkaTopics],
+          useFactory: (topics: KafkaTopics) => new KafkaServerSupervisor(config, topics),
+        },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { JsonLogger, MetricsRegistry } from '@graph/infrastructure';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { KafkaServerSupervisor } from './kafka/kafka-server.supervisor';
 import { RequestObserver } from './observability/request-observer';
 
 export interface CreateAppOptions {
@@ -45,7 +46,11 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   );
   SwaggerModule.setup('docs', app, document, { swaggerOptions: { persistAuthorization: true } });
 
+  // Hybrid app: the Kafka server (request-reply and user.events) is registered before init and
+  // started after it, once the use cases it serves exist.
+  const kafka = KafkaServerSupervisor.connect(app, config);
   await app.init();
+  if (kafka) await app.get(KafkaServerSupervisor).start(kafka.microservice, kafka.server);
   return app;
 }
 

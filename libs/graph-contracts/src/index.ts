@@ -1,3 +1,4 @@
 export * from './topics';
 export * from './graph-events';
 export * from './graph-rpc';
+export * from './client';

@@ -21,3 +21,17 @@ export type GraphRpcPattern = (typeof GRAPH_RPC_PATTERNS)[keyof typeof GRAPH_RPC
 
 /** Topic the Graph Service consumes, produced by the account owner service. */
 export const USER_EVENTS_TOPIC = 'user.events';
+
+/** Topic on which replies to `pattern` come back (NestJS Kafka request-reply convention). */
+export function graphRpcReplyTopic(pattern: GraphRpcPattern): string {
+  return `${pattern}.reply`;
+}
+
+/**
+ * Every topic the service produces to or consumes from. Created at start (3 partitions each) so the
+ * first request after a fresh start does not hit a missing topic or an unassigned reply partition.
+ */
+export function allGraphTopics(): string[] {
+  const rpc = Object.values(GRAPH_RPC_PATTERNS);
+  return [...Object.values(GRAPH_EVENT_TOPICS), ...rpc, ...rpc.map(graphRpcReplyTopic), USER_EVENTS_TOPIC];
+}

@@ -8,4 +8,5 @@ export * from './model/graph-event';
 export * from './ports/graph-write.repository';
 export * from './ports/graph-read.repository';
 export * from './ports/rate-limiter';
+export * from './ports/event-outbox';
 export * from './ports/graph-cache-admin';

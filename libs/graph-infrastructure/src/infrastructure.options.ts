@@ -5,8 +5,17 @@ export type DatabaseOptions =
 
 export type RedisOptions = { mode: 'external'; url: string; commandTimeoutMs: number } | { mode: 'memory' };
 
+export interface OutboxRelayOptions {
+  /** Most events read and sent to Kafka per round trip. */
+  batchSize: number;
+  /** Fallback poll when no NOTIFY arrives (the relay normally wakes on commit). */
+  pollIntervalMs: number;
+  /** Sent rows are kept this long (for inspection), then deleted in batches. */
+  retentionSeconds: number;
+}
+
 export type KafkaOptions =
-  | { mode: 'external'; brokers: string[]; clientId: string; groupId: string }
+  | { mode: 'external'; brokers: string[]; clientId: string; groupId: string; relay: OutboxRelayOptions }
   | { mode: 'disabled' };
 
 export interface CacheOptions {

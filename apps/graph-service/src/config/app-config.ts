@@ -142,6 +142,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
           brokers: brokers.split(',').map((b) => b.trim()),
           clientId: text(env, 'KAFKA_CLIENT_ID', 'graph-service')!,
           groupId: text(env, 'KAFKA_GROUP_ID', 'graph-service')!,
+          relay: {
+            batchSize: integer(env, 'OUTBOX_BATCH_SIZE', 500, 1, 10000),
+            pollIntervalMs: integer(env, 'OUTBOX_POLL_INTERVAL_MS', 1000, 10, 60000),
+            retentionSeconds: integer(env, 'OUTBOX_RETENTION_SECONDS', 60, 0, 86400 * 7),
+          },
         }
       : { mode: 'disabled' },
     auth,

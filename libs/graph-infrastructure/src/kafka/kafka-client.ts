@@ -13,8 +13,8 @@ export function createKafka(
     requestTimeout: 10000,
     retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 2000 },
     logLevel: logLevel.WARN,
-    logCreator: () => ({ level, log: entry }) => {
-      const text = `kafka ${entry.namespace}: ${entry.log.message}`;
+    logCreator: () => ({ namespace, level, log: entry }) => {
+      const text = `kafka ${namespace}: ${entry.message}`;
       log(level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'info', text);
     },
   });

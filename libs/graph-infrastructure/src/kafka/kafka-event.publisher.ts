@@ -23,7 +23,11 @@ export class KafkaEventPublisher {
     if (messages.length === 0) return;
     const producer = await this.connect();
     const byTopic = new Map<string, OutgoingMessage[]>();
-    for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
+    for (const m of messages) {
+      const list = byTopic.get(m.topic);
+      if (list) list.push(m);
+      else byTopic.set(m.topic, [m]);
+    }
     await producer.sendBatch({
       acks: -1,
       compression: CompressionTypes.None,
@@ -34,6 +38,10 @@ export class KafkaEventPublisher {
     });
   }
 
+  /**
+   * Drops the producer; the next publish starts a fresh one (new producer id and sequence numbers),
+   * which is how the relay recovers cleanly after a broker outage.
+   */
   async disconnect(): Promise<void> {
     const producer = this.producer;
     this.producer = null;

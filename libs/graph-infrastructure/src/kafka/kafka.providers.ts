@@ -1,9 +1,27 @@
 import { Provider } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { EventOutbox } from '@graph/domain';
 import { InfrastructureOptions } from '../infrastructure.options';
+import { MetricsRegistry } from '../observability/metrics.registry';
 import { KafkaConnection, KafkaProbe } from './kafka.connection';
+import { KafkaTopics } from './kafka-topics';
+import { OutboxMonitor } from './outbox-monitor';
+import { OutboxRelayService } from './outbox-relay.service';
 
-/** Kafka: the client, and (when configured) the outbox relay and the topics it needs. */
+/** Kafka: the client, the topics, the outbox relay (when configured) and the outbox's figures. */
 export const kafkaProviders: Provider[] = [
   { provide: KafkaConnection, inject: [InfrastructureOptions], useFactory: (o: InfrastructureOptions) => KafkaConnection.open(o) },
   { provide: KafkaProbe, inject: [KafkaConnection], useFactory: (c: KafkaConnection) => new KafkaProbe(c) },
+  { provide: KafkaTopics, inject: [KafkaConnection], useFactory: (c: KafkaConnection) => new KafkaTopics(c) },
+  {
+    provide: OutboxRelayService,
+    inject: [InfrastructureOptions, KafkaConnection, DataSource, MetricsRegistry, KafkaTopics],
+    useFactory: (o: InfrastructureOptions, c: KafkaConnection, d: DataSource, m: MetricsRegistry, t: KafkaTopics) =>
+      new OutboxRelayService(o, c, d, m, t),
+  },
+  {
+    provide: EventOutbox,
+    inject: [DataSource, OutboxRelayService, MetricsRegistry],
+    useFactory: (d: DataSource, r: OutboxRelayService, m: MetricsRegistry) => new OutboxMonitor(d, r, m),
+  },
 ];

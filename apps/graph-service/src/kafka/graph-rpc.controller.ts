@@ -1,0 +1,102 @@
+import { Controller, UseFilters } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { FilterFollowedUseCase, GetRelationshipsUseCase, GetStatsUseCase, ListUserIdsUseCase } from '@graph/application';
+import { GraphStats, Relationship, parseUserId } from '@graph/domain';
+import {
+  GRAPH_RPC_PATTERNS,
+  IdsPageReplyData,
+  IsFollowingReplyData,
+  RPC_LIMITS,
+  RelationshipDto,
+  RelationshipsReplyData,
+  RpcReply,
+  StatsDto,
+  StatsReplyData,
+} from '@graph/contracts';
+import { RpcErrorFilter } from './rpc-error.filter';
+import { idList, optionalCursor, optionalLimit, payloadObject } from './rpc-payload';
+
+function relationshipDto(r: Relationship): RelationshipDto {
+  return {
+    user_id: r.userId,
+    following: r.following,
+    followed_by: r.followedBy,
+    mutual: r.mutual,
+    requested: r.requested,
+    requested_by: r.requestedBy,
+    blocking: r.blocking,
+    blocked_by: r.blockedBy,
+    relationship: r.relationship,
+  };
+}
+
+function statsDto(s: GraphStats): StatsDto {
+  return {
+    user_id: s.userId,
+    follower_count: s.followerCount,
+    following_count: s.followingCount,
+    pending_requests_count: s.pendingRequestsCount,
+  };
+}
+
+/**
+ * Request-reply for internal services (api.md "Request-reply"), served by the same use cases as
+ * REST. Each handler validates its payload, calls one use case and answers `{data}`; every error
+ * becomes `{error: {code, message}}` through RpcErrorFilter. Callers are trusted services, so the
+ * id pages ignore privacy, as feed fan-out needs.
+ */
+@Controller()
+@UseFilters(RpcErrorFilter)
+export class GraphRpcController {
+  constructor(
+    private readonly relationships: GetRelationshipsUseCase,
+    private readonly filterFollowed: FilterFollowedUseCase,
+    private readonly userIds: ListUserIdsUseCase,
+    private readonly stats: GetStatsUseCase,
+  ) {}
+
+  @MessagePattern(GRAPH_RPC_PATTERNS.relationships)
+  async getRelationships(@Payload() payload: unknown): Promise<RpcReply<RelationshipsReplyData>> {
+    const p = payloadObject(payload);
+    const viewerId = parseUserId(p.viewer_id, 'viewer_id');
+    const userIds = idList(p.user_ids, 'user_ids', RPC_LIMITS.relationshipsIds);
+    const result = await this.relationships.execute({ viewerId, userIds });
+    return { data: result.map(relationshipDto) };
+  }
+
+  @MessagePattern(GRAPH_RPC_PATTERNS.isFollowing)
+  async isFollowing(@Payload() payload: unknown): Promise<RpcReply<IsFollowingReplyData>> {
+    const p = payloadObject(payload);
+    const followerId = parseUserId(p.follower_id, 'follower_id');
+    const candidateIds = idList(p.following_ids, 'following_ids', RPC_LIMITS.isFollowingIds);
+    return { data: { following_ids: await this.filterFollowed.execute({ followerId, candidateIds }) } };
+  }
+
+  @MessagePattern(GRAPH_RPC_PATTERNS.followerIds)
+  async followerIds(@Payload() payload: unknown): Promise<RpcReply<IdsPageReplyData>> {
+    return this.idsPage('followers', payload);
+  }
+
+  @MessagePattern(GRAPH_RPC_PATTERNS.followingIds)
+  async followingIds(@Payload() payload: unknown): Promise<RpcReply<IdsPageReplyData>> {
+    return this.idsPage('following', payload);
+  }
+
+  @MessagePattern(GRAPH_RPC_PATTERNS.stats)
+  async getStats(@Payload() payload: unknown): Promise<RpcReply<StatsReplyData>> {
+    const p = payloadObject(payload);
+    const userIds = idList(p.user_ids, 'user_ids', RPC_LIMITS.statsIds);
+    return { data: (await this.stats.execute({ userIds })).map(statsDto) };
+  }
+
+  private async idsPage(direction: 'followers' | 'following', payload: unknown): Promise<RpcReply<IdsPageReplyData>> {
+    const p = payloadObject(payload);
+    const page = await this.userIds.execute({
+      userId: parseUserId(p.user_id, 'user_id'),
+      direction,
+      cursor: optionalCursor(p.cursor),
+      limit: optionalLimit(p.limit, RPC_LIMITS.idsPageMax),
+    });
+    return { data: { user_ids: page.userIds, next_cursor: page.nextCursor } };
+  }
+}

@@ -1,0 +1,143 @@
+import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ClientKafka } from '@nestjs/microservices';
+import { Kafka, KafkaConfig, Partitioners, logLevel } from 'kafkajs';
+import { firstValueFrom, timeout } from 'rxjs';
+import {
+  GraphRpcPattern,
+  GRAPH_RPC_PATTERNS,
+  graphRpcReplyTopic,
+} from '../topics';
+import {
+  IdsPageReplyData,
+  IdsPageRequest,
+  IsFollowingReplyData,
+  IsFollowingRequest,
+  RelationshipDto,
+  RelationshipsRequest,
+  RpcId,
+  RpcReply,
+  StatsDto,
+  StatsRequest,
+} from '../graph-rpc';
+import { ensureTopics, freshGroupStartPoints, seekTo } from './kafka-setup';
+
+export interface GraphClientOptions {
+  brokers: string[];
+  /** Consumer group of the calling service (Nest appends "-client"). Each running instance takes one
+   * partition of every reply topic (3 by default), so give instances beyond that their own group. */
+  groupId: string;
+  clientId?: string;
+  /** How long a call waits for its reply (default 5000 ms); then it fails with code TIMEOUT. */
+  timeoutMs?: number;
+  /** Extra kafkajs client settings (ssl, sasl, retry...). */
+  kafka?: Omit<KafkaConfig, 'brokers' | 'clientId'>;
+}
+
+/** A failed call: the graph's error code (INVALID_USER_ID, TOO_MANY_IDS...) or TIMEOUT / TRANSPORT. */
+export class GraphClientError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'GraphClientError';
+  }
+}
+
+const PATTERNS = Object.values(GRAPH_RPC_PATTERNS);
+
+/**
+ * Typed request-reply calls to the Graph Service over Kafka. Each method resolves with the reply's
+ * `data` or rejects with GraphClientError carrying the reply's error code.
+ */
+export class GraphClient implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('GraphClient');
+  readonly kafka: ClientKafka;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: GraphClientOptions) {
+    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.kafka = new ClientKafka({
+      client: { ...options.kafka, brokers: options.brokers, clientId: options.clientId ?? options.groupId },
+      consumer: { groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 500 },
+      producer: { createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false },
+    });
+    for (const pattern of PATTERNS) this.kafka.subscribeToResponseOf(pattern);
+  }
+
+  /**
+   * Creates missing request and reply topics, connects (joining the reply group), and, for a group
+   * that never consumed, starts the reply topics at their end, so the first call gets its reply.
+   */
+  async onModuleInit(): Promise<void> {
+    const admin = new Kafka({
+      ...this.options.kafka,
+      brokers: this.options.brokers,
+      clientId: `${this.options.clientId ?? this.options.groupId}-admin`,
+      logLevel: logLevel.ERROR,
+    }).admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, [...PATTERNS, ...PATTERNS.map(graphRpcReplyTopic)]);
+      await this.kafka.connect();
+      const start = await freshGroupStartPoints(admin, `${this.options.groupId}-client`, { latest: PATTERNS.map(graphRpcReplyTopic) });
+      seekTo(this.kafka.consumer, start);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.kafka.close();
+  }
+
+  /** How `viewerId` stands towards each of up to 100 users, in the order asked. */
+  relationships(viewerId: RpcId, userIds: RpcId[]): Promise<RelationshipDto[]> {
+    return this.call(GRAPH_RPC_PATTERNS.relationships, { viewer_id: String(viewerId), user_ids: userIds.map(String) } satisfies RelationshipsRequest);
+  }
+
+  /** The subset of up to 1000 `followingIds` that `followerId` follows. */
+  async isFollowing(followerId: RpcId, followingIds: RpcId[]): Promise<string[]> {
+    const data = await this.call<IsFollowingReplyData>(GRAPH_RPC_PATTERNS.isFollowing, {
+      follower_id: String(followerId),
+      following_ids: followingIds.map(String),
+    } satisfies IsFollowingRequest);
+    return data.following_ids;
+  }
+
+  /** One page (up to 5000, default 1000) of follower ids, newest first; pass next_cursor back. */
+  followerIds(userId: RpcId, page: { cursor?: string | null; limit?: number } = {}): Promise<IdsPageReplyData> {
+    return this.call(GRAPH_RPC_PATTERNS.followerIds, { user_id: String(userId), ...page } satisfies IdsPageRequest);
+  }
+
+  /** One page of the ids `userId` follows, as followerIds. */
+  followingIds(userId: RpcId, page: { cursor?: string | null; limit?: number } = {}): Promise<IdsPageReplyData> {
+    return this.call(GRAPH_RPC_PATTERNS.followingIds, { user_id: String(userId), ...page } satisfies IdsPageRequest);
+  }
+
+  /** Exact counters of up to 100 users, in the order asked. */
+  stats(userIds: RpcId[]): Promise<StatsDto[]> {
+    return this.call(GRAPH_RPC_PATTERNS.stats, { user_ids: userIds.map(String) } satisfies StatsRequest);
+  }
+
+  /** Any pattern, returning the reply's data or throwing its error. */
+  async call<T>(pattern: GraphRpcPattern, payload: unknown): Promise<T> {
+    const reply = await this.request<T>(pattern, payload);
+    if (reply.error) throw new GraphClientError(reply.error.code, reply.error.message);
+    return reply.data as T;
+  }
+
+  /** Any pattern, returning the raw reply envelope `{data}` or `{error}`. */
+  async request<T>(pattern: GraphRpcPattern, payload: unknown): Promise<RpcReply<T>> {
+    try {
+      return await firstValueFrom(this.kafka.send<RpcReply<T>>(pattern, payload).pipe(timeout(this.timeoutMs)));
+    } catch (error) {
+      if ((error as Error)?.name === 'TimeoutError') {
+        throw new GraphClientError('TIMEOUT', `no reply to ${pattern} within ${this.timeoutMs} ms`);
+      }
+      const message = (error as Error)?.message ?? (typeof error === 'string' ? error : JSON.stringify(error));
+      this.logger.warn(`${pattern} failed in transport: ${message}`);
+      throw new GraphClientError('TRANSPORT', message);
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from './kafka-setup';
+export * from './graph-client';
+export * from './graph-client.module';

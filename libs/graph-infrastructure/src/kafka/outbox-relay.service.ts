@@ -1,0 +1,53 @@
+import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { InfrastructureOptions } from '../infrastructure.options';
+import { MetricsRegistry } from '../observability/metrics.registry';
+import { withDeadline } from '../observability/dependency-health';
+import { KafkaConnection } from './kafka.connection';
+import { KafkaEventPublisher } from './kafka-event.publisher';
+import { KafkaTopics } from './kafka-topics';
+import { OutboxRelay } from './outbox-relay';
+
+/**
+ * Runs the outbox relay in this process when Kafka is configured: topics are created and the relay
+ * started once the application is up, and the relay stops in beforeApplicationShutdown, before the
+ * database and Kafka connections close.
+ */
+export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('OutboxRelay');
+  readonly relay: OutboxRelay | null;
+
+  constructor(
+    options: InfrastructureOptions,
+    connection: KafkaConnection,
+    dataSource: DataSource,
+    metrics: MetricsRegistry,
+    private readonly topics: KafkaTopics,
+  ) {
+    const kafka = options.kafka;
+    const url = (dataSource.options as { url?: string }).url;
+    this.relay =
+      kafka.mode === 'external' && connection.kafka && url
+        ? new OutboxRelay({
+            connectionString: url,
+            publisher: new KafkaEventPublisher(connection.kafka),
+            metrics,
+            options: kafka.relay,
+            ensureTopics: async () => void (await topics.ensure()),
+          })
+        : null;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.relay) return;
+    // Best effort: with Kafka down the service still starts; the relay creates topics when it can.
+    await withDeadline(5000, this.topics.ensure()).catch((error: unknown) =>
+      this.logger.warn(`kafka topics not ready yet (${(error as Error).message}); events wait in the outbox`),
+    );
+    this.relay.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
+  }
+}
