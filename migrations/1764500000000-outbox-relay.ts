@@ -8,9 +8,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *    id order, so one follower's events (one key) are never published by two relays at once, and a
  *    row committed after a higher id is still picked up (the relay reads every unsent row, never
  *    "id > last seen").
- * 2. A statement-level trigger that NOTIFYs the relay; the notification is delivered at commit, so
- *    the relay wakes within milliseconds of the change without polling hard.
- * 3. An index for pruning sent rows in batches.
+ * 2. An index for pruning sent rows in batches.
+ * (No NOTIFY trigger: a notifying transaction holds a database-wide lock through its commit, which
+ * serialised all writes; the writer wakes its own process's relay instead.)
  */
 export class OutboxRelay1764500000000 implements MigrationInterface {
   name = 'OutboxRelay1764500000000';
@@ -21,21 +21,9 @@ export class OutboxRelay1764500000000 implements MigrationInterface {
         ADD COLUMN relay_partition SMALLINT GENERATED ALWAYS AS ((hashtext(message_key) & 15)::smallint) STORED`);
     await q.query(`CREATE INDEX idx_outbox_pending_partition ON outbox_events (relay_partition, id) WHERE sent_at IS NULL`);
     await q.query(`CREATE INDEX idx_outbox_sent ON outbox_events (sent_at) WHERE sent_at IS NOT NULL`);
-    await q.query(`
-      CREATE FUNCTION graph_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        PERFORM pg_notify('graph_outbox', '');
-        RETURN NULL;
-      END
-      $$`);
-    await q.query(`
-      CREATE TRIGGER outbox_events_notify AFTER INSERT ON outbox_events
-        FOR EACH STATEMENT EXECUTE FUNCTION graph_outbox_notify()`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TRIGGER IF EXISTS outbox_events_notify ON outbox_events`);
-    await q.query(`DROP FUNCTION IF EXISTS graph_outbox_notify()`);
     await q.query(`DROP INDEX IF EXISTS idx_outbox_sent`);
     await q.query(`DROP INDEX IF EXISTS idx_outbox_pending_partition`);
     await q.query(`ALTER TABLE outbox_events DROP COLUMN IF EXISTS relay_partition`);

@@ -118,7 +118,7 @@ async function relayThroughput(ctx: BenchContext): Promise<void> {
       connectionString: ctx.databaseUrl,
       publisher: new KafkaEventPublisher(kafka),
       metrics: new MetricsRegistry({ defaultMetrics: false }),
-      options: { batchSize: 500, pollIntervalMs: 1000, retentionSeconds: 60 },
+      options: { batchSize: 1000, pollIntervalMs: 250, retentionSeconds: 60 },
     });
     const started = process.hrtime.bigint();
     relay.start();

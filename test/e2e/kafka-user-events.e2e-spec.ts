@@ -9,7 +9,7 @@ import { bearer, freshUserId, startTestApp } from '../support/test-app';
 
 const G = '/api/v1/graph';
 
-async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15000): Promise<T> {
+async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

@@ -8,7 +8,7 @@ export type RedisOptions = { mode: 'external'; url: string; commandTimeoutMs: nu
 export interface OutboxRelayOptions {
   /** Most events read and sent to Kafka per round trip. */
   batchSize: number;
-  /** Fallback poll when no NOTIFY arrives (the relay normally wakes on commit). */
+  /** How often the relay looks for rows written by other instances (this instance's writes wake it at once). */
   pollIntervalMs: number;
   /** Sent rows are kept this long (for inspection), then deleted in batches. */
   retentionSeconds: number;

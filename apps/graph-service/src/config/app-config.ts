@@ -143,8 +143,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
           clientId: text(env, 'KAFKA_CLIENT_ID', 'graph-service')!,
           groupId: text(env, 'KAFKA_GROUP_ID', 'graph-service')!,
           relay: {
-            batchSize: integer(env, 'OUTBOX_BATCH_SIZE', 500, 1, 10000),
-            pollIntervalMs: integer(env, 'OUTBOX_POLL_INTERVAL_MS', 1000, 10, 60000),
+            batchSize: integer(env, 'OUTBOX_BATCH_SIZE', 1000, 1, 10000),
+            pollIntervalMs: integer(env, 'OUTBOX_POLL_INTERVAL_MS', 250, 10, 60000),
             retentionSeconds: integer(env, 'OUTBOX_RETENTION_SECONDS', 60, 0, 86400 * 7),
           },
         }

@@ -2,6 +2,7 @@ import { Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventOutbox } from '@graph/domain';
 import { InfrastructureOptions } from '../infrastructure.options';
+import { OutboxWakeup } from '../postgres/outbox';
 import { MetricsRegistry } from '../observability/metrics.registry';
 import { KafkaConnection, KafkaProbe } from './kafka.connection';
 import { KafkaTopics } from './kafka-topics';
@@ -15,9 +16,9 @@ export const kafkaProviders: Provider[] = [
   { provide: KafkaTopics, inject: [KafkaConnection], useFactory: (c: KafkaConnection) => new KafkaTopics(c) },
   {
     provide: OutboxRelayService,
-    inject: [InfrastructureOptions, KafkaConnection, DataSource, MetricsRegistry, KafkaTopics],
-    useFactory: (o: InfrastructureOptions, c: KafkaConnection, d: DataSource, m: MetricsRegistry, t: KafkaTopics) =>
-      new OutboxRelayService(o, c, d, m, t),
+    inject: [InfrastructureOptions, KafkaConnection, DataSource, MetricsRegistry, KafkaTopics, OutboxWakeup],
+    useFactory: (o: InfrastructureOptions, c: KafkaConnection, d: DataSource, m: MetricsRegistry, t: KafkaTopics, w: OutboxWakeup) =>
+      new OutboxRelayService(o, c, d, m, t, w),
   },
   {
     provide: EventOutbox,

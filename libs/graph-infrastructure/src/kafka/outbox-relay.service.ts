@@ -7,6 +7,7 @@ import { KafkaConnection } from './kafka.connection';
 import { KafkaEventPublisher } from './kafka-event.publisher';
 import { KafkaTopics } from './kafka-topics';
 import { OutboxRelay } from './outbox-relay';
+import { OutboxWakeup } from '../postgres/outbox';
 
 /**
  * Runs the outbox relay in this process when Kafka is configured: topics are created and the relay
@@ -16,6 +17,7 @@ import { OutboxRelay } from './outbox-relay';
 export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('OutboxRelay');
   readonly relay: OutboxRelay | null;
+  private unsubscribe: (() => void) | null = null;
 
   constructor(
     options: InfrastructureOptions,
@@ -23,6 +25,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     dataSource: DataSource,
     metrics: MetricsRegistry,
     private readonly topics: KafkaTopics,
+    private readonly wakeup: OutboxWakeup,
   ) {
     const kafka = options.kafka;
     const url = (dataSource.options as { url?: string }).url;
@@ -44,10 +47,12 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     await withDeadline(5000, this.topics.ensure()).catch((error: unknown) =>
       this.logger.warn(`kafka topics not ready yet (${(error as Error).message}); events wait in the outbox`),
     );
+    this.unsubscribe = this.wakeup.subscribe(() => this.relay?.wake());
     this.relay.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
     await this.relay?.stop();
   }
 }

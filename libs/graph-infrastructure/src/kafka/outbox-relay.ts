@@ -11,7 +11,6 @@ export const OUTBOX_PARTITIONS = 16;
 const LOCK_CLASS = 0x6f627278; // "obrx"
 /** Sessions of relays carry this name, so each relay can count the others and take its share. */
 export const RELAY_APPLICATION_NAME = 'graph-outbox-relay';
-const NOTIFY_CHANNEL = 'graph_outbox';
 const PRUNE_BATCH = 5000;
 
 export interface RelayStatus {
@@ -32,7 +31,7 @@ interface OutboxRecord {
 }
 
 export interface OutboxRelayDeps {
-  /** Postgres URL; the relay keeps one session of its own (advisory locks and LISTEN live on it). */
+  /** Postgres URL; the relay keeps one session of its own (its advisory locks live on it). */
   connectionString: string;
   publisher: KafkaEventPublisher;
   metrics: MetricsRegistry;
@@ -60,7 +59,8 @@ export interface OutboxRelayDeps {
  *
  * Failures: a failed send leaves the rows unsent, counts attempts and last_error on them, drops the
  * producer (a fresh one after the outage) and backs off exponentially. Users' writes never wait on
- * any of this. Waking: the outbox INSERT trigger NOTIFYs at commit; a slow poll is the fallback.
+ * any of this. Waking: the writer of this process wakes it after each commit (wake()); rows written
+ * by other instances are found by the poll.
  */
 export class OutboxRelay {
   private readonly logger = new Logger('OutboxRelay');
@@ -156,7 +156,7 @@ export class OutboxRelay {
     }
   }
 
-  /** Sleeps until a NOTIFY, the poll interval, the end of the backoff or the next rebalance. */
+  /** Sleeps until woken, the poll interval, the end of the backoff or the next rebalance. */
   private async idle(): Promise<void> {
     if (!this.running) return;
     if (this.woken) {
@@ -191,9 +191,7 @@ export class OutboxRelay {
       this.logger.warn(`outbox relay session lost: ${error.message}`);
       if (this.client === client) void this.closeSession();
     });
-    client.on('notification', () => this.wake());
     await client.connect();
-    await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
     this.client = client;
     this.nextRebalanceAt = 0;
     return client;

@@ -44,6 +44,34 @@ export function toOutboxRow(event: GraphEvent, occurredAt: Date): OutboxRow {
 }
 
 /**
+ * Tells the outbox relay of this process that events were committed, so it publishes at once.
+ * In process rather than a Postgres NOTIFY: a transaction that NOTIFYs holds a database-wide lock
+ * through its commit, which serialised every follow behind one WAL flush (measured: ~450 follows/s).
+ * Relays of other instances find the rows by their poll (OUTBOX_POLL_INTERVAL_MS).
+ */
+export class OutboxWakeup {
+  private readonly listeners = new Set<() => void>();
+
+  /** Registers `listener`; returns the function that unregisters it. */
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  notify(): void {
+    for (const listener of this.listeners) listener();
+  }
+}
+
+/** Transactions (by their EntityManager) that wrote outbox rows. */
+const managersWithEvents = new WeakSet<EntityManager>();
+
+/** Whether the transaction of `manager` wrote any outbox row (checked after its commit). */
+export function wroteOutboxEvents(manager: EntityManager): boolean {
+  return managersWithEvents.has(manager);
+}
+
+/**
  * Writes the events to the outbox inside the caller's transaction (one multi-row INSERT), so they
  * commit or roll back with the graph change that caused them. Order of `events` is kept in `id`.
  */
@@ -58,4 +86,5 @@ export async function insertOutboxEvents(manager: EntityManager, events: GraphEv
     return `($${n - 3}::uuid, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
   });
   await manager.query(`INSERT INTO outbox_events (event_id, topic, message_key, payload) VALUES ${values.join(', ')}`, params);
+  managersWithEvents.add(manager);
 }

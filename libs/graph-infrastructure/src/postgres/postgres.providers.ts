@@ -7,6 +7,7 @@ import { GraphCacheAdminService } from '../cache/graph-cache-admin.service';
 import { GraphCacheMetrics } from '../cache/graph-cache.metrics';
 import { DEFAULT_LIST_WINDOW, GraphCacheStore } from '../cache/graph-cache.store';
 import { InfrastructureOptions } from '../infrastructure.options';
+import { OutboxWakeup } from './outbox';
 import { PostgresConnection, PostgresProbe } from './postgres.connection';
 import { TypeOrmGraphReadRepository } from './typeorm-graph-read.repository';
 import { TypeOrmGraphWriteRepository } from './typeorm-graph-write.repository';
@@ -21,7 +22,12 @@ export const postgresProviders: Provider[] = [
   { provide: DataSource, inject: [PostgresConnection], useFactory: (c: PostgresConnection) => c.dataSource },
   { provide: PostgresProbe, inject: [PostgresConnection], useFactory: (c: PostgresConnection) => new PostgresProbe(c) },
   { provide: TypeOrmGraphReadRepository, inject: [DataSource], useFactory: (db: DataSource) => new TypeOrmGraphReadRepository(db) },
-  { provide: TypeOrmGraphWriteRepository, inject: [DataSource], useFactory: (d: DataSource) => new TypeOrmGraphWriteRepository(d) },
+  { provide: OutboxWakeup, useValue: new OutboxWakeup() },
+  {
+    provide: TypeOrmGraphWriteRepository,
+    inject: [DataSource, OutboxWakeup],
+    useFactory: (d: DataSource, wakeup: OutboxWakeup) => new TypeOrmGraphWriteRepository(d, wakeup),
+  },
   {
     provide: CachedGraphReadRepository,
     inject: [TypeOrmGraphReadRepository, GraphCacheStore, InfrastructureOptions, GraphCacheMetrics],

@@ -14,7 +14,7 @@ import {
   compareUserIds,
 } from '@graph/domain';
 import { STATS_SLOTS } from './graph-stats-slots';
-import { insertOutboxEvents } from './outbox';
+import { OutboxWakeup, insertOutboxEvents, wroteOutboxEvents } from './outbox';
 import { epochMicrosSql } from './sql-runner';
 
 /**
@@ -142,7 +142,11 @@ function byPair(x: EdgeRow, y: EdgeRow): number {
  * sessions on one hot row would create MultiXacts).
  */
 export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
-  constructor(private readonly dataSource: DataSource) {
+  /** @param wakeup told after each commit that wrote events (the relay then publishes at once). */
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly wakeup?: OutboxWakeup,
+  ) {
     super();
   }
 
@@ -377,7 +381,13 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
   private async transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction(work);
+        let manager: EntityManager | undefined;
+        const result = await this.dataSource.transaction((m) => {
+          manager = m;
+          return work(m);
+        });
+        if (manager && wroteOutboxEvents(manager)) this.wakeup?.notify();
+        return result;
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw error;
