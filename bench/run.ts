@@ -12,11 +12,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { Redis } from 'ioredis';
-import { DataSource } from 'typeorm';
-import { GRAPH_MIGRATIONS } from '@graph/migrations';
 import { ensureKafka, freePort } from '../test/support/spare-services';
+import { recreateDatabase } from '../test/support/throwaway-database';
 import { BenchContext, BenchOptions } from './context';
 import { generateGraph } from './lib/graph-generator';
 import { startService } from './lib/service';
@@ -25,22 +23,6 @@ import { SCENARIOS } from './scenarios';
 function argument(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
-
-async function recreateDatabase(url: string): Promise<void> {
-  const name = new URL(url).pathname.slice(1);
-  if (!/bench/.test(name)) throw new Error(`refusing to recreate database "${name}": its name must contain "bench"`);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await client.query(`CREATE DATABASE "${name}"`);
-  await client.end();
-  const ds = new DataSource({ type: 'postgres', url, migrations: GRAPH_MIGRATIONS });
-  await ds.initialize();
-  await ds.runMigrations({ transaction: 'each' });
-  await ds.destroy();
 }
 
 async function main(): Promise<void> {
@@ -58,7 +40,7 @@ async function main(): Promise<void> {
   const log = (m: string) => process.stdout.write(`${m}\n`);
 
   log(`bench: ${JSON.stringify(options)}, scenarios ${only.join(', ')}`);
-  await recreateDatabase(databaseUrl);
+  await recreateDatabase(databaseUrl, /bench/);
   const redis = new Redis(redisUrl);
   await redis.flushdb();
   redis.disconnect();

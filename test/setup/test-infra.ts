@@ -10,12 +10,3 @@ export const testInfra = {
   redisUrl: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/1',
   kafkaBrokers: process.env.TEST_KAFKA_BROKERS ?? '127.0.0.1:9092',
 };
-
-/** Refuses to touch a database whose name does not say it is for tests. */
-export function assertTestDatabase(url: string): string {
-  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
-  if (!/test/i.test(name)) {
-    throw new Error(`Refusing to run tests against database "${name}": its name must contain "test"`);
-  }
-  return name;
-}

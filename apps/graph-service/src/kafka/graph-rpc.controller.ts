@@ -1,43 +1,20 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { FilterFollowedUseCase, GetRelationshipsUseCase, GetStatsUseCase, ListUserIdsUseCase } from '@graph/application';
-import { GraphStats, Relationship, parseUserId } from '@graph/domain';
+import { parseUserId } from '@graph/domain';
 import {
   GRAPH_RPC_PATTERNS,
   IdsPageReplyData,
   IsFollowingReplyData,
   RPC_LIMITS,
-  RelationshipDto,
   RelationshipsReplyData,
   RpcReply,
-  StatsDto,
   StatsReplyData,
 } from '@graph/contracts';
+import { relationshipJson, statsJson } from '../wire-format';
 import { RpcErrorFilter } from './rpc-error.filter';
 import { idList, optionalCursor, optionalLimit, payloadObject } from './rpc-payload';
 
-function relationshipDto(r: Relationship): RelationshipDto {
-  return {
-    user_id: r.userId,
-    following: r.following,
-    followed_by: r.followedBy,
-    mutual: r.mutual,
-    requested: r.requested,
-    requested_by: r.requestedBy,
-    blocking: r.blocking,
-    blocked_by: r.blockedBy,
-    relationship: r.relationship,
-  };
-}
-
-function statsDto(s: GraphStats): StatsDto {
-  return {
-    user_id: s.userId,
-    follower_count: s.followerCount,
-    following_count: s.followingCount,
-    pending_requests_count: s.pendingRequestsCount,
-  };
-}
 
 /**
  * Request-reply for internal services (api.md "Request-reply"), served by the same use cases as
@@ -61,7 +38,7 @@ export class GraphRpcController {
     const viewerId = parseUserId(p.viewer_id, 'viewer_id');
     const userIds = idList(p.user_ids, 'user_ids', RPC_LIMITS.relationshipsIds);
     const result = await this.relationships.execute({ viewerId, userIds });
-    return { data: result.map(relationshipDto) };
+    return { data: result.map(relationshipJson) };
   }
 
   @MessagePattern(GRAPH_RPC_PATTERNS.isFollowing)
@@ -86,7 +63,7 @@ export class GraphRpcController {
   async getStats(@Payload() payload: unknown): Promise<RpcReply<StatsReplyData>> {
     const p = payloadObject(payload);
     const userIds = idList(p.user_ids, 'user_ids', RPC_LIMITS.statsIds);
-    return { data: (await this.stats.execute({ userIds })).map(statsDto) };
+    return { data: (await this.stats.execute({ userIds })).map(statsJson) };
   }
 
   private async idsPage(direction: 'followers' | 'following', payload: unknown): Promise<RpcReply<IdsPageReplyData>> {

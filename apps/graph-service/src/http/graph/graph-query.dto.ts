@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
 import { GraphStats, ListedEdge, Page, Recommendation, Relationship } from '@graph/domain';
+import { relationshipJson, statsJson } from '../../wire-format';
 
 // ---- query strings ---------------------------------------------------------------------------
 
@@ -115,18 +116,9 @@ export class RelationshipDto {
   relationship!: Relationship['relationship'];
 
   static of(r: Relationship): RelationshipDto {
-    return {
-      user_id: r.userId,
-      following: r.following,
-      followed_by: r.followedBy,
-      mutual: r.mutual,
-      requested: r.requested,
-      requested_by: r.requestedBy,
-      blocking: r.blocking,
-      blocked_by: r.blockedBy,
-      relationship: r.relationship,
-    };
+    return relationshipJson(r);
   }
+
 }
 
 export class RelationshipsDto {
@@ -145,13 +137,9 @@ export class StatsDto {
   pending_requests_count!: number;
 
   static of(s: GraphStats): StatsDto {
-    return {
-      user_id: s.userId,
-      follower_count: s.followerCount,
-      following_count: s.followingCount,
-      pending_requests_count: s.pendingRequestsCount,
-    };
+    return statsJson(s);
   }
+
 }
 
 export class RecommendationDto {
