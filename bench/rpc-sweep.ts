@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { Client } from 'pg';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -49,6 +50,15 @@ function cpuSeconds(pid: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** Busy and total jiffies of the whole machine (all cores), to see whether other work starves ours. */
+function machineJiffies(): { busy: number; total: number } {
+  const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  const n = values.map(Number);
+  const idle = n[3]! + n[4]!;
+  const total = n.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
 }
 
 function kafkaPid(port: string): number {
@@ -124,15 +134,18 @@ async function main(): Promise<void> {
     const single = await runLoad({ name: 'one at a time', concurrency: 1, operations: 200 }, op);
     log(`one at a time: p50 ${single.latency.p50.toFixed(2)} ms, p99 ${single.latency.p99.toFixed(2)} ms`);
     for (const rate of rates) {
-      const before = { self: process.cpuUsage(), service: cpuSeconds(service.pid), broker: cpuSeconds(broker) };
+      const before = { self: process.cpuUsage(), service: cpuSeconds(service.pid), broker: cpuSeconds(broker), machine: machineJiffies() };
       replyLeg.length = 0;
       const r = await runLoad({ name: `${rate}/s`, concurrency: 64, ratePerSec: rate, durationMs: seconds * 1000 }, op);
       const self = process.cpuUsage(before.self);
+      const machine = machineJiffies();
+      const machineBusy = (100 * (machine.busy - before.machine.busy)) / (machine.total - before.machine.total);
       const pct = (s: number) => ((100 * s) / r.seconds).toFixed(0);
       log(
         `${rate}/s: ${r.opsPerSec.toFixed(0)} ops/s, p50 ${r.latency.p50.toFixed(2)} ms, p95 ${r.latency.p95.toFixed(2)} ms, ` +
           `p99 ${r.latency.p99.toFixed(2)} ms, errors ${r.errors}; CPU % bench ${pct((self.user + self.system) / 1e6)}, ` +
-          `service ${pct(cpuSeconds(service.pid) - before.service)}, broker ${pct(cpuSeconds(broker) - before.broker)}; ` +
+          `service ${pct(cpuSeconds(service.pid) - before.service)}, broker ${pct(cpuSeconds(broker) - before.broker)}, ` +
+          `machine busy ${machineBusy.toFixed(0)}% of ${os.cpus().length} cores; ` +
           `reply leg p50 ${summarize(replyLeg).p50.toFixed(1)} p99 ${summarize(replyLeg).p99.toFixed(1)} ms`,
       );
     }
