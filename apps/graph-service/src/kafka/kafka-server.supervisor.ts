@@ -4,6 +4,7 @@ import { Partitioners } from 'kafkajs';
 import { GRAPH_RPC_PATTERNS, USER_EVENTS_TOPIC, seekTo } from '@graph/contracts';
 import { KafkaTopics, withDeadline } from '@graph/infrastructure';
 import { AppConfig } from '../config/app-config';
+import { ConcurrentServerKafka } from './concurrent-server-kafka';
 
 /** The Kafka server options of the hybrid app: request-reply patterns and user.events in one group. */
 export function kafkaServerOptions(kafka: Extract<AppConfig['kafka'], { mode: 'external' }>): NonNullable<KafkaOptions['options']> {
@@ -51,7 +52,7 @@ export class KafkaServerSupervisor implements BeforeApplicationShutdown {
   /** Registers the Kafka microservice on the app; call before app.init(). */
   static connect(app: INestApplication, config: AppConfig): { microservice: INestMicroservice; server: ServerKafka } | null {
     if (config.kafka.mode !== 'external') return null;
-    const server = new ServerKafka(kafkaServerOptions(config.kafka));
+    const server = new ConcurrentServerKafka(kafkaServerOptions(config.kafka));
     const microservice = app.connectMicroservice({ strategy: server }, { inheritAppConfig: false });
     return { microservice, server };
   }

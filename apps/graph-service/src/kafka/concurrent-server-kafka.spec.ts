@@ -1,0 +1,60 @@
+import { KafkaHeaders, ServerKafka } from '@nestjs/microservices';
+import type { EachMessagePayload } from 'kafkajs';
+import { ConcurrentServerKafka } from './concurrent-server-kafka';
+
+function message(headers: Record<string, string>): EachMessagePayload {
+  return { topic: 't', partition: 0, message: { headers, value: Buffer.from('{}') } } as unknown as EachMessagePayload;
+}
+const request = () => message({ [KafkaHeaders.CORRELATION_ID]: 'c', [KafkaHeaders.REPLY_TOPIC]: 't.reply' });
+const event = () => message({});
+
+describe('ConcurrentServerKafka', () => {
+  // Nest's handling of one message, held open until the test releases it.
+  let pending: (() => void)[];
+  beforeEach(() => {
+    pending = [];
+    jest.spyOn(ServerKafka.prototype, 'handleMessage').mockImplementation(() => new Promise<void>((resolve) => pending.push(resolve)));
+  });
+  afterEach(() => jest.restoreAllMocks());
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('starts requests without waiting for earlier ones, up to maxInFlight, then waits for a slot', async () => {
+    const server = new ConcurrentServerKafka({}, 2);
+    await server.handleMessage(request());
+    await server.handleMessage(request());
+    expect(pending).toHaveLength(2);
+
+    let thirdAccepted = false;
+    const third = server.handleMessage(request()).then(() => (thirdAccepted = true));
+    await tick();
+    expect(thirdAccepted).toBe(false);
+    expect(pending).toHaveLength(2);
+
+    pending[0]!();
+    await third;
+    expect(pending).toHaveLength(3);
+  });
+
+  it('handles events one at a time: eachMessage returns only when the handler is done', async () => {
+    const server = new ConcurrentServerKafka({}, 2);
+    let done = false;
+    const handling = server.handleMessage(event()).then(() => (done = true));
+    await tick();
+    expect(done).toBe(false);
+    pending[0]!();
+    await handling;
+    expect(done).toBe(true);
+  });
+
+  it('lets the requests in flight finish before closing', async () => {
+    const server = new ConcurrentServerKafka({}, 4);
+    const close = jest.spyOn(ServerKafka.prototype, 'close').mockResolvedValue(undefined);
+    await server.handleMessage(request());
+    const closing = server.close();
+    await tick();
+    expect(close).not.toHaveBeenCalled();
+    pending[0]!();
+    await closing;
+    expect(close).toHaveBeenCalled();
+  });
+});

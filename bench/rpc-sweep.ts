@@ -1,0 +1,164 @@
+/**
+ * npm run build && node -r @swc-node/register bench/rpc-sweep.ts [--users 20000] [--rates 100,300,500] [--seconds 8]
+ *
+ * Request-reply latency at several rates (the bench's kafka scenario runs only 500/s), with the CPU
+ * each process used meanwhile (bench client, service, broker), to tell a saturated path from waits
+ * added by batching or fetch settings. Uses BENCH_DATABASE_URL / BENCH_REDIS_URL / BENCH_KAFKA_BROKERS
+ * like `npm run bench`; the database is recreated and filled with a generated graph.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { Client } from 'pg';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { GraphClient } from '@graph/contracts';
+import { GRAPH_MIGRATIONS } from '@graph/migrations';
+import { ensureKafka, freePort } from '../test/support/spare-services';
+import { BenchContext } from './context';
+import { GeneratedGraph, generateGraph } from './lib/graph-generator';
+import { runLoad } from './lib/load';
+import { summarize } from './lib/stats';
+import { startService } from './lib/service';
+
+function argument(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+async function recreateDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  if (!/bench/.test(name)) throw new Error(`refusing to recreate database "${name}": its name must contain "bench"`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await client.query(`CREATE DATABASE "${name}"`);
+  await client.end();
+  const ds = new DataSource({ type: 'postgres', url, migrations: GRAPH_MIGRATIONS });
+  await ds.initialize();
+  await ds.runMigrations({ transaction: 'each' });
+  await ds.destroy();
+}
+
+/** CPU seconds (user + system) a process has used so far; NaN when it cannot be read. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Busy and total jiffies of the whole machine (all cores), to see whether other work starves ours. */
+function machineJiffies(): { busy: number; total: number } {
+  const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  const n = values.map(Number);
+  const idle = n[3]! + n[4]!;
+  const total = n.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+function kafkaPid(port: string): number {
+  for (const dir of ['/work/main/.kafka', `${__dirname}/../.kafka`]) {
+    try {
+      return Number(readFileSync(`${dir}/${port}/kafka.pid`, 'utf8').trim());
+    } catch {
+      // try the next place
+    }
+  }
+  return Number.NaN;
+}
+
+async function main(): Promise<void> {
+  const users = Number(argument('users', '20000'));
+  const rates = argument('rates', '100,300,500').split(',').map(Number);
+  const seconds = Number(argument('seconds', '8'));
+  const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/graph_bench';
+  const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/9';
+  const kafkaBrokers = process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:9092';
+  const log = (m: string) => process.stdout.write(`${m}\n`);
+
+  // --reuse keeps the graph of the previous run (the database is only read here).
+  const reuse = process.argv.includes('--reuse');
+  if (!reuse) await recreateDatabase(databaseUrl);
+  const redis = new Redis(redisUrl);
+  await redis.flushdb();
+  redis.disconnect();
+  await ensureKafka(kafkaBrokers);
+  const graph: GeneratedGraph = reuse
+    ? { users, edges: 0, celebrities: [], heavyUsers: [], nextFreeId: 10_000_000n }
+    : await generateGraph(databaseUrl, { users, meanFollowings: 20, zipf: 1.0, heavyUsers: 300, heavyFollowings: 1200, seed: 42 }, log);
+  const ctx = new BenchContext(
+    { users, concurrency: 32, durationMs: 8000, adapter: 'express', deepFollowers: 0 },
+    databaseUrl,
+    redisUrl,
+    kafkaBrokers,
+    graph,
+    async (env) => startService(env, await freePort()),
+  );
+  const service = await ctx.startService({ KAFKA_GROUP_ID: `bench-${randomUUID()}` });
+  const broker = kafkaPid(kafkaBrokers.split(',')[0]!.split(':')[1] ?? '9092');
+  const client = new GraphClient({ brokers: kafkaBrokers.split(','), groupId: `bench-rpc-${randomUUID()}`, timeoutMs: 5000 });
+  // Split each round trip at the reply's CreateTime (set by the service's producer on this machine):
+  // request leg = send → reply produced (transit, queueing and the handler), reply leg = the rest.
+  const replyLeg: number[] = [];
+  const kafkaClient = client.kafka as unknown as { createResponseCallback(): (p: { message: { timestamp: string } }) => Promise<void> };
+  const original = kafkaClient.createResponseCallback.bind(kafkaClient);
+  kafkaClient.createResponseCallback = () => {
+    const inner = original();
+    return async (payload) => {
+      replyLeg.push(Date.now() - Number(payload.message.timestamp));
+      return inner(payload);
+    };
+  };
+  await client.onModuleInit();
+  const someone = () => (1_000_001 + Math.floor(Math.random() * users)).toString();
+  const some = (n: number) => Array.from({ length: n }, someone);
+  const op = async (i: number) => {
+    switch (i % 4) {
+      case 0:
+        return void (await client.relationships(someone(), some(20)));
+      case 1:
+        return void (await client.isFollowing(someone(), some(100)));
+      case 2:
+        return void (await client.stats(some(10)));
+      default:
+        return void (await client.followerIds(someone(), { limit: 1000 }));
+    }
+  };
+  try {
+    await runLoad({ name: 'rpc warm-up', concurrency: 8, operations: 400 }, op);
+    const single = await runLoad({ name: 'one at a time', concurrency: 1, operations: 200 }, op);
+    log(`one at a time: p50 ${single.latency.p50.toFixed(2)} ms, p99 ${single.latency.p99.toFixed(2)} ms`);
+    for (const rate of rates) {
+      const before = { self: process.cpuUsage(), service: cpuSeconds(service.pid), broker: cpuSeconds(broker), machine: machineJiffies() };
+      replyLeg.length = 0;
+      const r = await runLoad({ name: `${rate}/s`, concurrency: 64, ratePerSec: rate, durationMs: seconds * 1000 }, op);
+      const self = process.cpuUsage(before.self);
+      const machine = machineJiffies();
+      const machineBusy = (100 * (machine.busy - before.machine.busy)) / (machine.total - before.machine.total);
+      const pct = (s: number) => ((100 * s) / r.seconds).toFixed(0);
+      log(
+        `${rate}/s: ${r.opsPerSec.toFixed(0)} ops/s, p50 ${r.latency.p50.toFixed(2)} ms, p95 ${r.latency.p95.toFixed(2)} ms, ` +
+          `p99 ${r.latency.p99.toFixed(2)} ms, errors ${r.errors}; CPU % bench ${pct((self.user + self.system) / 1e6)}, ` +
+          `service ${pct(cpuSeconds(service.pid) - before.service)}, broker ${pct(cpuSeconds(broker) - before.broker)}, ` +
+          `machine busy ${machineBusy.toFixed(0)}% of ${os.cpus().length} cores; ` +
+          `reply leg p50 ${summarize(replyLeg).p50.toFixed(1)} p99 ${summarize(replyLeg).p99.toFixed(1)} ms`,
+      );
+    }
+  } finally {
+    await client.onModuleDestroy();
+    await service.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`rpc sweep failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);
