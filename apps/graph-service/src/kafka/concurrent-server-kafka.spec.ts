@@ -2,10 +2,11 @@ import { KafkaHeaders, ServerKafka } from '@nestjs/microservices';
 import type { EachMessagePayload } from 'kafkajs';
 import { ConcurrentServerKafka } from './concurrent-server-kafka';
 
-function message(headers: Record<string, string>): EachMessagePayload {
-  return { topic: 't', partition: 0, message: { headers, value: Buffer.from('{}') } } as unknown as EachMessagePayload;
+function message(headers: Record<string, string>, ageMs = 0): EachMessagePayload {
+  const timestamp = String(Date.now() - ageMs);
+  return { topic: 't', partition: 0, message: { headers, timestamp, value: Buffer.from('{}') } } as unknown as EachMessagePayload;
 }
-const request = () => message({ [KafkaHeaders.CORRELATION_ID]: 'c', [KafkaHeaders.REPLY_TOPIC]: 't.reply' });
+const request = (ageMs = 0) => message({ [KafkaHeaders.CORRELATION_ID]: 'c', [KafkaHeaders.REPLY_TOPIC]: 't.reply' }, ageMs);
 const event = () => message({});
 
 describe('ConcurrentServerKafka', () => {
@@ -33,6 +34,14 @@ describe('ConcurrentServerKafka', () => {
     pending[0]!();
     await third;
     expect(pending).toHaveLength(3);
+  });
+
+  it('drops requests older than staleAfterMs unanswered (their callers gave up), answers fresh ones', async () => {
+    const server = new ConcurrentServerKafka({}, 2, 30000);
+    await server.handleMessage(request(31000));
+    expect(pending).toHaveLength(0);
+    await server.handleMessage(request(100));
+    expect(pending).toHaveLength(1);
   });
 
   it('handles events one at a time: eachMessage returns only when the handler is done', async () => {

@@ -13,15 +13,21 @@ import type { EachMessagePayload } from 'kafkajs';
  *
  * A request's offset may be committed before its reply is sent, so a crash loses the requests in
  * flight; their callers time out (request-reply is at most once either way: a reply can be lost too).
+ *
+ * Requests older than `staleAfterMs` are dropped unanswered: their callers have timed out, and after
+ * an outage or a lagging group a backlog of dead requests would otherwise delay the live ones.
  */
 export class ConcurrentServerKafka extends ServerKafka {
   private readonly rpcLogger = new Logger('KafkaServer');
   private readonly inFlight = new Set<Promise<void>>();
   private readonly waiting: (() => void)[] = [];
 
+  private dropped = 0;
+
   constructor(
     options: NonNullable<KafkaOptions['options']>,
     private readonly maxInFlight = 64,
+    private readonly staleAfterMs = 30000,
   ) {
     super(options);
   }
@@ -30,6 +36,11 @@ export class ConcurrentServerKafka extends ServerKafka {
     const headers = payload.message.headers ?? {};
     if (headers[KafkaHeaders.CORRELATION_ID] === undefined || headers[KafkaHeaders.REPLY_TOPIC] === undefined) {
       return super.handleMessage(payload);
+    }
+    const age = Date.now() - Number(payload.message.timestamp);
+    if (age > this.staleAfterMs) {
+      if (this.dropped++ % 1000 === 0) this.rpcLogger.warn(`dropping requests older than ${this.staleAfterMs} ms (their callers gave up); ${this.dropped} so far`);
+      return;
     }
     while (this.inFlight.size >= this.maxInFlight) {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
