@@ -9,12 +9,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { Client } from 'pg';
 import { Redis } from 'ioredis';
-import { DataSource } from 'typeorm';
 import { GraphClient } from '@graph/contracts';
-import { GRAPH_MIGRATIONS } from '@graph/migrations';
 import { ensureKafka, freePort } from '../test/support/spare-services';
+import { recreateDatabase } from '../test/support/throwaway-database';
+import { rpcMix } from './scenarios/kafka.scenario';
 import { BenchContext } from './context';
 import { GeneratedGraph, generateGraph } from './lib/graph-generator';
 import { runLoad } from './lib/load';
@@ -26,21 +25,6 @@ function argument(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
-async function recreateDatabase(url: string): Promise<void> {
-  const name = new URL(url).pathname.slice(1);
-  if (!/bench/.test(name)) throw new Error(`refusing to recreate database "${name}": its name must contain "bench"`);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await client.query(`CREATE DATABASE "${name}"`);
-  await client.end();
-  const ds = new DataSource({ type: 'postgres', url, migrations: GRAPH_MIGRATIONS });
-  await ds.initialize();
-  await ds.runMigrations({ transaction: 'each' });
-  await ds.destroy();
-}
 
 /** CPU seconds (user + system) a process has used so far; NaN when it cannot be read. */
 function cpuSeconds(pid: number): number {
@@ -83,7 +67,7 @@ async function main(): Promise<void> {
 
   // --reuse keeps the graph of the previous run (the database is only read here).
   const reuse = process.argv.includes('--reuse');
-  if (!reuse) await recreateDatabase(databaseUrl);
+  if (!reuse) await recreateDatabase(databaseUrl, /bench/);
   const redis = new Redis(redisUrl);
   await redis.flushdb();
   redis.disconnect();
@@ -115,20 +99,7 @@ async function main(): Promise<void> {
     };
   };
   await client.onModuleInit();
-  const someone = () => (1_000_001 + Math.floor(Math.random() * users)).toString();
-  const some = (n: number) => Array.from({ length: n }, someone);
-  const op = async (i: number) => {
-    switch (i % 4) {
-      case 0:
-        return void (await client.relationships(someone(), some(20)));
-      case 1:
-        return void (await client.isFollowing(someone(), some(100)));
-      case 2:
-        return void (await client.stats(some(10)));
-      default:
-        return void (await client.followerIds(someone(), { limit: 1000 }));
-    }
-  };
+  const op = rpcMix(client, users);
   try {
     await runLoad({ name: 'rpc warm-up', concurrency: 8, operations: 400 }, op);
     const single = await runLoad({ name: 'one at a time', concurrency: 1, operations: 200 }, op);

@@ -62,12 +62,11 @@ async function commitToConsumer(ctx: BenchContext, http: HttpClient): Promise<vo
   }
 }
 
-async function requestReply(ctx: BenchContext): Promise<void> {
-  const client = new GraphClient({ brokers: ctx.kafkaBrokers.split(','), groupId: `bench-rpc-${randomUUID()}`, timeoutMs: 5000 });
-  await client.onModuleInit();
-  const someone = () => (1_000_001 + Math.floor(Math.random() * ctx.graph.users)).toString();
+/** The request-reply mix: relationships of 20, is_following of 100, stats of 10, a page of 1,000 follower ids. */
+export function rpcMix(client: GraphClient, users: number): (i: number) => Promise<void> {
+  const someone = () => (1_000_001 + Math.floor(Math.random() * users)).toString();
   const some = (n: number) => Array.from({ length: n }, someone);
-  const op = async (i: number) => {
+  return async (i: number) => {
     switch (i % 4) {
       case 0:
         return void (await client.relationships(someone(), some(20)));
@@ -79,6 +78,12 @@ async function requestReply(ctx: BenchContext): Promise<void> {
         return void (await client.followerIds(someone(), { limit: 1000 }));
     }
   };
+}
+
+async function requestReply(ctx: BenchContext): Promise<void> {
+  const client = new GraphClient({ brokers: ctx.kafkaBrokers.split(','), groupId: `bench-rpc-${randomUUID()}`, timeoutMs: 5000 });
+  await client.onModuleInit();
+  const op = rpcMix(client, ctx.graph.users);
   try {
     await runLoad({ name: 'rpc warm-up', concurrency: 8, operations: 400 }, op);
     const result = ctx.load(await runLoad({ name: 'request-reply at 500/s (mixed patterns)', concurrency: 64, ratePerSec: 500, durationMs: 10_000 }, op));
