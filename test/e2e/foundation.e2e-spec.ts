@@ -47,6 +47,8 @@ describe('the skeleton over HTTP', () => {
       const res = await request(app.getHttpServer()).get('/metrics').expect(200);
       expect(res.text).toContain('graph_http_request_duration_seconds');
       expect(res.text).toContain('process_cpu_user_seconds_total');
+      expect(res.text).toMatch(/graph_kafka_consumer_lag_messages\{topic="user.events"\} \d+/);
+      expect(res.text).toContain('graph_outbox_backlog_events');
     });
 
     it('answers unknown routes with 404 in the error shape', async () => {

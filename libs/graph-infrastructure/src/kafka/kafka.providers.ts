@@ -4,6 +4,7 @@ import { EventOutbox } from '@graph/domain';
 import { InfrastructureOptions } from '../infrastructure.options';
 import { OutboxWakeup } from '../postgres/outbox';
 import { MetricsRegistry } from '../observability/metrics.registry';
+import { ConsumerLagMonitor } from './consumer-lag.monitor';
 import { KafkaConnection, KafkaProbe } from './kafka.connection';
 import { KafkaTopics } from './kafka-topics';
 import { OutboxMonitor } from './outbox-monitor';
@@ -14,6 +15,7 @@ export const kafkaProviders: Provider[] = [
   { provide: KafkaConnection, inject: [InfrastructureOptions], useFactory: (o: InfrastructureOptions) => KafkaConnection.open(o) },
   { provide: KafkaProbe, inject: [KafkaConnection], useFactory: (c: KafkaConnection) => new KafkaProbe(c) },
   { provide: KafkaTopics, inject: [KafkaConnection], useFactory: (c: KafkaConnection) => new KafkaTopics(c) },
+  { provide: ConsumerLagMonitor, inject: [KafkaConnection, MetricsRegistry], useFactory: (c: KafkaConnection, m: MetricsRegistry) => new ConsumerLagMonitor(c, m) },
   {
     provide: OutboxRelayService,
     inject: [InfrastructureOptions, KafkaConnection, DataSource, MetricsRegistry, KafkaTopics, OutboxWakeup],
