@@ -1,4 +1,4 @@
-import { EdgeList, GraphError, GraphReadRepository, GraphStats, OwnedEdgeList, UserId } from '@graph/domain';
+import { GraphError, GraphStats, OwnedEdgeList, UserId } from '@graph/domain';
 import { InMemoryGraphReadRepository } from '@graph/domain/testing/in-memory-graph-read.repository';
 import { InMemoryGraphWriteRepository } from '@graph/domain/testing/in-memory-graph-write.repository';
 import { InMemoryGraphStore } from '@graph/domain/testing/in-memory-graph.store';
@@ -9,6 +9,7 @@ import { GraphCacheAdminService } from './graph-cache-admin.service';
 import { GraphCacheMetrics } from './graph-cache.metrics';
 import { CacheUnavailableError, GraphCacheStore } from './graph-cache.store';
 import { MemoryGraphCacheStore } from './memory-graph-cache.store';
+import { allPages, allReadPages } from '@graph/domain/testing/page-walk';
 
 const WINDOW = 5;
 const SETTINGS = {
@@ -29,31 +30,6 @@ function build(store: GraphCacheStore = new MemoryGraphCacheStore(WINDOW)) {
 }
 
 type Fixture = ReturnType<typeof build>;
-
-async function allPages(repo: { listEdges: CachedGraphReadRepository['listEdges'] }, list: EdgeList, limit: number) {
-  const pages = [];
-  let after = null;
-  for (let i = 0; i < 100; i++) {
-    const slice = await repo.listEdges(list, { limit, after });
-    pages.push(slice);
-    if (!slice.next) break;
-    after = slice.next;
-  }
-  return pages;
-}
-
-/** Every page of a list through readListPage as `viewer` sees it (stops at the first refusal). */
-async function allReadPages(repo: GraphReadRepository, viewer: UserId, list: OwnedEdgeList, limit: number) {
-  const pages = [];
-  let after = null;
-  for (let i = 0; i < 100; i++) {
-    const read = await repo.readListPage(viewer, list, { limit, after });
-    pages.push(read);
-    if (read.access !== 'ok' || !read.slice.next) break;
-    after = read.slice.next;
-  }
-  return pages;
-}
 
 /** Every cached read must equal what the store itself says. */
 async function expectSameAsTruth(f: Fixture, users: UserId[]): Promise<void> {

@@ -1,12 +1,11 @@
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { EdgeList, GraphError, GraphReadRepository, GraphStats, OwnedEdgeList, UserId } from '@graph/domain';
+import { EdgeList, GraphError, GraphStats, OwnedEdgeList, UserId } from '@graph/domain';
 import { describeGraphReadRepositoryContract } from '@graph/domain/testing/graph-read.repository.contract';
 import { createDataSource } from '../postgres/data-source';
 import { TypeOrmGraphReadRepository } from '../postgres/typeorm-graph-read.repository';
 import { TypeOrmGraphWriteRepository } from '../postgres/typeorm-graph-write.repository';
 import { MetricsRegistry } from '../observability/metrics.registry';
-import { createRedisClient } from '../redis/redis-client';
 import { testInfra } from '../../../../test/setup/test-infra';
 import { seedGraphSql } from '../../../../test/support/graph-sql-seed';
 import { SpareRedis } from '../../../../test/support/spare-services';
@@ -15,19 +14,14 @@ import { CacheMaintainingGraphWriteRepository } from './cache-maintaining-graph-
 import { CachedGraphReadRepository } from './cached-graph-read.repository';
 import { GraphCacheMetrics } from './graph-cache.metrics';
 import { RedisGraphCacheStore } from './redis-graph-cache.store';
+import { allPages, allReadPages } from '@graph/domain/testing/page-walk';
+import { connectRedis } from '../../../../test/support/redis';
 
 const SETTINGS = {
   ttlSeconds: { followers: 300, following: 300, relationship: 600, stats: 60, recommendations: 600 },
   jitter: 0.1,
   listWindow: 5,
 };
-
-async function connect(url: string, timeoutMs = 50): Promise<Redis> {
-  const redis = createRedisClient(url, timeoutMs);
-  redis.on('error', () => undefined);
-  await new Promise((resolve) => redis.once('ready', resolve));
-  return redis;
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const ids = (n: number): UserId[] => Array.from({ length: n }, () => freshUserId() as UserId);
@@ -37,7 +31,7 @@ let redis: Redis;
 beforeAll(async () => {
   db = createDataSource(testInfra.databaseUrl, 6, 10000);
   await db.initialize();
-  redis = await connect(testInfra.redisUrl, 500);
+  redis = await connectRedis(testInfra.redisUrl, 500);
 });
 afterAll(async () => {
   await db.destroy();
@@ -62,31 +56,6 @@ describeGraphReadRepositoryContract('PostgreSQL behind the Redis cache', async (
   const s = stack(redis);
   return { repo: s.reads, seed: (graph) => seedGraphSql(db, graph) };
 });
-
-async function allPages(repo: GraphReadRepository, list: EdgeList, limit: number) {
-  const pages = [];
-  let after = null;
-  for (let i = 0; i < 100; i++) {
-    const slice = await repo.listEdges(list, { limit, after });
-    pages.push(slice);
-    if (!slice.next) break;
-    after = slice.next;
-  }
-  return pages;
-}
-
-/** Every page of a list through readListPage as `viewer` sees it (stops at the first refusal). */
-async function allReadPages(repo: GraphReadRepository, viewer: UserId, list: OwnedEdgeList, limit: number) {
-  const pages = [];
-  let after = null;
-  for (let i = 0; i < 100; i++) {
-    const read = await repo.readListPage(viewer, list, { limit, after });
-    pages.push(read);
-    if (read.access !== 'ok' || !read.slice.next) break;
-    after = read.slice.next;
-  }
-  return pages;
-}
 
 async function expectSameAsPostgres(s: ReturnType<typeof stack>, users: UserId[]): Promise<void> {
   for (const u of users) {
@@ -193,7 +162,7 @@ describe('graph cache when its Redis fails', () => {
   let client: Redis;
   beforeAll(async () => {
     spare = await SpareRedis.start();
-    client = await connect(spare.url);
+    client = await connectRedis(spare.url);
   });
   afterAll(async () => {
     client.disconnect();

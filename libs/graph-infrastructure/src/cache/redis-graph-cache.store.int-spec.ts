@@ -1,17 +1,10 @@
 import { Redis } from 'ioredis';
-import { createRedisClient } from '../redis/redis-client';
 import { testInfra } from '../../../../test/setup/test-infra';
 import { SpareRedis } from '../../../../test/support/spare-services';
 import { graphCacheStoreContract } from './testing/graph-cache-store.contract';
 import { CacheUnavailableError, cacheKey } from './graph-cache.store';
 import { RedisGraphCacheStore } from './redis-graph-cache.store';
-
-async function connect(url: string, timeoutMs = 50): Promise<Redis> {
-  const redis = createRedisClient(url, timeoutMs);
-  redis.on('error', () => undefined);
-  await new Promise((resolve) => redis.once('ready', resolve));
-  return redis;
-}
+import { connectRedis } from '../../../../test/support/redis';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -19,7 +12,7 @@ let shared: Redis;
 graphCacheStoreContract(
   'Redis',
   async () => {
-    shared = await connect(testInfra.redisUrl, 500);
+    shared = await connectRedis(testInfra.redisUrl, 500);
     return { store: new RedisGraphCacheStore(shared, { listWindow: 5, failureThreshold: 3, openMs: 1000 }) };
   },
   async () => shared.quit().then(() => undefined),
@@ -33,7 +26,7 @@ describe('RedisGraphCacheStore when Redis fails', () => {
 
   beforeAll(async () => {
     spare = await SpareRedis.start();
-    redis = await connect(spare.url);
+    redis = await connectRedis(spare.url);
     store = new RedisGraphCacheStore(redis, {
       listWindow: 5,
       failureThreshold: 3,
