@@ -36,6 +36,15 @@ function cpuSeconds(pid: number): number {
   }
 }
 
+/** CPU seconds a process has spent in the kernel (socket writes to loopback run the receiver's path too). */
+function systemSeconds(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[12]) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Busy and total jiffies of the whole machine (all cores), to see whether other work starves ours. */
 function machineJiffies(): { busy: number; total: number } {
   const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
@@ -99,14 +108,23 @@ async function main(): Promise<void> {
     };
   };
   await client.onModuleInit();
-  const op = rpcMix(client, users);
+  const mixed = rpcMix(client, users);
+  // Latency per pattern (the mix cycles through 4), to tell which request makes the tail.
+  const patterns = ['relationships×20', 'is_following×100', 'stats×10', 'follower_ids×1000'];
+  const byPattern: number[][] = patterns.map(() => []);
+  const op = async (i: number) => {
+    const begin = performance.now();
+    await mixed(i);
+    byPattern[i % 4]!.push(performance.now() - begin);
+  };
   try {
     await runLoad({ name: 'rpc warm-up', concurrency: 8, operations: 400 }, op);
     const single = await runLoad({ name: 'one at a time', concurrency: 1, operations: 200 }, op);
     log(`one at a time: p50 ${single.latency.p50.toFixed(2)} ms, p99 ${single.latency.p99.toFixed(2)} ms`);
     for (const rate of rates) {
-      const before = { self: process.cpuUsage(), service: cpuSeconds(service.pid), broker: cpuSeconds(broker), machine: machineJiffies() };
+      const before = { self: process.cpuUsage(), service: cpuSeconds(service.pid), broker: cpuSeconds(broker), serviceSys: systemSeconds(service.pid), brokerSys: systemSeconds(broker), machine: machineJiffies() };
       replyLeg.length = 0;
+      for (const samples of byPattern) samples.length = 0;
       const r = await runLoad({ name: `${rate}/s`, concurrency: 64, ratePerSec: rate, durationMs: seconds * 1000 }, op);
       const self = process.cpuUsage(before.self);
       const machine = machineJiffies();
@@ -116,9 +134,11 @@ async function main(): Promise<void> {
         `${rate}/s: ${r.opsPerSec.toFixed(0)} ops/s, p50 ${r.latency.p50.toFixed(2)} ms, p95 ${r.latency.p95.toFixed(2)} ms, ` +
           `p99 ${r.latency.p99.toFixed(2)} ms, errors ${r.errors}; CPU % bench ${pct((self.user + self.system) / 1e6)}, ` +
           `service ${pct(cpuSeconds(service.pid) - before.service)}, broker ${pct(cpuSeconds(broker) - before.broker)}, ` +
+          `(sys: bench ${pct(self.system / 1e6)}, service ${pct(systemSeconds(service.pid) - before.serviceSys)}, broker ${pct(systemSeconds(broker) - before.brokerSys)}) ` +
           `machine busy ${machineBusy.toFixed(0)}% of ${os.cpus().length} cores; ` +
           `reply leg p50 ${summarize(replyLeg).p50.toFixed(1)} p99 ${summarize(replyLeg).p99.toFixed(1)} ms`,
       );
+      log(`  p99 by pattern: ${patterns.map((name, k) => `${name} ${summarize(byPattern[k]!).p99.toFixed(1)}`).join(', ')} ms`);
     }
   } finally {
     await client.onModuleDestroy();

@@ -15,13 +15,13 @@ const ROOT = join(__dirname, '../..');
  * and resolves once /health/ready answers 200.
  */
 export async function startService(env: Record<string, string>, port: number): Promise<RunningService> {
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'dist/apps/graph-service/src/main.js')], {
+  const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), join(ROOT, 'dist/apps/graph-service/src/main.js')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', process.env.BENCH_ECHO ? 'inherit' : 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); if (process.env.BENCH_ECHO) process.stderr.write(d); });
   const url = `http://127.0.0.1:${port}`;
   const client = new HttpClient(url, 4);
   const deadline = Date.now() + 60000;

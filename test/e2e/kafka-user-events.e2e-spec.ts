@@ -99,4 +99,22 @@ describe('user.events consumer', () => {
       await collector.stop();
     }
   });
+
+  it('commits its position on user.events about once a second, so a restart does not replay what was handled', async () => {
+    const user = freshUserId();
+    const [sent] = await send({ event_type: 'user.privacy_changed', user_id: user, is_private: true }, user);
+    const groupId = `graph-${new URL(testInfra.databaseUrl).pathname.slice(1)}-server`;
+    const admin = new Kafka({ clientId: 'test-offsets', brokers: testInfra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const committed = await eventually(
+        async () => (await admin.fetchOffsets({ groupId, topics: [USER_EVENTS_TOPIC] }))[0]!.partitions.find((p) => p.partition === sent!.partition)!.offset,
+        (offset) => BigInt(offset) > BigInt(sent!.baseOffset!),
+        10000,
+      );
+      expect(BigInt(committed)).toBe(BigInt(sent!.baseOffset!) + 1n);
+    } finally {
+      await admin.disconnect();
+    }
+  });
 });

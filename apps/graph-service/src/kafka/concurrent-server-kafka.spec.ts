@@ -1,13 +1,32 @@
 import { KafkaHeaders, ServerKafka } from '@nestjs/microservices';
-import type { EachMessagePayload } from 'kafkajs';
+import type { Consumer, EachMessagePayload } from 'kafkajs';
 import { ConcurrentServerKafka } from './concurrent-server-kafka';
 
-function message(headers: Record<string, string>, ageMs = 0): EachMessagePayload {
+function message(headers: Record<string, string>, ageMs = 0, offset = '0'): EachMessagePayload {
   const timestamp = String(Date.now() - ageMs);
-  return { topic: 't', partition: 0, message: { headers, timestamp, value: Buffer.from('{}') } } as unknown as EachMessagePayload;
+  return { topic: 't', partition: 0, message: { headers, timestamp, offset, value: Buffer.from('{}') } } as unknown as EachMessagePayload;
 }
-const request = (ageMs = 0) => message({ [KafkaHeaders.CORRELATION_ID]: 'c', [KafkaHeaders.REPLY_TOPIC]: 't.reply' }, ageMs);
-const event = () => message({});
+const request = (ageMs = 0, offset = '0') => message({ [KafkaHeaders.CORRELATION_ID]: 'c', [KafkaHeaders.REPLY_TOPIC]: 't.reply' }, ageMs, offset);
+const event = (offset = '0') => message({}, 0, offset);
+
+/** A kafkajs consumer as far as the server's offset commits use it. */
+function fakeConsumer() {
+  const commits: unknown[] = [];
+  let onCommit: () => void = () => undefined;
+  const consumer = {
+    events: { COMMIT_OFFSETS: 'consumer.commit_offsets' },
+    on: (_event: string, listener: () => void) => {
+      onCommit = listener;
+      return () => (onCommit = () => undefined);
+    },
+    // As kafkajs: the commit event fires once the broker took the commit.
+    commitOffsets: jest.fn(async (offsets: unknown) => {
+      commits.push(offsets);
+      onCommit();
+    }),
+  };
+  return { consumer: consumer as unknown as Consumer, commits };
+}
 
 describe('ConcurrentServerKafka', () => {
   // Nest's handling of one message, held open until the test releases it.
@@ -65,5 +84,26 @@ describe('ConcurrentServerKafka', () => {
     pending[0]!();
     await closing;
     expect(close).toHaveBeenCalled();
+  });
+
+  it('commits a request’s offset once it has started and an event’s only once handled', async () => {
+    jest.spyOn(ServerKafka.prototype, 'bindEvents').mockResolvedValue(undefined);
+    jest.spyOn(ServerKafka.prototype, 'close').mockResolvedValue(undefined);
+    const { consumer, commits } = fakeConsumer();
+    const server = new ConcurrentServerKafka({}, 4, 30000, 20);
+    await server.bindEvents(consumer);
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+    await server.handleMessage(request(0, '7'));
+    const handlingEvent = server.handleMessage(event('8'));
+    await sleep(80);
+    expect(commits.at(-1)).toEqual([{ topic: 't', partition: 0, offset: '8' }]);
+
+    pending[1]!();
+    await handlingEvent;
+    await sleep(80);
+    expect(commits.at(-1)).toEqual([{ topic: 't', partition: 0, offset: '9' }]);
+    pending[0]!();
+    await server.close();
   });
 });

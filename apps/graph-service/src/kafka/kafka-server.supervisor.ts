@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, INestApplication, INestMicroservice, Logger } from '@nestjs/common';
-import { KafkaOptions, ServerKafka } from '@nestjs/microservices';
+import { KafkaOptions } from '@nestjs/microservices';
 import { Partitioners } from 'kafkajs';
-import { GRAPH_RPC_PATTERNS, USER_EVENTS_TOPIC, seekTo } from '@graph/contracts';
+import { GRAPH_RPC_PATTERNS, USER_EVENTS_TOPIC } from '@graph/contracts';
 import { KafkaTopics, withDeadline } from '@graph/infrastructure';
 import { AppConfig } from '../config/app-config';
 import { ConcurrentServerKafka } from './concurrent-server-kafka';
@@ -27,8 +27,9 @@ export function kafkaServerOptions(kafka: Extract<AppConfig['kafka'], { mode: 'e
     },
     producer: { createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false },
     // Partitions are served concurrently (order is kept within each), so a slow erasure on
-    // user.events does not hold up request-reply.
-    run: { partitionsConsumedConcurrently: 8 },
+    // user.events does not hold up request-reply. Offsets are committed once a second by the
+    // server (PeriodicOffsetCommitter), not by kafkajs after every fetch.
+    run: { partitionsConsumedConcurrently: 8, autoCommit: false },
     subscribe: { fromBeginning: false },
   };
 }
@@ -50,14 +51,14 @@ export class KafkaServerSupervisor implements BeforeApplicationShutdown {
   ) {}
 
   /** Registers the Kafka microservice on the app; call before app.init(). */
-  static connect(app: INestApplication, config: AppConfig): { microservice: INestMicroservice; server: ServerKafka } | null {
+  static connect(app: INestApplication, config: AppConfig): { microservice: INestMicroservice; server: ConcurrentServerKafka } | null {
     if (config.kafka.mode !== 'external') return null;
     const server = new ConcurrentServerKafka(kafkaServerOptions(config.kafka));
     const microservice = app.connectMicroservice({ strategy: server }, { inheritAppConfig: false });
     return { microservice, server };
   }
 
-  async start(microservice: INestMicroservice, server: ServerKafka): Promise<void> {
+  async start(microservice: INestMicroservice, server: ConcurrentServerKafka): Promise<void> {
     if (this.config.kafka.mode !== 'external') return;
     try {
       await this.startOnce(microservice, server);
@@ -67,7 +68,7 @@ export class KafkaServerSupervisor implements BeforeApplicationShutdown {
     }
   }
 
-  private async startOnce(microservice: INestMicroservice, server: ServerKafka): Promise<void> {
+  private async startOnce(microservice: INestMicroservice, server: ConcurrentServerKafka): Promise<void> {
     const kafka = this.config.kafka as Extract<AppConfig['kafka'], { mode: 'external' }>;
     await withDeadline(10000, this.topics.ensure());
     const start = await withDeadline(
@@ -78,11 +79,10 @@ export class KafkaServerSupervisor implements BeforeApplicationShutdown {
       }),
     );
     await microservice.listen();
-    const [, consumer] = server.unwrap<[unknown, { seek: (p: { topic: string; partition: number; offset: string }) => void }, unknown]>();
-    seekTo(consumer, start);
+    await server.startAt(start);
   }
 
-  private scheduleRetry(microservice: INestMicroservice, server: ServerKafka, delayMs: number): void {
+  private scheduleRetry(microservice: INestMicroservice, server: ConcurrentServerKafka, delayMs: number): void {
     if (this.stopped) return;
     this.retryTimer = setTimeout(async () => {
       this.retryTimer = null;

@@ -61,6 +61,10 @@ export class GraphClient implements OnModuleInit, OnModuleDestroy {
       client: { ...options.kafka, brokers: options.brokers, clientId: options.clientId ?? options.groupId },
       consumer: { groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 500 },
       producer: { createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false },
+      // Replies are only for the instance that asked, so the reply group never needs a position:
+      // no commit per fetched reply (kafkajs' autoCommit would send one to the broker each time),
+      // and each start begins at the end of the reply topics (onModuleInit).
+      run: { autoCommit: false },
     });
     for (const pattern of PATTERNS) this.kafka.subscribeToResponseOf(pattern);
   }
