@@ -3,16 +3,15 @@
  * CPU time the server (SERVER_PID) and Redis (REDIS_PID) spent per request, which contention on a
  * shared machine distorts far less than throughput. URL, PATH_, SECONDS, NOAUTH.
  */
-import { readFileSync } from 'node:fs';
 import jwt from 'jsonwebtoken';
 import { HttpClient } from './lib/http-client';
 import { runLoad } from './lib/load';
+import { processCpu } from './lib/process-cpu';
 import { BENCH_JWT_SECRET } from './context';
 
+/** CPU milliseconds a process has used so far (0 when no pid is given). */
 function cpuMs(pid: string | undefined): number {
-  if (!pid) return 0;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  return pid ? processCpu(Number(pid)).total * 1000 : 0;
 }
 
 async function main() {

@@ -13,10 +13,11 @@ import { Redis } from 'ioredis';
 import { GraphClient } from '@graph/contracts';
 import { ensureKafka, freePort } from '../test/support/spare-services';
 import { recreateDatabase } from '../test/support/throwaway-database';
-import { rpcMix } from './scenarios/kafka.scenario';
+import { RPC_MIX_PATTERNS, rpcMix } from './scenarios/kafka.scenario';
 import { BenchContext } from './context';
 import { GeneratedGraph, generateGraph } from './lib/graph-generator';
 import { runLoad } from './lib/load';
+import { processCpu } from './lib/process-cpu';
 import { summarize } from './lib/stats';
 import { startService } from './lib/service';
 
@@ -25,25 +26,6 @@ function argument(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
-
-/** CPU seconds (user + system) a process has used so far; NaN when it cannot be read. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** CPU seconds a process has spent in the kernel (socket writes to loopback run the receiver's path too). */
-function systemSeconds(pid: number): number {
-  try {
-    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[12]) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 /** Busy and total jiffies of the whole machine (all cores), to see whether other work starves ours. */
 function machineJiffies(): { busy: number; total: number } {
@@ -109,36 +91,36 @@ async function main(): Promise<void> {
   };
   await client.onModuleInit();
   const mixed = rpcMix(client, users);
-  // Latency per pattern (the mix cycles through 4), to tell which request makes the tail.
-  const patterns = ['relationships×20', 'is_following×100', 'stats×10', 'follower_ids×1000'];
-  const byPattern: number[][] = patterns.map(() => []);
+  // Latency per pattern of the mix, to tell which request makes the tail.
+  const byPattern: number[][] = RPC_MIX_PATTERNS.map(() => []);
   const op = async (i: number) => {
     const begin = performance.now();
     await mixed(i);
-    byPattern[i % 4]!.push(performance.now() - begin);
+    byPattern[i % RPC_MIX_PATTERNS.length]!.push(performance.now() - begin);
   };
   try {
     await runLoad({ name: 'rpc warm-up', concurrency: 8, operations: 400 }, op);
     const single = await runLoad({ name: 'one at a time', concurrency: 1, operations: 200 }, op);
     log(`one at a time: p50 ${single.latency.p50.toFixed(2)} ms, p99 ${single.latency.p99.toFixed(2)} ms`);
     for (const rate of rates) {
-      const before = { self: process.cpuUsage(), service: cpuSeconds(service.pid), broker: cpuSeconds(broker), serviceSys: systemSeconds(service.pid), brokerSys: systemSeconds(broker), machine: machineJiffies() };
+      const before = { self: process.cpuUsage(), service: processCpu(service.pid), broker: processCpu(broker), machine: machineJiffies() };
       replyLeg.length = 0;
       for (const samples of byPattern) samples.length = 0;
       const r = await runLoad({ name: `${rate}/s`, concurrency: 64, ratePerSec: rate, durationMs: seconds * 1000 }, op);
       const self = process.cpuUsage(before.self);
+      const [serviceCpu, brokerCpu] = [processCpu(service.pid), processCpu(broker)];
       const machine = machineJiffies();
       const machineBusy = (100 * (machine.busy - before.machine.busy)) / (machine.total - before.machine.total);
       const pct = (s: number) => ((100 * s) / r.seconds).toFixed(0);
       log(
         `${rate}/s: ${r.opsPerSec.toFixed(0)} ops/s, p50 ${r.latency.p50.toFixed(2)} ms, p95 ${r.latency.p95.toFixed(2)} ms, ` +
           `p99 ${r.latency.p99.toFixed(2)} ms, errors ${r.errors}; CPU % bench ${pct((self.user + self.system) / 1e6)}, ` +
-          `service ${pct(cpuSeconds(service.pid) - before.service)}, broker ${pct(cpuSeconds(broker) - before.broker)}, ` +
-          `(sys: bench ${pct(self.system / 1e6)}, service ${pct(systemSeconds(service.pid) - before.serviceSys)}, broker ${pct(systemSeconds(broker) - before.brokerSys)}) ` +
+          `service ${pct(serviceCpu.total - before.service.total)}, broker ${pct(brokerCpu.total - before.broker.total)}, ` +
+          `(sys: bench ${pct(self.system / 1e6)}, service ${pct(serviceCpu.system - before.service.system)}, broker ${pct(brokerCpu.system - before.broker.system)}) ` +
           `machine busy ${machineBusy.toFixed(0)}% of ${os.cpus().length} cores; ` +
           `reply leg p50 ${summarize(replyLeg).p50.toFixed(1)} p99 ${summarize(replyLeg).p99.toFixed(1)} ms`,
       );
-      log(`  p99 by pattern: ${patterns.map((name, k) => `${name} ${summarize(byPattern[k]!).p99.toFixed(1)}`).join(', ')} ms`);
+      log(`  p99 by pattern: ${RPC_MIX_PATTERNS.map((name, k) => `${name} ${summarize(byPattern[k]!).p99.toFixed(1)}`).join(', ')} ms`);
     }
   } finally {
     await client.onModuleDestroy();

@@ -8,24 +8,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Consumer, Kafka, Partitioners, Producer, logLevel } from 'kafkajs';
+import { ensureTopics } from '@graph/contracts';
 
 const REQUESTS = 'bench.echo.req';
 const REPLIES = 'bench.echo.reply';
 
 function kafka(brokers: string, clientId: string): Kafka {
   return new Kafka({ clientId, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-}
-
-async function ensureTopics(brokers: string): Promise<void> {
-  const admin = kafka(brokers, 'bench-echo-admin').admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = [REQUESTS, REPLIES].filter((t) => !existing.has(t));
-    if (missing.length > 0) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 3 })) });
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /** The echo server's main: consume requests from their end, answer each at once, no commits. */
@@ -47,7 +36,9 @@ async function serve(brokers: string): Promise<void> {
 
 /** Starts the echo server as a child process and resolves once it consumes. */
 export async function startEchoServer(brokers: string): Promise<ChildProcess> {
-  await ensureTopics(brokers);
+  const admin = kafka(brokers, 'bench-echo-admin').admin();
+  await admin.connect();
+  await ensureTopics(admin, [REQUESTS, REPLIES]).finally(() => admin.disconnect());
   const child = spawn(process.execPath, ['-r', '@swc-node/register', __filename, brokers], { cwd: join(__dirname, '../..'), stdio: ['ignore', 'pipe', 'ignore'] });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('echo server not ready in 60 s')), 60000);

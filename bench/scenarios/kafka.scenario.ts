@@ -64,22 +64,19 @@ async function commitToConsumer(ctx: BenchContext, http: HttpClient): Promise<vo
   }
 }
 
-/** The request-reply mix: relationships of 20, is_following of 100, stats of 10, a page of 1,000 follower ids. */
+/** The request-reply mix, one of each in turn: operation i is pattern `RPC_MIX_PATTERNS[i % 4]`. */
+export const RPC_MIX_PATTERNS = ['relationships×20', 'is_following×100', 'stats×10', 'follower_ids×1000'] as const;
+
 export function rpcMix(client: GraphClient, users: number): (i: number) => Promise<void> {
   const someone = () => (1_000_001 + Math.floor(Math.random() * users)).toString();
   const some = (n: number) => Array.from({ length: n }, someone);
-  return async (i: number) => {
-    switch (i % 4) {
-      case 0:
-        return void (await client.relationships(someone(), some(20)));
-      case 1:
-        return void (await client.isFollowing(someone(), some(100)));
-      case 2:
-        return void (await client.stats(some(10)));
-      default:
-        return void (await client.followerIds(someone(), { limit: 1000 }));
-    }
+  const calls: Record<(typeof RPC_MIX_PATTERNS)[number], () => Promise<unknown>> = {
+    'relationships×20': () => client.relationships(someone(), some(20)),
+    'is_following×100': () => client.isFollowing(someone(), some(100)),
+    'stats×10': () => client.stats(some(10)),
+    'follower_ids×1000': () => client.followerIds(someone(), { limit: 1000 }),
   };
+  return async (i: number) => void (await calls[RPC_MIX_PATTERNS[i % RPC_MIX_PATTERNS.length]!]());
 }
 
 async function requestReply(ctx: BenchContext): Promise<void> {

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { USER_EVENTS_TOPIC } from '@graph/contracts';
 import { testInfra } from '../setup/test-infra';
 import { EventCollector, involving } from '../support/kafka-collector';
-import { bearer, freshUserId, startTestApp } from '../support/test-app';
+import { bearer, freshUserId, startTestApp, testConfig } from '../support/test-app';
 
 const G = '/api/v1/graph';
 
@@ -103,7 +103,8 @@ describe('user.events consumer', () => {
   it('commits its position on user.events about once a second, so a restart does not replay what was handled', async () => {
     const user = freshUserId();
     const [sent] = await send({ event_type: 'user.privacy_changed', user_id: user, is_private: true }, user);
-    const groupId = `graph-${new URL(testInfra.databaseUrl).pathname.slice(1)}-server`;
+    // Nest names the server's group after the configured one.
+    const groupId = `${(testConfig().kafka as { groupId: string }).groupId}-server`;
     const admin = new Kafka({ clientId: 'test-offsets', brokers: testInfra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     try {

@@ -1,4 +1,5 @@
-import { CursorCodec, EdgeList, GraphError, UserId, parseUserId } from '@graph/domain';
+import { CursorCodec, EdgeList, UserId, parseUserId } from '@graph/domain';
+import { codeOf } from '@graph/domain/testing/error-code';
 import { InMemoryGraphReadRepository } from '@graph/domain/testing/in-memory-graph-read.repository';
 import { InMemoryGraphStore } from '@graph/domain/testing/in-memory-graph.store';
 import { seedInMemoryGraph } from '@graph/domain/testing/seed-in-memory-graph';
@@ -6,16 +7,6 @@ import { ListEdgesUseCase } from './list-edges.use-case';
 
 const id = (n: number): UserId => parseUserId(n, 'id');
 const [OWNER, FAN, STRANGER, PRIVATE_USER, PRIVATE_FAN, PENDING_FAN, BLOCKED_FAN, OTHER] = [1, 2, 3, 4, 5, 6, 7, 8].map(id);
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    if (error instanceof GraphError) return error.code;
-    throw error;
-  }
-}
 
 describe('ListEdgesUseCase', () => {
   let store: InMemoryGraphStore;

@@ -1,4 +1,5 @@
-import { CursorCodec, GraphError, UserId, parseUserId } from '@graph/domain';
+import { CursorCodec, UserId, parseUserId } from '@graph/domain';
+import { codeOf } from '@graph/domain/testing/error-code';
 import { InMemoryGraphReadRepository } from '@graph/domain/testing/in-memory-graph-read.repository';
 import { InMemoryGraphStore } from '@graph/domain/testing/in-memory-graph.store';
 import { seedInMemoryGraph } from '@graph/domain/testing/seed-in-memory-graph';
@@ -11,16 +12,6 @@ import { ListUserIdsUseCase } from './list-user-ids.use-case';
 
 const id = (n: number): UserId => parseUserId(n, 'id');
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => id(from + i));
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    if (error instanceof GraphError) return error.code;
-    throw error;
-  }
-}
 
 describe('read use cases', () => {
   const store = new InMemoryGraphStore();
