@@ -3,11 +3,14 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { FirstPageCache } from '@graph/domain';
 import { JsonLogger, MetricsRegistry } from '@graph/infrastructure';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { KafkaServerSupervisor } from './kafka/kafka-server.supervisor';
 import { RequestObserver } from './observability/request-observer';
+import { FirstPageShortcut } from './http/graph/first-page.shortcut';
+import { TokenVerifier } from './http/auth/token-verifier';
 
 export interface CreateAppOptions {
   /** Replace the JSON logger (tests pass a quiet one). */
@@ -30,6 +33,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   if (logger) app.useLogger(logger);
   app.enableShutdownHooks();
   new RequestObserver(app.get(MetricsRegistry), config.logLevel === 'debug').mount(app, config.http.adapter);
+  new FirstPageShortcut(app.get(FirstPageCache), app.get(TokenVerifier)).mount(app, config.http.adapter);
 
   const document = SwaggerModule.createDocument(
     app,

@@ -3,9 +3,10 @@ export type CacheFamily = 'followers' | 'following' | 'relationship' | 'stats' |
 
 /**
  * Families of keys: the counted ones, plus `blocks` (the accounts a user blocks, read only as part
- * of a list page, whose lookup it is counted with).
+ * of a list page, whose lookup it is counted with) and `page` (a rendered first page of a list,
+ * counted with the list's family).
  */
-export type CacheKeyFamily = CacheFamily | 'blocks';
+export type CacheKeyFamily = CacheFamily | 'blocks' | 'page';
 
 /** An entry's base key without epoch, e.g. `graph:followers:42`, `graph:relationship:1:2`. */
 export function cacheKey(family: CacheKeyFamily, ...ids: string[]): string {
@@ -62,6 +63,42 @@ export interface ListPageEntries {
    */
   blocks: { blocked: 'yes' | 'no' | 'many' | null; ticket: string | null };
   list: { kind: 'hit'; members: string[] } | { kind: 'miss'; ticket: string | null };
+}
+
+/**
+ * A rendered first page of a followers/following list (the response body, viewer-independent) and
+ * what the viewer must clear to be given it. See GraphCacheStore.readRenderedPage.
+ */
+export interface RenderedPageQuery {
+  /** Where the body is kept (`graph:page:followers:<owner>:<limit>`). */
+  page: string;
+  /** The entries the body was rendered from: any write announced on them makes it stale. */
+  list: string;
+  stats: string;
+  /** As ListPageQuery: null when the viewer is the owner. */
+  settings: string | null;
+  blocks: string | null;
+  viewerId: string;
+}
+
+export type RenderedPageRead =
+  /** The stored body, current, and the owner is public and does not block the viewer (cached entries say so). */
+  | { kind: 'hit'; body: string }
+  /**
+   * Anything else (no body, a stale one, a private owner, a block, entries not cached). `stamp`
+   * names the versions of `list` and `stats` now: a body rendered from reads made after this one may
+   * be stored with it. Null while a write is announced on either (nothing may be stored then).
+   */
+  | { kind: 'miss'; epoch: string; stamp: string | null };
+
+export interface RenderedPageFill {
+  epoch: string;
+  page: string;
+  list: string;
+  stats: string;
+  stamp: string;
+  body: string;
+  ttlMs: number;
 }
 
 export interface EntryFill {
@@ -124,6 +161,20 @@ export abstract class GraphCacheStore {
    * readEntries and readList.
    */
   abstract readListPage(query: ListPageQuery): Promise<ListPageEntries>;
+
+  /**
+   * A rendered page for one viewer, in one call: the body when it is still current (rendered at the
+   * present versions of its list and counters) and the cached settings and block set let the viewer
+   * see it; else a miss with the stamp to store a fresh rendering under.
+   */
+  abstract readRenderedPage(query: RenderedPageQuery): Promise<RenderedPageRead>;
+
+  /**
+   * Stores a rendering made after the read that gave `stamp`, only if the list's and counters'
+   * versions are still the stamp's (no write announced since, none in flight) in the same epoch.
+   * Returns whether it was stored.
+   */
+  abstract fillRenderedPage(fill: RenderedPageFill): Promise<boolean>;
 
   /** Up to `count` members of a cached list strictly older than `after` (a member), newest first. */
   abstract readList(key: string, after: string | null, count: number): Promise<ListRead>;

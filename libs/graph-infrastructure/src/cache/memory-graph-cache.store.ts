@@ -8,6 +8,9 @@ import {
   ListPageEntries,
   ListPageQuery,
   ListRead,
+  RenderedPageFill,
+  RenderedPageQuery,
+  RenderedPageRead,
   blockSetHolds,
   WriteTicket,
 } from './graph-cache.store';
@@ -16,6 +19,12 @@ interface Entry {
   version: string;
   pending: number;
   value: string | null;
+  expiresAt: number;
+}
+
+interface RenderedPage {
+  body: string;
+  stamp: string;
   expiresAt: number;
 }
 
@@ -37,6 +46,7 @@ export const PENDING_TTL_MS = 60_000;
 export class MemoryGraphCacheStore extends GraphCacheStore {
   private readonly entries = new Map<string, Entry>();
   private readonly lists = new Map<string, List>();
+  private readonly pages = new Map<string, RenderedPage>();
   private clock = 0;
   private epoch = 0;
 
@@ -116,6 +126,37 @@ export class MemoryGraphCacheStore extends GraphCacheStore {
     this.bound();
   }
 
+  async readRenderedPage(q: RenderedPageQuery): Promise<RenderedPageRead> {
+    const now = this.renderStamp(q.list, q.stats, true);
+    let open = now !== null;
+    if (open && q.settings) open = this.entry(q.settings, false)?.value === '0';
+    if (open && q.blocks) {
+      const blocks = this.entry(q.blocks, false)?.value;
+      open = blocks != null && blockSetHolds(blocks, q.viewerId) === 'no';
+    }
+    const page = open ? this.pages.get(q.page) : undefined;
+    if (page && page.expiresAt > this.now() && page.stamp === now) return { kind: 'hit', body: page.body };
+    return { kind: 'miss', epoch: String(this.epoch), stamp: now };
+  }
+
+  async fillRenderedPage(f: RenderedPageFill): Promise<boolean> {
+    if (f.epoch !== String(this.epoch) || this.renderStamp(f.list, f.stats, false) !== f.stamp) return false;
+    this.pages.set(f.page, { body: f.body, stamp: f.stamp, expiresAt: this.now() + f.ttlMs });
+    this.bound();
+    return true;
+  }
+
+  /** `<list version>:<stats version>`, null while a write is announced on either (or, unless `create`, one has no version). */
+  private renderStamp(list: string, stats: string, create: boolean): string | null {
+    const parts: string[] = [];
+    for (const key of [list, stats]) {
+      const e = this.entry(key, create);
+      if (!e || e.pending > 0) return null;
+      parts.push(e.version);
+    }
+    return parts.join(':');
+  }
+
   async beginWrite(keys: string[]): Promise<WriteTicket> {
     for (const key of keys) {
       const e = this.entry(key, true)!;
@@ -177,6 +218,7 @@ export class MemoryGraphCacheStore extends GraphCacheStore {
     this.epoch += 1;
     this.lists.clear();
     this.entries.clear();
+    this.pages.clear();
   }
 
   private dropOne(key: string): void {
@@ -217,7 +259,7 @@ export class MemoryGraphCacheStore extends GraphCacheStore {
 
   private bound(): void {
     // Maps iterate in insertion order: the first keys are the oldest.
-    for (const map of [this.entries, this.lists] as Map<string, unknown>[]) {
+    for (const map of [this.entries, this.lists, this.pages] as Map<string, unknown>[]) {
       while (map.size > this.maxEntries) map.delete(map.keys().next().value as string);
     }
   }

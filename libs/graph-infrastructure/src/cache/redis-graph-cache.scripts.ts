@@ -116,6 +116,46 @@ out[8] = 'miss'
 out[9] = v
 return out`;
 
+/** `<list version>:<stats version>` of a rendered page's sources, '' while a write is announced on either. */
+const RENDER_STAMP = `
+local function stamp(list, stats, create)
+  local l = redis.call('HMGET', list .. ':e' .. epoch, 'v', 'p')
+  local s = redis.call('HMGET', stats .. ':e' .. epoch, 'v', 'p')
+  if tonumber(l[2] or '0') > 0 or tonumber(s[2] or '0') > 0 then return '' end
+  if create then return version(list .. ':e' .. epoch, l[1], ARGV[1]) .. ':' .. version(stats .. ':e' .. epoch, s[1], ARGV[1]) end
+  if not l[1] or not s[1] then return '' end
+  return l[1] .. ':' .. s[1]
+end
+`;
+
+/**
+ * A rendered page for one viewer (GraphCacheStore.readRenderedPage); on the hottest path of all, so
+ * plain calls only: most of a hit's Redis CPU is the script call itself.
+ * ARGV: placeholderTtlMs, pageKey, listKey, statsKey, settingsKey ('' = none), blocksKey ('' = none), viewerId
+ * → {'hit', body} or {'miss', epoch, stamp ('' = none)}.
+ */
+export const READ_RENDERED_PAGE = `${PRELUDE}${RENDER_STAMP}
+local now = stamp(ARGV[3], ARGV[4], true)
+local open = now ~= ''
+if open and ARGV[5] ~= '' then open = redis.call('HGET', ARGV[5] .. ':e' .. epoch, 'd') == '0' end
+if open and ARGV[6] ~= '' then
+  local d = redis.call('HGET', ARGV[6] .. ':e' .. epoch, 'd')
+  open = d and d ~= '${BLOCKS_MANY}' and not string.find(d, ',' .. ARGV[7] .. ',', 1, true)
+end
+if open then
+  local page = redis.call('HMGET', ARGV[2] .. ':e' .. epoch, 'd', 's')
+  if page[1] and page[2] == now then return {'hit', page[1]} end
+end
+return {'miss', epoch, now}`;
+
+/** ARGV: epoch, pageKey, listKey, statsKey, stamp, body, ttlMs → 1 when stored. */
+export const FILL_RENDERED_PAGE = `${PRELUDE}${RENDER_STAMP}
+if epoch ~= ARGV[1] or stamp(ARGV[3], ARGV[4], false) ~= ARGV[5] then return 0 end
+local base = ARGV[2] .. ':e' .. epoch
+redis.call('HSET', base, 'd', ARGV[6], 's', ARGV[5])
+redis.call('PEXPIRE', base, ARGV[7])
+return 1`;
+
 /** ARGV: epoch, key, ticket, ttlMs, complete ('1'/'0'), member... → 1 when stored. */
 export const FILL_LIST = `${PRELUDE}
 if epoch ~= ARGV[1] then return 0 end

@@ -1,8 +1,32 @@
 import { Redis } from 'ioredis';
 import { CircuitBreaker } from './circuit-breaker';
-import { CacheOp, CacheUnavailableError, EntriesRead, EntryFill, GraphCacheStore, ListPageEntries, ListPageQuery, ListRead, WriteTicket } from './graph-cache.store';
+import {
+  CacheOp,
+  CacheUnavailableError,
+  EntriesRead,
+  EntryFill,
+  GraphCacheStore,
+  ListPageEntries,
+  ListPageQuery,
+  ListRead,
+  RenderedPageFill,
+  RenderedPageQuery,
+  RenderedPageRead,
+  WriteTicket,
+} from './graph-cache.store';
 import { PENDING_TTL_MS, PLACEHOLDER_TTL_MS } from './memory-graph-cache.store';
-import { BEGIN_WRITE, DROP_ENTRIES, FILL_ENTRIES, FILL_LIST, FINISH_WRITE, READ_ENTRIES, READ_LIST, READ_LIST_PAGE } from './redis-graph-cache.scripts';
+import {
+  BEGIN_WRITE,
+  DROP_ENTRIES,
+  FILL_ENTRIES,
+  FILL_LIST,
+  FILL_RENDERED_PAGE,
+  FINISH_WRITE,
+  READ_ENTRIES,
+  READ_LIST,
+  READ_LIST_PAGE,
+  READ_RENDERED_PAGE,
+} from './redis-graph-cache.scripts';
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 
@@ -30,7 +54,10 @@ export interface RedisCacheStoreOptions {
  */
 export class RedisGraphCacheStore extends GraphCacheStore {
   private readonly breaker: CircuitBreaker;
-  private readonly scripts: Record<'readEntries' | 'fillEntries' | 'readList' | 'readListPage' | 'fillList' | 'beginWrite' | 'finishWrite' | 'dropEntries', Script>;
+  private readonly scripts: Record<
+    'readEntries' | 'fillEntries' | 'readList' | 'readListPage' | 'fillList' | 'readRenderedPage' | 'fillRenderedPage' | 'beginWrite' | 'finishWrite' | 'dropEntries',
+    Script
+  >;
 
   constructor(
     private readonly redis: Redis,
@@ -51,6 +78,8 @@ export class RedisGraphCacheStore extends GraphCacheStore {
       readList: define('readList', READ_LIST),
       readListPage: define('readListPage', READ_LIST_PAGE),
       fillList: define('fillList', FILL_LIST),
+      readRenderedPage: define('readRenderedPage', READ_RENDERED_PAGE),
+      fillRenderedPage: define('fillRenderedPage', FILL_RENDERED_PAGE),
       beginWrite: define('beginWrite', BEGIN_WRITE),
       finishWrite: define('finishWrite', FINISH_WRITE),
       dropEntries: define('dropEntries', DROP_ENTRIES),
@@ -98,6 +127,20 @@ export class RedisGraphCacheStore extends GraphCacheStore {
 
   async fillList(epoch: string, key: string, ticket: string, members: string[], complete: boolean, ttlMs: number): Promise<void> {
     await this.call('fillList', false, () => this.scripts.fillList(epoch, key, ticket, Math.round(ttlMs), complete ? '1' : '0', ...members));
+  }
+
+  async readRenderedPage(q: RenderedPageQuery): Promise<RenderedPageRead> {
+    const reply = (await this.call('readRenderedPage', false, () =>
+      this.scripts.readRenderedPage(PLACEHOLDER_TTL_MS, q.page, q.list, q.stats, q.settings ?? '', q.blocks ?? '', q.viewerId),
+    )) as string[];
+    return reply[0] === 'hit' ? { kind: 'hit', body: reply[1]! } : { kind: 'miss', epoch: reply[1]!, stamp: reply[2] || null };
+  }
+
+  async fillRenderedPage(f: RenderedPageFill): Promise<boolean> {
+    const stored = await this.call('fillRenderedPage', false, () =>
+      this.scripts.fillRenderedPage(f.epoch, f.page, f.list, f.stats, f.stamp, f.body, Math.round(f.ttlMs)),
+    );
+    return stored === 1;
   }
 
   async beginWrite(keys: string[]): Promise<WriteTicket> {

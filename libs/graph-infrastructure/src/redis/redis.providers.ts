@@ -1,9 +1,10 @@
 import { Logger, Provider } from '@nestjs/common';
-import { RateLimiter } from '@graph/domain';
+import { FirstPageCache, RateLimiter } from '@graph/domain';
 import { GraphCacheMetrics } from '../cache/graph-cache.metrics';
 import { DEFAULT_LIST_WINDOW, GraphCacheStore } from '../cache/graph-cache.store';
 import { MemoryGraphCacheStore } from '../cache/memory-graph-cache.store';
 import { RedisGraphCacheStore } from '../cache/redis-graph-cache.store';
+import { RenderedFirstPageCache } from '../cache/rendered-first-page.cache';
 import { InfrastructureOptions } from '../infrastructure.options';
 import { MemoryRateLimiter } from '../memory/memory-rate-limiter';
 import { MetricsRegistry } from '../observability/metrics.registry';
@@ -13,7 +14,7 @@ import { RedisRateLimiter } from './redis-rate-limiter';
 /** Consecutive failed cache calls that open the breaker, and how long Redis is then left alone. */
 const CACHE_BREAKER = { failureThreshold: 3, openMs: 1000 };
 
-/** Redis (or its in-process stand-in): the rate limiter and the cache store, on one client. */
+/** Redis (or its in-process stand-in): the rate limiter, the cache store and the rendered first pages, on one client. */
 export const redisProviders: Provider[] = [
   { provide: RedisConnection, inject: [InfrastructureOptions], useFactory: (o: InfrastructureOptions) => RedisConnection.open(o) },
   { provide: RedisProbe, inject: [RedisConnection], useFactory: (c: RedisConnection) => new RedisProbe(c) },
@@ -45,5 +46,10 @@ export const redisProviders: Provider[] = [
         onError: (operation) => metrics.error(operation),
       });
     },
+  },
+  {
+    provide: FirstPageCache,
+    inject: [GraphCacheStore, GraphCacheMetrics, InfrastructureOptions],
+    useFactory: (store: GraphCacheStore, metrics: GraphCacheMetrics, o: InfrastructureOptions) => new RenderedFirstPageCache(store, metrics, o.cache),
   },
 ];

@@ -15,9 +15,10 @@ import {
   GetStatsUseCase,
   ListEdgesUseCase,
 } from '@graph/application';
-import { EdgeList, ValidationError, parseUserId, parseUserIdList } from '@graph/domain';
+import { EdgeList, FirstPageCache, FirstPageList, FirstPageTicket, ValidationError, parseUserId, parseUserIdList } from '@graph/domain';
 import { CurrentCaller } from '../auth/auth.decorators';
 import { ApiPageQuery, PageQuery, PageQueryParams } from './page-query';
+import { FirstPageTicketOf } from './first-page.shortcut';
 import { Caller } from '../auth/auth.types';
 import {
   BlocksPageDto,
@@ -59,6 +60,7 @@ export class GraphQueryController {
     private readonly relationships: GetRelationshipsUseCase,
     private readonly stats: GetStatsUseCase,
     private readonly recommendations: GetRecommendationsUseCase,
+    private readonly firstPages: FirstPageCache,
   ) {}
 
   @Get('followers/:userId')
@@ -67,8 +69,14 @@ export class GraphQueryController {
   @ApiOkResponse({ type: FollowersPageDto })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'PRIVATE_ACCOUNT or BLOCKED' })
   @ApiPageQuery()
-  async followers(@CurrentCaller() caller: Caller, @Param('userId') userId: string, @PageQuery() q: PageQueryParams): Promise<FollowersPageDto> {
-    return pageBody('followers', await this.page(caller, { kind: 'followers', userId: parseUserId(userId, 'userId') }, q));
+  async followers(
+    @CurrentCaller() caller: Caller,
+    @Param('userId') userId: string,
+    @PageQuery() q: PageQueryParams,
+    @FirstPageTicketOf() ticket?: FirstPageTicket,
+  ): Promise<FollowersPageDto> {
+    const list: FirstPageList = { kind: 'followers', userId: parseUserId(userId, 'userId') };
+    return this.remembered(ticket, list, pageBody('followers', await this.page(caller, list, q)));
   }
 
   @Get('following/:userId')
@@ -77,8 +85,14 @@ export class GraphQueryController {
   @ApiOkResponse({ type: FollowingPageDto })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'PRIVATE_ACCOUNT or BLOCKED' })
   @ApiPageQuery()
-  async following(@CurrentCaller() caller: Caller, @Param('userId') userId: string, @PageQuery() q: PageQueryParams): Promise<FollowingPageDto> {
-    return pageBody('following', await this.page(caller, { kind: 'following', userId: parseUserId(userId, 'userId') }, q));
+  async following(
+    @CurrentCaller() caller: Caller,
+    @Param('userId') userId: string,
+    @PageQuery() q: PageQueryParams,
+    @FirstPageTicketOf() ticket?: FirstPageTicket,
+  ): Promise<FollowingPageDto> {
+    const list: FirstPageList = { kind: 'following', userId: parseUserId(userId, 'userId') };
+    return this.remembered(ticket, list, pageBody('following', await this.page(caller, list, q)));
   }
 
   @Get('relationship/:userId')
@@ -191,6 +205,16 @@ export class GraphQueryController {
   async suggestions(@CurrentCaller() caller: Caller, @Query() q: RecommendationsQueryDto): Promise<RecommendationsDto> {
     const recs = await this.recommendations.execute({ userId: caller.userId, limit: limitOf(q.limit) });
     return { recommendations: recs.map(RecommendationDto.of) };
+  }
+
+  /**
+   * A first page rendered after a FirstPageShortcut miss is stored for the next callers (in the
+   * background; refused by the cache when a write came in between). The stored bytes are what the
+   * framework sends: JSON.stringify of the same object.
+   */
+  private remembered<T extends object>(ticket: FirstPageTicket | undefined, list: FirstPageList, body: T): T {
+    if (ticket && ticket.list.kind === list.kind && ticket.list.userId === list.userId) void this.firstPages.remember(ticket, JSON.stringify(body));
+    return body;
   }
 
   private page(caller: Caller, list: EdgeList, q: PageQueryParams) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BLOCKS_MANY, END_MEMBER, GraphCacheStore, ListPageQuery, cacheKey, encodeBlockSet, listMember } from '../graph-cache.store';
+import { BLOCKS_MANY, END_MEMBER, GraphCacheStore, ListPageQuery, RenderedPageQuery, cacheKey, encodeBlockSet, listMember } from '../graph-cache.store';
 
 export interface CacheStoreFixture {
   /** A store with a list window of 5. */
@@ -197,6 +197,90 @@ export function graphCacheStoreContract(name: string, setup: () => Promise<Cache
       await store.fillEntries(stale.epoch, [{ key: cacheKey('blocks', owner), ticket: stale.blocks.ticket ?? 'none', value: ',', ttlMs: 60_000 }]);
       await store.fillEntries(again.epoch, [{ key: cacheKey('blocks', owner), ticket: again.blocks.ticket!, value: BLOCKS_MANY, ttlMs: 60_000 }]);
       expect((await store.readListPage(q('9'))).blocks.blocked).toBe('many');
+    });
+
+    describe('rendered pages', () => {
+      const pageOf = (owner: string, viewerId = owner): RenderedPageQuery => ({
+        page: cacheKey('page', 'followers', owner, '20'),
+        list: cacheKey('followers', owner),
+        stats: cacheKey('stats', owner),
+        settings: viewerId === owner ? null : cacheKey('settings', owner),
+        blocks: viewerId === owner ? null : cacheKey('blocks', owner),
+        viewerId,
+      });
+      const fill = async (q: RenderedPageQuery, body: string): Promise<boolean> => {
+        const read = await store.readRenderedPage(q);
+        if (read.kind !== 'miss' || read.stamp === null) return false;
+        return store.fillRenderedPage({ epoch: read.epoch, page: q.page, list: q.list, stats: q.stats, stamp: read.stamp, body, ttlMs: 60_000 });
+      };
+      const fillEntry = async (k: string, value: string): Promise<void> => {
+        const r = await store.readEntries([k]);
+        await store.fillEntries(r.epoch, [{ key: k, ticket: r.entries[0]!.ticket!, value, ttlMs: 60_000 }]);
+      };
+
+      it('serves a rendering while its list and counters keep the versions it was rendered at', async () => {
+        const q = pageOf(randomUUID());
+        expect(await store.readRenderedPage(q)).toEqual({ kind: 'miss', epoch: expect.any(String), stamp: expect.any(String) });
+        expect(await fill(q, '{"followers":[]}')).toBe(true);
+        expect(await store.readRenderedPage(q)).toEqual({ kind: 'hit', body: '{"followers":[]}' });
+        // A write on the counters (or the list) makes it stale at once: announced, then finished.
+        const w = await store.beginWrite([q.stats]);
+        expect(await store.readRenderedPage(q)).toEqual({ kind: 'miss', epoch: expect.any(String), stamp: null });
+        await store.finishWrite(w, [{ key: q.stats, op: 'stats', delta: [1, 0, 0] }]);
+        expect(await store.readRenderedPage(q)).toMatchObject({ kind: 'miss', stamp: expect.any(String) });
+        const d = await store.beginWrite([q.list]);
+        await store.finishWrite(d, [{ key: q.list, op: 'drop' }]);
+        expect((await store.readRenderedPage(q)).kind).toBe('miss');
+      });
+
+      it('refuses a rendering whose reads a write may have overtaken (stale set after an invalidation)', async () => {
+        for (const source of ['list', 'stats'] as const) {
+          const q = pageOf(randomUUID());
+          const read = await store.readRenderedPage(q);
+          if (read.kind !== 'miss' || !read.stamp) throw new Error('expected a miss with a stamp');
+          const stored = (stamp: string) => store.fillRenderedPage({ epoch: read.epoch, page: q.page, list: q.list, stats: q.stats, stamp, body: 'stale', ttlMs: 60_000 });
+          const w = await store.beginWrite([q[source]]);
+          expect(await stored(read.stamp)).toBe(false);
+          await store.finishWrite(w, []);
+          expect(await stored(read.stamp)).toBe(false);
+          expect((await store.readRenderedPage(q)).kind).toBe('miss');
+        }
+        // Admin eviction and a new epoch too.
+        const q = pageOf(randomUUID());
+        expect(await fill(q, 'page')).toBe(true);
+        await store.drop([q.list]);
+        expect((await store.readRenderedPage(q)).kind).toBe('miss');
+        expect(await fill(q, 'page')).toBe(true);
+        const before = await store.readRenderedPage(q);
+        expect(before.kind).toBe('hit');
+        const stale = await store.readRenderedPage({ ...q, page: cacheKey('page', 'followers', 'other', '20') });
+        await store.invalidateAll();
+        expect((await store.readRenderedPage(q)).kind).toBe('miss');
+        if (stale.kind !== 'miss' || !stale.stamp) throw new Error('expected a miss with a stamp');
+        expect(await store.fillRenderedPage({ epoch: stale.epoch, page: q.page, list: q.list, stats: q.stats, stamp: stale.stamp, body: 'old', ttlMs: 60_000 })).toBe(false);
+      });
+
+      it('gives a rendering only to viewers whom the cached settings and block set let in', async () => {
+        const owner = randomUUID();
+        expect(await fill(pageOf(owner), 'page')).toBe(true);
+        const as = (viewer: string) => store.readRenderedPage(pageOf(owner, viewer)).then((r) => r.kind);
+        // Settings and block set not cached: nothing is known about the viewer.
+        expect(await as('7')).toBe('miss');
+        await fillEntry(cacheKey('settings', owner), '0');
+        expect(await as('7')).toBe('miss');
+        await fillEntry(cacheKey('blocks', owner), encodeBlockSet(['17', '7']));
+        expect(await as('7')).toBe('miss');
+        expect(await as('71')).toBe('hit');
+        expect(await as(owner)).toBe('hit');
+        await store.drop([cacheKey('blocks', owner)]);
+        await fillEntry(cacheKey('blocks', owner), BLOCKS_MANY);
+        expect(await as('71')).toBe('miss');
+        await store.drop([cacheKey('blocks', owner), cacheKey('settings', owner)]);
+        await fillEntry(cacheKey('blocks', owner), encodeBlockSet([]));
+        await fillEntry(cacheKey('settings', owner), '1');
+        expect(await as('71')).toBe('miss');
+        expect(await as(owner)).toBe('hit');
+      });
     });
 
     it('drop and invalidateAll forget entries', async () => {

@@ -1,0 +1,127 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { ExecutionContext, INestApplication, createParamDecorator } from '@nestjs/common';
+import { READ_LIMITS } from '@graph/application';
+import { FirstPageCache, FirstPageList, FirstPageTicket, UserId, parseUserId } from '@graph/domain';
+import { TokenVerifier } from '../auth/token-verifier';
+
+const FOLLOWERS = '/api/v1/graph/followers/';
+const FOLLOWING = '/api/v1/graph/following/';
+const LIMIT_ONLY = /^limit=([1-9][0-9]{0,2})$/;
+
+/** Where a lookup's ticket waits for the route that renders the page (on the raw Node request). */
+const TICKET = Symbol('firstPageTicket');
+type TicketCarrier = IncomingMessage & { [TICKET]?: FirstPageTicket };
+
+/**
+ * `GET /followers/:id` or `/following/:id` with no query or `?limit=N` only: the first page of a
+ * list, which the FirstPageCache may hold rendered. Null for anything else.
+ */
+export function firstPageAsked(url: string): { list: FirstPageList; limit: number } | null {
+  const kind = url.startsWith(FOLLOWERS) ? 'followers' : url.startsWith(FOLLOWING) ? 'following' : null;
+  if (!kind) return null;
+  const rest = url.slice(FOLLOWERS.length);
+  const q = rest.indexOf('?');
+  let limit: number = READ_LIMITS.pageDefault;
+  if (q >= 0) {
+    const m = LIMIT_ONLY.exec(rest.slice(q + 1));
+    if (!m || Number(m[1]) > READ_LIMITS.pageMax) return null;
+    limit = Number(m[1]);
+  }
+  let userId: UserId;
+  try {
+    userId = parseUserId(q >= 0 ? rest.slice(0, q) : rest, 'userId');
+  } catch {
+    return null;
+  }
+  return { list: { kind, userId }, limit };
+}
+
+/**
+ * Answers first pages of followers/following lists from the FirstPageCache ahead of Nest's router:
+ * a hit costs the token check (remembered per token), one cache call and a write of the stored
+ * bytes, instead of the router, guard, pipes, use case and rendering (about a third of the CPU of
+ * a cached page, measured by the bench's cached-page scenario).
+ *
+ * Whatever it is not sure of goes on to the route unchanged, which then answers as it always does:
+ * another path, a bad token or id, a cursor or other query, a conditional request, a miss, a
+ * private owner, a block, the cache failing. On a miss the lookup's ticket rides on the request,
+ * and the route stores what it renders with it (GraphQueryController, FirstPageTicketOf).
+ */
+export class FirstPageShortcut {
+  constructor(
+    private readonly cache: FirstPageCache,
+    private readonly verifier: TokenVerifier,
+  ) {}
+
+  /** Serves the request with `send` when the cache holds its page for this caller, else calls `next`. */
+  async serve(req: IncomingMessage, send: (body: string) => void, next: () => void): Promise<void> {
+    const asked = req.method === 'GET' && req.headers['if-none-match'] === undefined ? firstPageAsked(req.url ?? '') : null;
+    if (!asked || !this.cache.available()) return next();
+    let viewerId: UserId;
+    try {
+      const header = req.headers.authorization;
+      viewerId = this.verifier.verify(Array.isArray(header) ? header[0] : header).userId;
+    } catch {
+      return next();
+    }
+    let found;
+    try {
+      found = await this.cache.lookup(viewerId, asked.list, asked.limit);
+    } catch {
+      return next();
+    }
+    if (found.kind === 'hit') return send(found.body);
+    if (found.ticket) (req as TicketCarrier)[TICKET] = found.ticket;
+    next();
+  }
+
+  /**
+   * Mounted on the HTTP framework after the RequestObserver (request id, latency) and before
+   * routing. The headers are the ones the framework gives the route's answer: on express its
+   * weak ETag as well (computed by express's own function), on fastify none.
+   */
+  mount(app: INestApplication, adapter: 'express' | 'fastify'): void {
+    const instance = app.getHttpAdapter().getInstance();
+    if (adapter === 'fastify') {
+      (instance as FastifyLike).addHook('onRequest', (request, reply, done) => {
+        void this.serve(request.raw, (body) => reply.header('content-type', JSON_TYPE).send(body), done);
+      });
+      return;
+    }
+    const express = instance as ExpressLike;
+    const etagOf = express.get('etag fn') as ((body: string, encoding: string) => string) | undefined;
+    express.use((req, res, next) => {
+      void this.serve(
+        req,
+        (body) => {
+          res.statusCode = 200;
+          res.setHeader('Content-Type', JSON_TYPE);
+          res.setHeader('Content-Length', Buffer.byteLength(body));
+          if (etagOf) res.setHeader('ETag', etagOf(body, 'utf8'));
+          res.end(body);
+        },
+        next,
+      );
+    });
+  }
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+interface FastifyLike {
+  addHook(
+    name: 'onRequest',
+    hook: (request: { raw: IncomingMessage }, reply: { header(name: string, value: string): { send(body: string): unknown } }, done: () => void) => void,
+  ): void;
+}
+
+interface ExpressLike {
+  use(handler: (req: IncomingMessage, res: ServerResponse, next: () => void) => void): void;
+  get(setting: string): unknown;
+}
+
+/** The ticket FirstPageShortcut left on the request after a miss (undefined when it left none). */
+export const FirstPageTicketOf = createParamDecorator((_: unknown, ctx: ExecutionContext): FirstPageTicket | undefined => {
+  const req = ctx.switchToHttp().getRequest<TicketCarrier & { raw?: TicketCarrier }>();
+  return (req.raw ?? req)[TICKET];
+});
