@@ -20,6 +20,7 @@ import {
   StatsRequest,
 } from '../graph-rpc';
 import { ensureTopics, freshGroupStartPoints, seekTo } from './kafka-setup';
+import { ReplyClientKafka } from './reply-client-kafka';
 
 export interface GraphClientOptions {
   brokers: string[];
@@ -57,7 +58,7 @@ export class GraphClient implements OnModuleInit, OnModuleDestroy {
 
   constructor(private readonly options: GraphClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 5000;
-    this.kafka = new ClientKafka({
+    this.kafka = new ReplyClientKafka({
       client: { ...options.kafka, brokers: options.brokers, clientId: options.clientId ?? options.groupId },
       consumer: { groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 500 },
       producer: { createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false },
