@@ -1,21 +1,24 @@
 /**
- * npm run build && node -r @swc-node/register bench/rpc-sweep.ts [--users 20000] [--rates 100,300,500] [--seconds 8]
+ * npm run build && node -r @swc-node/register bench/rpc-sweep.ts [--users 20000] [--rates 100,300,500] [--seconds 8] [--reuse] [--echo]
  *
  * Request-reply latency at several rates (the bench's kafka scenario runs only 500/s), with the CPU
  * each process used meanwhile (bench client, service, broker), to tell a saturated path from waits
  * added by batching or fetch settings. Uses BENCH_DATABASE_URL / BENCH_REDIS_URL / BENCH_KAFKA_BROKERS
- * like `npm run bench`; the database is recreated and filled with a generated graph.
+ * like `npm run bench`; the database is recreated and filled with a generated graph (--reuse keeps the
+ * last one). --echo then runs the same rates through the raw kafkajs echo, the floor of two Kafka hops.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { Redis } from 'ioredis';
+import { Client } from 'pg';
 import { GraphClient } from '@graph/contracts';
 import { ensureKafka, freePort } from '../test/support/spare-services';
 import { recreateDatabase } from '../test/support/throwaway-database';
 import { RPC_MIX_PATTERNS, rpcMix } from './scenarios/kafka.scenario';
 import { BenchContext } from './context';
 import { GeneratedGraph, generateGraph } from './lib/graph-generator';
+import { EchoClient, startEchoServer } from './lib/kafka-echo';
 import { runLoad } from './lib/load';
 import { processCpu } from './lib/process-cpu';
 import { summarize } from './lib/stats';
@@ -47,6 +50,28 @@ function kafkaPid(port: string): number {
   return Number.NaN;
 }
 
+/** CPU seconds of each of several processes (a process that has gone is left out). */
+function cpuOf(pids: number[]): Map<number, number> {
+  return new Map(pids.map((pid) => [pid, processCpu(pid).total] as const).filter(([, cpu]) => Number.isFinite(cpu)));
+}
+
+/** CPU used since `before` by the processes of `after` (pool connections come and go). */
+function cpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  return [...after].reduce((sum, [pid, cpu]) => sum + cpu - (before.get(pid) ?? 0), 0);
+}
+
+/** The Postgres backends connected to the bench database (the service's pool), by pid. */
+async function postgresBackends(databaseUrl: string): Promise<number[]> {
+  const pg = new Client(databaseUrl);
+  await pg.connect();
+  try {
+    const rows = (await pg.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows as { pid: number }[];
+    return rows.map((r) => r.pid);
+  } finally {
+    await pg.end();
+  }
+}
+
 async function main(): Promise<void> {
   const users = Number(argument('users', '20000'));
   const rates = argument('rates', '100,300,500').split(',').map(Number);
@@ -61,6 +86,7 @@ async function main(): Promise<void> {
   if (!reuse) await recreateDatabase(databaseUrl, /bench/);
   const redis = new Redis(redisUrl);
   await redis.flushdb();
+  const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
   redis.disconnect();
   await ensureKafka(kafkaBrokers);
   const graph: GeneratedGraph = reuse
@@ -103,12 +129,20 @@ async function main(): Promise<void> {
     const single = await runLoad({ name: 'one at a time', concurrency: 1, operations: 200 }, op);
     log(`one at a time: p50 ${single.latency.p50.toFixed(2)} ms, p99 ${single.latency.p99.toFixed(2)} ms`);
     for (const rate of rates) {
-      const before = { self: process.cpuUsage(), service: processCpu(service.pid), broker: processCpu(broker), machine: machineJiffies() };
+      const before = {
+        self: process.cpuUsage(),
+        service: processCpu(service.pid),
+        broker: processCpu(broker),
+        postgres: cpuOf(await postgresBackends(databaseUrl)),
+        redis: processCpu(redisPid),
+        machine: machineJiffies(),
+      };
       replyLeg.length = 0;
       for (const samples of byPattern) samples.length = 0;
       const r = await runLoad({ name: `${rate}/s`, concurrency: 64, ratePerSec: rate, durationMs: seconds * 1000 }, op);
       const self = process.cpuUsage(before.self);
-      const [serviceCpu, brokerCpu] = [processCpu(service.pid), processCpu(broker)];
+      const backends = cpuOf(await postgresBackends(databaseUrl));
+      const [serviceCpu, brokerCpu, redisCpu] = [processCpu(service.pid), processCpu(broker), processCpu(redisPid)];
       const machine = machineJiffies();
       const machineBusy = (100 * (machine.busy - before.machine.busy)) / (machine.total - before.machine.total);
       const pct = (s: number) => ((100 * s) / r.seconds).toFixed(0);
@@ -116,6 +150,7 @@ async function main(): Promise<void> {
         `${rate}/s: ${r.opsPerSec.toFixed(0)} ops/s, p50 ${r.latency.p50.toFixed(2)} ms, p95 ${r.latency.p95.toFixed(2)} ms, ` +
           `p99 ${r.latency.p99.toFixed(2)} ms, errors ${r.errors}; CPU % bench ${pct((self.user + self.system) / 1e6)}, ` +
           `service ${pct(serviceCpu.total - before.service.total)}, broker ${pct(brokerCpu.total - before.broker.total)}, ` +
+          `postgres ${pct(cpuSince(before.postgres, backends))} (${backends.size} backends), redis ${pct(redisCpu.total - before.redis.total)} ` +
           `(sys: bench ${pct(self.system / 1e6)}, service ${pct(serviceCpu.system - before.service.system)}, broker ${pct(brokerCpu.system - before.broker.system)}) ` +
           `machine busy ${machineBusy.toFixed(0)}% of ${os.cpus().length} cores; ` +
           `reply leg p50 ${summarize(replyLeg).p50.toFixed(1)} p99 ${summarize(replyLeg).p99.toFixed(1)} ms`,
@@ -125,6 +160,31 @@ async function main(): Promise<void> {
   } finally {
     await client.onModuleDestroy();
     await service.stop();
+  }
+  if (process.argv.includes('--echo')) await echoFloor(kafkaBrokers, rates, seconds, log);
+}
+
+/** --echo: the same rates through the raw kafkajs echo (the bench's floor), with the service stopped. */
+async function echoFloor(brokers: string, rates: number[], seconds: number, log: (m: string) => void): Promise<void> {
+  const server = await startEchoServer(brokers);
+  const echo = await EchoClient.connect(brokers);
+  try {
+    const payload = JSON.stringify({ viewer_id: '1000001', user_ids: Array.from({ length: 20 }, (_, i) => String(1_000_002 + i)) });
+    for (let answered = false; !answered; ) answered = await echo.call(payload, 1000).then(() => true, () => false);
+    await runLoad({ name: 'echo warm-up', concurrency: 8, operations: 400 }, () => echo.call(payload));
+    for (const rate of rates) {
+      const before = { self: process.cpuUsage(), server: processCpu(server.pid!) };
+      const r = await runLoad({ name: `echo ${rate}/s`, concurrency: 64, ratePerSec: rate, durationMs: seconds * 1000 }, () => echo.call(payload));
+      const self = process.cpuUsage(before.self);
+      const pct = (s: number) => ((100 * s) / r.seconds).toFixed(0);
+      log(
+        `echo ${rate}/s: p50 ${r.latency.p50.toFixed(2)} ms, p95 ${r.latency.p95.toFixed(2)} ms, p99 ${r.latency.p99.toFixed(2)} ms, errors ${r.errors}; ` +
+          `CPU % bench ${pct((self.user + self.system) / 1e6)}, echo server ${pct(processCpu(server.pid!).total - before.server.total)}`,
+      );
+    }
+  } finally {
+    await echo.close();
+    server.kill('SIGTERM');
   }
 }
 
