@@ -61,6 +61,9 @@ export function createDataSource(url: string, poolSize: number, statementTimeout
       max: poolSize,
       // Fail fast when Postgres is down instead of queueing callers for long.
       connectionTimeoutMillis: 2000,
+      // Keep idle connections: pg-pool closes them after 10 s by default, and a burst after a lull
+      // then waits for new backends to start (seen as request-reply tail latency).
+      idleTimeoutMillis: 0,
       statement_timeout: statementTimeoutMs,
       idle_in_transaction_session_timeout: 60000,
       application_name: 'graph-service',
