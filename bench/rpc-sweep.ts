@@ -18,7 +18,7 @@ import { recreateDatabase } from '../test/support/throwaway-database';
 import { RPC_MIX_PATTERNS, rpcMix } from './scenarios/kafka.scenario';
 import { BenchContext } from './context';
 import { GeneratedGraph, generateGraph } from './lib/graph-generator';
-import { EchoClient, startEchoServer } from './lib/kafka-echo';
+import { startEchoFloor } from './lib/kafka-echo';
 import { runLoad } from './lib/load';
 import { processCpu } from './lib/process-cpu';
 import { summarize } from './lib/stats';
@@ -166,25 +166,20 @@ async function main(): Promise<void> {
 
 /** --echo: the same rates through the raw kafkajs echo (the bench's floor), with the service stopped. */
 async function echoFloor(brokers: string, rates: number[], seconds: number, log: (m: string) => void): Promise<void> {
-  const server = await startEchoServer(brokers);
-  const echo = await EchoClient.connect(brokers);
+  const echo = await startEchoFloor(brokers);
   try {
-    const payload = JSON.stringify({ viewer_id: '1000001', user_ids: Array.from({ length: 20 }, (_, i) => String(1_000_002 + i)) });
-    for (let answered = false; !answered; ) answered = await echo.call(payload, 1000).then(() => true, () => false);
-    await runLoad({ name: 'echo warm-up', concurrency: 8, operations: 400 }, () => echo.call(payload));
     for (const rate of rates) {
-      const before = { self: process.cpuUsage(), server: processCpu(server.pid!) };
-      const r = await runLoad({ name: `echo ${rate}/s`, concurrency: 64, ratePerSec: rate, durationMs: seconds * 1000 }, () => echo.call(payload));
+      const before = { self: process.cpuUsage(), server: processCpu(echo.server.pid!) };
+      const r = await runLoad({ name: `echo ${rate}/s`, concurrency: 64, ratePerSec: rate, durationMs: seconds * 1000 }, echo.call);
       const self = process.cpuUsage(before.self);
       const pct = (s: number) => ((100 * s) / r.seconds).toFixed(0);
       log(
         `echo ${rate}/s: p50 ${r.latency.p50.toFixed(2)} ms, p95 ${r.latency.p95.toFixed(2)} ms, p99 ${r.latency.p99.toFixed(2)} ms, errors ${r.errors}; ` +
-          `CPU % bench ${pct((self.user + self.system) / 1e6)}, echo server ${pct(processCpu(server.pid!).total - before.server.total)}`,
+          `CPU % bench ${pct((self.user + self.system) / 1e6)}, echo server ${pct(processCpu(echo.server.pid!).total - before.server.total)}`,
       );
     }
   } finally {
-    await echo.close();
-    server.kill('SIGTERM');
+    await echo.stop();
   }
 }
 

@@ -9,6 +9,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Consumer, Kafka, Partitioners, Producer, logLevel } from 'kafkajs';
 import { ensureTopics } from '@graph/contracts';
+import { runLoad } from './load';
 
 const REQUESTS = 'bench.echo.req';
 const REPLIES = 'bench.echo.reply';
@@ -101,6 +102,31 @@ export class EchoClient {
     await this.consumer.disconnect();
     await this.producer.disconnect();
   }
+}
+
+/** A request of the bench's size (a relationships call for 20 users). */
+const ECHO_PAYLOAD = JSON.stringify({ viewer_id: '1000001', user_ids: Array.from({ length: 20 }, (_, i) => String(1_000_002 + i)) });
+
+/**
+ * The echo server and a client, answering and warmed up; `call` sends one request of the bench's
+ * size. Stop with `stop()`.
+ */
+export async function startEchoFloor(brokers: string): Promise<{ server: ChildProcess; call: () => Promise<void>; stop: () => Promise<void> }> {
+  const server = await startEchoServer(brokers);
+  const echo = await EchoClient.connect(brokers);
+  const stop = async () => {
+    await echo.close();
+    server.kill('SIGTERM');
+  };
+  try {
+    // The reply consumer starts at the end of its topic once its first fetch resolves: retry until answered.
+    for (let answered = false; !answered; ) answered = await echo.call(ECHO_PAYLOAD, 1000).then(() => true, () => false);
+    await runLoad({ name: 'echo warm-up', concurrency: 8, operations: 400 }, () => echo.call(ECHO_PAYLOAD));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { server, call: () => echo.call(ECHO_PAYLOAD), stop };
 }
 
 if (require.main === module) {

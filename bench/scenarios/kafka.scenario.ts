@@ -7,7 +7,7 @@ import { insertOutboxEvents } from '@graph/infrastructure/postgres/outbox';
 import { EventCollector } from '../../test/support/kafka-collector';
 import { BenchContext } from '../context';
 import { HttpClient } from '../lib/http-client';
-import { EchoClient, startEchoServer } from '../lib/kafka-echo';
+import { startEchoFloor } from '../lib/kafka-echo';
 import { runLoad } from '../lib/load';
 import { summarize } from '../lib/stats';
 
@@ -110,18 +110,12 @@ async function requestReply(ctx: BenchContext): Promise<void> {
  * on this machine with no Nest, no handler and no database, measured right after our own figure.
  */
 async function echoFloor(ctx: BenchContext, load: { concurrency: number; ratePerSec: number; durationMs: number }): Promise<{ p50: number; p99: number }> {
-  const server = await startEchoServer(ctx.kafkaBrokers);
-  const echo = await EchoClient.connect(ctx.kafkaBrokers);
+  const echo = await startEchoFloor(ctx.kafkaBrokers);
   try {
-    // The reply consumer starts at the end of its topic once its first fetch resolves: retry until answered.
-    const payload = JSON.stringify({ viewer_id: '1000001', user_ids: Array.from({ length: 20 }, (_, i) => String(1_000_002 + i)) });
-    for (let answered = false; !answered; ) answered = await echo.call(payload, 1000).then(() => true, () => false);
-    await runLoad({ name: 'echo warm-up', concurrency: 8, operations: 400 }, () => echo.call(payload));
-    const r = ctx.load(await runLoad({ name: 'raw kafkajs echo at 500/s (floor)', ...load }, () => echo.call(payload)));
+    const r = ctx.load(await runLoad({ name: 'raw kafkajs echo at 500/s (floor)', ...load }, echo.call));
     return { p50: r.latency.p50, p99: r.latency.p99 };
   } finally {
-    await echo.close();
-    server.kill('SIGTERM');
+    await echo.stop();
   }
 }
 

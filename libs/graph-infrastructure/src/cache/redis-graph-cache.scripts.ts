@@ -22,6 +22,15 @@ local function version(base, v, ttl)
 end
 `;
 
+/** blockSetHolds (graph-cache.store.ts) in Lua: 'yes' | 'no' | 'many' for a cached block set value. */
+const BLOCK_SET_HOLDS = `
+local function block_set_holds(d, viewer)
+  if d == '${BLOCKS_MANY}' then return 'many' end
+  if string.find(d, ',' .. viewer .. ',', 1, true) then return 'yes' end
+  return 'no'
+end
+`;
+
 /** ARGV: placeholderTtlMs, key... → epoch, then per key: value ('' on a miss), ticket ('' when none). */
 export const READ_ENTRIES = `${PRELUDE}
 local out = {epoch}
@@ -77,7 +86,7 @@ return {epoch, 'miss', v}`;
  * → {epoch, settings, settingsTicket, blocked ('yes'|'no'|'many'|'' on a miss), blocksTicket, stats, statsTicket,
  *    'hit', '', members... | 'miss', listTicket}; a value '' is a miss.
  */
-export const READ_LIST_PAGE = `${PRELUDE}
+export const READ_LIST_PAGE = `${PRELUDE}${BLOCK_SET_HOLDS}
 local function entry(key)
   local base = key .. ':e' .. epoch
   local r = redis.call('HMGET', base, 'd', 'v', 'p')
@@ -92,10 +101,7 @@ local bv, bt = 'no', ''
 if ARGV[5] ~= '' then
   local d
   d, bt = entry(ARGV[5])
-  if d == '' then bv = ''
-  elseif d == '${BLOCKS_MANY}' then bv = 'many'
-  elseif string.find(d, ',' .. ARGV[6] .. ',', 1, true) then bv = 'yes'
-  else bv = 'no' end
+  if d == '' then bv = '' else bv = block_set_holds(d, ARGV[6]) end
 end
 local cv, ct = entry(ARGV[3])
 local out = {epoch, sv, st, bv, bt, cv, ct}
@@ -129,18 +135,17 @@ end
 `;
 
 /**
- * A rendered page for one viewer (GraphCacheStore.readRenderedPage); on the hottest path of all, so
- * plain calls only: most of a hit's Redis CPU is the script call itself.
+ * A rendered page for one viewer (GraphCacheStore.readRenderedPage).
  * ARGV: placeholderTtlMs, pageKey, listKey, statsKey, settingsKey ('' = none), blocksKey ('' = none), viewerId
  * → {'hit', body} or {'miss', epoch, stamp ('' = none)}.
  */
-export const READ_RENDERED_PAGE = `${PRELUDE}${RENDER_STAMP}
+export const READ_RENDERED_PAGE = `${PRELUDE}${BLOCK_SET_HOLDS}${RENDER_STAMP}
 local now = stamp(ARGV[3], ARGV[4], true)
 local open = now ~= ''
 if open and ARGV[5] ~= '' then open = redis.call('HGET', ARGV[5] .. ':e' .. epoch, 'd') == '0' end
 if open and ARGV[6] ~= '' then
   local d = redis.call('HGET', ARGV[6] .. ':e' .. epoch, 'd')
-  open = d and d ~= '${BLOCKS_MANY}' and not string.find(d, ',' .. ARGV[7] .. ',', 1, true)
+  open = d and block_set_holds(d, ARGV[7]) == 'no'
 end
 if open then
   local page = redis.call('HMGET', ARGV[2] .. ':e' .. epoch, 'd', 's')

@@ -17,9 +17,10 @@ type TicketCarrier = IncomingMessage & { [TICKET]?: FirstPageTicket };
  * list, which the FirstPageCache may hold rendered. Null for anything else.
  */
 export function firstPageAsked(url: string): { list: FirstPageList; limit: number } | null {
-  const kind = url.startsWith(FOLLOWERS) ? 'followers' : url.startsWith(FOLLOWING) ? 'following' : null;
-  if (!kind) return null;
-  const rest = url.slice(FOLLOWERS.length);
+  const prefix = url.startsWith(FOLLOWERS) ? FOLLOWERS : url.startsWith(FOLLOWING) ? FOLLOWING : null;
+  if (!prefix) return null;
+  const kind = prefix === FOLLOWERS ? 'followers' : 'following';
+  const rest = url.slice(prefix.length);
   const q = rest.indexOf('?');
   let limit: number = READ_LIMITS.pageDefault;
   if (q >= 0) {
@@ -39,8 +40,8 @@ export function firstPageAsked(url: string): { list: FirstPageList; limit: numbe
 /**
  * Answers first pages of followers/following lists from the FirstPageCache ahead of Nest's router:
  * a hit costs the token check (remembered per token), one cache call and a write of the stored
- * bytes, instead of the router, guard, pipes, use case and rendering (about a third of the CPU of
- * a cached page, measured by the bench's cached-page scenario).
+ * bytes, instead of the router, guard, pipes, use case and rendering (bench/profile-page.ts: about
+ * 90 µs of service CPU per cached page instead of 220).
  *
  * Whatever it is not sure of goes on to the route unchanged, which then answers as it always does:
  * another path, a bad token or id, a cursor or other query, a conditional request, a miss, a
