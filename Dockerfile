@@ -14,4 +14,5 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 EXPOSE 3000
 USER node
-CMD ["node", "dist/apps/graph-service/src/main.js"]
+# One V8 helper thread: see "Configuration" in the README.
+CMD ["node", "--v8-pool-size=1", "dist/apps/graph-service/src/main.js"]

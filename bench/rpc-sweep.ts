@@ -1,5 +1,5 @@
 /**
- * npm run build && node -r @swc-node/register bench/rpc-sweep.ts [--users 20000] [--rates 100,300,500] [--seconds 8] [--reuse] [--echo]
+ * npm run build && node --v8-pool-size=1 -r @swc-node/register bench/rpc-sweep.ts [--users 20000] [--rates 100,300,500] [--seconds 8] [--reuse] [--echo]
  *
  * Request-reply latency at several rates (the bench's kafka scenario runs only 500/s), with the CPU
  * each process used meanwhile (bench client, service, broker), to tell a saturated path from waits
@@ -167,15 +167,17 @@ async function main(): Promise<void> {
 /** --echo: the same rates through the raw kafkajs echo (the bench's floor), with the service stopped. */
 async function echoFloor(brokers: string, rates: number[], seconds: number, log: (m: string) => void): Promise<void> {
   const echo = await startEchoFloor(brokers);
+  const broker = kafkaPid(brokers.split(',')[0]!.split(':')[1] ?? '9092');
   try {
     for (const rate of rates) {
-      const before = { self: process.cpuUsage(), server: processCpu(echo.server.pid!) };
+      const before = { self: process.cpuUsage(), server: processCpu(echo.server.pid!), broker: processCpu(broker) };
       const r = await runLoad({ name: `echo ${rate}/s`, concurrency: 64, ratePerSec: rate, durationMs: seconds * 1000 }, echo.call);
       const self = process.cpuUsage(before.self);
       const pct = (s: number) => ((100 * s) / r.seconds).toFixed(0);
       log(
         `echo ${rate}/s: p50 ${r.latency.p50.toFixed(2)} ms, p95 ${r.latency.p95.toFixed(2)} ms, p99 ${r.latency.p99.toFixed(2)} ms, errors ${r.errors}; ` +
-          `CPU % bench ${pct((self.user + self.system) / 1e6)}, echo server ${pct(processCpu(echo.server.pid!).total - before.server.total)}`,
+          `CPU % bench ${pct((self.user + self.system) / 1e6)}, echo server ${pct(processCpu(echo.server.pid!).total - before.server.total)}, ` +
+          `broker ${pct(processCpu(broker).total - before.broker.total)}`,
       );
     }
   } finally {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Consumer, Kafka, Partitioners, Producer, logLevel } from 'kafkajs';
 import { ensureTopics } from '@graph/contracts';
 import { runLoad } from './load';
+import { serviceNodeFlags } from './node-flags';
 
 const REQUESTS = 'bench.echo.req';
 const REPLIES = 'bench.echo.reply';
@@ -40,7 +41,7 @@ export async function startEchoServer(brokers: string): Promise<ChildProcess> {
   const admin = kafka(brokers, 'bench-echo-admin').admin();
   await admin.connect();
   await ensureTopics(admin, [REQUESTS, REPLIES]).finally(() => admin.disconnect());
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', __filename, brokers], { cwd: join(__dirname, '../..'), stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [...serviceNodeFlags(), '-r', '@swc-node/register', __filename, brokers], { cwd: join(__dirname, '../..'), stdio: ['ignore', 'pipe', 'ignore'] });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('echo server not ready in 60 s')), 60000);
     child.stdout!.on('data', (d: Buffer) => {

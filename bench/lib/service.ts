@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { HttpClient } from './http-client';
+import { serviceNodeFlags } from './node-flags';
 
 export interface RunningService {
   url: string;
@@ -11,11 +12,12 @@ export interface RunningService {
 const ROOT = join(__dirname, '../..');
 
 /**
- * Starts the built service (dist/, `npm run bench` builds first) as a child process with `env`,
+ * Starts the built service (dist/, `npm run bench` builds first) as a child process with `env` and
+ * the node flags of `npm start` (plus BENCH_NODE_FLAGS),
  * and resolves once /health/ready answers 200.
  */
 export async function startService(env: Record<string, string>, port: number): Promise<RunningService> {
-  const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), join(ROOT, 'dist/apps/graph-service/src/main.js')], {
+  const child: ChildProcess = spawn(process.execPath, [...serviceNodeFlags(), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), join(ROOT, 'dist/apps/graph-service/src/main.js')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', process.env.BENCH_ECHO ? 'inherit' : 'ignore', 'pipe'],

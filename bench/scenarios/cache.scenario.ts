@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { BenchContext, Scenario } from '../context';
 import { HttpClient } from '../lib/http-client';
+import { serviceNodeFlags } from '../lib/node-flags';
 import { runLoad } from '../lib/load';
 import { seededRandom, Zipf } from '../lib/stats';
 import { freePort, SpareRedis, waitForPort } from '../../test/support/spare-services';
@@ -135,7 +136,7 @@ async function hitRate(ctx: BenchContext): Promise<void> {
 
 async function startBare(ctx: BenchContext, port: number, key: string): Promise<ChildProcess> {
   const root = join(__dirname, '../..');
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'bench/lib/bare-redis-route.ts')], {
+  const child = spawn(process.execPath, [...serviceNodeFlags(), '-r', '@swc-node/register', join(root, 'bench/lib/bare-redis-route.ts')], {
     cwd: root,
     env: { ...process.env, PORT: String(port), REDIS_URL: ctx.redisUrl, HTTP_ADAPTER: ctx.options.adapter, BARE_KEY: key },
     stdio: 'ignore',
