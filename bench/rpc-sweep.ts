@@ -1,5 +1,5 @@
 /**
- * npm run build && node --v8-pool-size=1 -r @swc-node/register bench/rpc-sweep.ts [--users 20000] [--rates 100,300,500] [--seconds 8] [--reuse] [--echo]
+ * npm run build && node --expose-gc --v8-pool-size=1 -r @swc-node/register bench/rpc-sweep.ts [--users 20000] [--rates 100,300,500] [--seconds 8] [--reuse] [--echo]
  *
  * Request-reply latency at several rates (the bench's kafka scenario runs only 500/s), with the CPU
  * each process used meanwhile (bench client, service, broker), to tell a saturated path from waits

@@ -106,4 +106,14 @@ describe('ConcurrentServerKafka', () => {
     pending[0]!();
     await server.close();
   });
+
+  it('routes topic-name patterns as Nest does, without trying them as JSON', () => {
+    const server = new ConcurrentServerKafka({});
+    const parse = jest.spyOn(JSON, 'parse');
+    expect(server.getRouteFromPattern('graph.rpc.stats')).toBe('graph.rpc.stats');
+    expect(parse).not.toHaveBeenCalled();
+    const objectPattern = JSON.stringify({ cmd: 'sum', v: 1 });
+    const nestRoute = (ServerKafka.prototype as unknown as { getRouteFromPattern(p: string): string }).getRouteFromPattern;
+    expect(server.getRouteFromPattern(objectPattern)).toBe(nestRoute.call(server, objectPattern));
+  });
 });

@@ -86,6 +86,11 @@ export class ConcurrentServerKafka extends ServerKafka {
     this.inFlight.add(work);
   }
 
+  /** Our patterns are topic names: skips Nest's JSON.parse of each, which throws (with a stack) for every request. */
+  override getRouteFromPattern(pattern: string): string {
+    return pattern.startsWith('{') ? super.getRouteFromPattern(pattern) : this.normalizePattern(pattern);
+  }
+
   /** Lets the requests in flight send their replies (a few seconds at most), commits, then disconnects. */
   override async close(): Promise<void> {
     if (this.inFlight.size > 0) {

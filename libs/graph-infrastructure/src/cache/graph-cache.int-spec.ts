@@ -227,7 +227,10 @@ describe('graph cache when its Redis fails', () => {
       expect((await timed(latencies, () => s.reads.getStats([b!])))[0]!.followerCount).toBe(1);
     }
     latencies.sort((x, y) => x - y);
-    expect(latencies[Math.floor(latencies.length * 0.99)]).toBeLessThan(50);
+    // A call racing the kill (the first read's cache fill may still be in flight, as fills are not
+    // awaited) may pay one command timeout (50 ms); the others go straight to Postgres.
+    expect(latencies[Math.floor(latencies.length * 0.95)]).toBeLessThan(20);
+    expect(latencies[latencies.length - 1]).toBeLessThan(100);
     await spare.start();
     await recover(s);
     expect((await s.reads.getStats([b!]))[0]!.followerCount).toBe(1);
