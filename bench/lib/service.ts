@@ -13,8 +13,7 @@ const ROOT = join(__dirname, '../..');
 
 /**
  * Starts the built service (dist/, `npm run bench` builds first) as a child process with `env` and
- * the node flags of `npm start` (plus BENCH_NODE_FLAGS),
- * and resolves once /health/ready answers 200.
+ * the node flags of `npm start` (plus BENCH_NODE_FLAGS), and resolves once /health/ready answers 200.
  */
 export async function startService(env: Record<string, string>, port: number): Promise<RunningService> {
   const child: ChildProcess = spawn(process.execPath, [...serviceNodeFlags(), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), join(ROOT, 'dist/apps/graph-service/src/main.js')], {
