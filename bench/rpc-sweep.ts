@@ -39,15 +39,14 @@ function machineJiffies(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
-function kafkaPid(port: string): number {
-  for (const dir of ['/work/main/.kafka', `${__dirname}/../.kafka`]) {
-    try {
-      return Number(readFileSync(`${dir}/${port}/kafka.pid`, 'utf8').trim());
-    } catch {
-      // try the next place
-    }
+/** The broker's pid from the state folder scripts/kafka.sh keeps (NaN for a broker it did not start). */
+function kafkaPid(brokers: string): number {
+  const port = brokers.split(',')[0]!.split(':')[1] ?? '9092';
+  try {
+    return Number(readFileSync(process.env.KAFKA_HOME_DIR ? `${process.env.KAFKA_HOME_DIR}/kafka.pid` : `${__dirname}/../.kafka/${port}/kafka.pid`, 'utf8').trim());
+  } catch {
+    return Number.NaN;
   }
-  return Number.NaN;
 }
 
 /** CPU seconds of each of several processes (a process that has gone is left out). */
@@ -101,7 +100,7 @@ async function main(): Promise<void> {
     async (env) => startService(env, await freePort()),
   );
   const service = await ctx.startService({ KAFKA_GROUP_ID: `bench-${randomUUID()}` });
-  const broker = kafkaPid(kafkaBrokers.split(',')[0]!.split(':')[1] ?? '9092');
+  const broker = kafkaPid(kafkaBrokers);
   const client = new GraphClient({ brokers: kafkaBrokers.split(','), groupId: `bench-rpc-${randomUUID()}`, timeoutMs: 5000 });
   // Split each round trip at the reply's CreateTime (set by the service's producer on this machine):
   // request leg = send → reply produced (transit, queueing and the handler), reply leg = the rest.
@@ -161,13 +160,12 @@ async function main(): Promise<void> {
     await client.onModuleDestroy();
     await service.stop();
   }
-  if (process.argv.includes('--echo')) await echoFloor(kafkaBrokers, rates, seconds, log);
+  if (process.argv.includes('--echo')) await echoFloor(kafkaBrokers, broker, rates, seconds, log);
 }
 
 /** --echo: the same rates through the raw kafkajs echo (the bench's floor), with the service stopped. */
-async function echoFloor(brokers: string, rates: number[], seconds: number, log: (m: string) => void): Promise<void> {
+async function echoFloor(brokers: string, broker: number, rates: number[], seconds: number, log: (m: string) => void): Promise<void> {
   const echo = await startEchoFloor(brokers);
-  const broker = kafkaPid(brokers.split(',')[0]!.split(':')[1] ?? '9092');
   try {
     for (const rate of rates) {
       const before = { self: process.cpuUsage(), server: processCpu(echo.server.pid!), broker: processCpu(broker) };

@@ -24,6 +24,7 @@ import {
   blockSetHolds,
   cacheKey,
   encodeBlockSet,
+  jitteredTtlMs,
   listMember,
   parseListMember,
 } from './graph-cache.store';
@@ -346,8 +347,7 @@ export class CachedGraphReadRepository extends GraphReadRepository {
     fill.catch(() => undefined);
   }
 
-  /** TTL with jitter, so entries written together do not expire together. */
   private ttlMs(seconds: number): number {
-    return seconds * 1000 * (1 + this.settings.jitter * Math.random());
+    return jitteredTtlMs(seconds, this.settings.jitter);
   }
 }

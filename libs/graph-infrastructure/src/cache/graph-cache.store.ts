@@ -201,6 +201,11 @@ export abstract class GraphCacheStore {
 /** Marks the end of a complete list; sorts below every real member. */
 export const END_MEMBER = '!';
 
+/** A TTL in ms with up to `jitter` of it added at random, so entries written together do not expire together. */
+export function jitteredTtlMs(seconds: number, jitter: number): number {
+  return seconds * 1000 * (1 + jitter * Math.random());
+}
+
 export function listMember(createdAtUs: string, userId: string): string {
   return `${createdAtUs.padStart(20, '0')}:${userId.padStart(20, '0')}`;
 }

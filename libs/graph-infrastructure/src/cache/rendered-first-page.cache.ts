@@ -1,7 +1,7 @@
 import { FirstPageCache, FirstPageList, FirstPageLookup, FirstPageTicket, UserId } from '@graph/domain';
 import { CacheOptions } from '../infrastructure.options';
 import { GraphCacheMetrics } from './graph-cache.metrics';
-import { GraphCacheStore, RenderedPageQuery, cacheKey } from './graph-cache.store';
+import { GraphCacheStore, RenderedPageQuery, cacheKey, jitteredTtlMs } from './graph-cache.store';
 
 /**
  * FirstPageCache on the graph cache store: a body is kept under `graph:page:<family>:<owner>:<limit>`
@@ -34,7 +34,7 @@ export class RenderedFirstPageCache extends FirstPageCache {
   async remember(ticket: FirstPageTicket, body: string): Promise<boolean> {
     const slash = ticket.stamp.indexOf('/');
     const q = this.query(ticket.list, ticket.limit, ticket.list.userId);
-    const ttlMs = this.settings.ttlSeconds[ticket.list.kind] * 1000 * (1 + this.settings.jitter * Math.random());
+    const ttlMs = jitteredTtlMs(this.settings.ttlSeconds[ticket.list.kind], this.settings.jitter);
     return this.store
       .fillRenderedPage({ epoch: ticket.stamp.slice(0, slash), stamp: ticket.stamp.slice(slash + 1), page: q.page, list: q.list, stats: q.stats, body, ttlMs })
       .catch(() => false);
