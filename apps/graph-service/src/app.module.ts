@@ -20,19 +20,22 @@ import { UserEventsController } from './kafka/user-events.controller';
 @Module({})
 export class AppModule {
   static register(config: AppConfig): DynamicModule {
+    // The ports and their adapters (see the binding table in graph-infrastructure.module.ts).
+    const infrastructure = GraphInfrastructureModule.forRoot({
+      database: config.database,
+      runMigrations: config.runMigrations,
+      redis: config.redis,
+      kafka: config.kafka,
+      cache: config.cache,
+    });
     return {
       module: AppModule,
       imports: [
-        GraphInfrastructureModule.forRoot({
-          database: config.database,
-          runMigrations: config.runMigrations,
-          redis: config.redis,
-          kafka: config.kafka,
-          cache: config.cache,
-        }),
+        infrastructure,
         GraphApplicationModule.forRoot({
           policy: { followRateLimit: config.followRateLimit, recommendations: config.recommendations },
           cursorSecret: config.cursorSecret,
+          ports: infrastructure,
         }),
       ],
       controllers: [
