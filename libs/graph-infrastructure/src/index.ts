@@ -3,7 +3,6 @@ export * from './graph-infrastructure.module';
 export * from './observability/metrics.registry';
 export * from './observability/dependency-health';
 export * from './observability/json-logger';
-export * from './postgres/dependency-errors';
 export * from './postgres/postgres.connection';
 export * from './postgres/data-source';
 export * from './redis/redis.connection';

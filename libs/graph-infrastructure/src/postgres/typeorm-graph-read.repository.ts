@@ -13,6 +13,7 @@ import {
   UserSettings,
   describeRelationship,
 } from '@graph/domain';
+import { translatingSqlRunner } from './dependency-errors';
 import { SqlRunner, epochMicrosSql, timestampFromMicrosSql } from './sql-runner';
 
 interface EdgeRow {
@@ -42,8 +43,12 @@ const CREATED = 'e.created_at';
  * method). Counts come from the striped counters (sum of a user's slot rows) where one exists.
  */
 export class TypeOrmGraphReadRepository extends GraphReadRepository {
-  constructor(private readonly db: SqlRunner) {
+  private readonly db: SqlRunner;
+
+  constructor(db: SqlRunner) {
     super();
+    // Driver failures leave this adapter as the domain's UnavailableError.
+    this.db = translatingSqlRunner(db);
   }
 
   async getSettings(userId: UserId): Promise<UserSettings> {
