@@ -29,10 +29,18 @@ module.exports = {
       to: { path: '^apps/' },
     },
     {
-      name: 'contracts-do-not-import-infrastructure',
+      name: 'contracts-are-dependency-free',
       severity: 'error',
+      comment: 'libs/graph-contracts (topics, payload types, parsers) is plain TypeScript any service can depend on: no Nest, kafkajs, rxjs, nor another layer.',
       from: { path: '^libs/graph-contracts/' },
-      to: { path: ['^libs/graph-infrastructure/', '^libs/graph-application/'] },
+      to: { pathNot: ['^libs/graph-contracts/', '^node_modules/@types/', '^node:'], dependencyTypesNot: ['core'] },
+    },
+    {
+      name: 'client-builds-only-on-contracts',
+      severity: 'error',
+      comment: 'libs/graph-client (the Nest request-reply client) depends on the contracts only, not on the service.',
+      from: { path: '^libs/graph-client/' },
+      to: { path: ['^libs/graph-(domain|application|infrastructure)/', '^apps/'] },
     },
   ],
   options: {

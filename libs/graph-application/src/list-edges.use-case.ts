@@ -5,15 +5,16 @@ import {
   EdgeList,
   EdgeSlice,
   ForbiddenError,
+  GRAPH_LIMITS,
   GraphReadRepository,
+  OwnedEdgeList,
   Page,
   PrivateAccountError,
   UserId,
-  OwnedEdgeList,
   edgeListKey,
   isOwnedEdgeList,
 } from '@graph/domain';
-import { READ_LIMITS, pageLimit } from './read-limits';
+import { pageLimit } from './read-limits';
 
 export interface ListEdgesInput {
   /** The signed-in caller. */
@@ -44,7 +45,7 @@ export class ListEdgesUseCase {
   ) {}
 
   async execute(input: ListEdgesInput): Promise<Page> {
-    const limit = pageLimit(input.limit, READ_LIMITS.pageDefault, READ_LIMITS.pageMax);
+    const limit = pageLimit(input.limit, GRAPH_LIMITS.pageDefault, GRAPH_LIMITS.pageMax);
     const key = edgeListKey(input.list);
     const after = input.cursor ? this.cursors.decode(input.cursor, key) : null;
     const list = input.list;

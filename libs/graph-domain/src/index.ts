@@ -3,6 +3,7 @@ export * from './model/user-id';
 export * from './model/relationship';
 export * from './model/graph-stats';
 export * from './model/edge-list';
+export * from './model/limits';
 export * from './model/cursor';
 export * from './model/graph-event';
 export * from './ports/graph-write.repository';

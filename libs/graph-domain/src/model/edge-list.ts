@@ -85,6 +85,3 @@ export interface Page {
   nextCursor: string | null;
   total: number;
 }
-
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;

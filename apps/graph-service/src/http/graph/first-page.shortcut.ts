@@ -1,7 +1,6 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { ExecutionContext, INestApplication, createParamDecorator } from '@nestjs/common';
-import { READ_LIMITS } from '@graph/application';
-import { FirstPageCache, FirstPageList, FirstPageTicket, UserId, parseUserId } from '@graph/domain';
+import { FirstPageCache, GRAPH_LIMITS, FirstPageList, FirstPageTicket, UserId, parseUserId } from '@graph/domain';
 import { TokenVerifier } from '../auth/token-verifier';
 
 const FOLLOWERS = '/api/v1/graph/followers/';
@@ -22,10 +21,10 @@ export function firstPageAsked(url: string): { list: FirstPageList; limit: numbe
   const kind = prefix === FOLLOWERS ? 'followers' : 'following';
   const rest = url.slice(prefix.length);
   const q = rest.indexOf('?');
-  let limit: number = READ_LIMITS.pageDefault;
+  let limit: number = GRAPH_LIMITS.pageDefault;
   if (q >= 0) {
     const m = LIMIT_ONLY.exec(rest.slice(q + 1));
-    if (!m || Number(m[1]) > READ_LIMITS.pageMax) return null;
+    if (!m || Number(m[1]) > GRAPH_LIMITS.pageMax) return null;
     limit = Number(m[1]);
   }
   let userId: UserId;
