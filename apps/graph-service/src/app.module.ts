@@ -5,6 +5,7 @@ import { GraphInfrastructureModule, KafkaTopics } from '@graph/infrastructure';
 import { AppConfig } from './config/app-config';
 import { JwtAuthGuard } from './http/auth/jwt-auth.guard';
 import { TokenVerifier } from './http/auth/token-verifier';
+import { firstPageCacheProvider } from './http/first-page/first-page.cache';
 import { HttpErrorFilter } from './http/errors/http-error.filter';
 import { createValidationPipe } from './http/errors/validation';
 import { BlockWriteController } from './http/graph/block-write.controller';
@@ -50,6 +51,8 @@ export class AppModule {
       providers: [
         { provide: AppConfig, useValue: config },
         TokenVerifier,
+        // the first-page shortcut's rendering store (http/first-page/)
+        firstPageCacheProvider(config.cache),
         {
           provide: KafkaServerSupervisor,
           inject: [KafkaTopics],

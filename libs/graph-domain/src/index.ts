@@ -11,4 +11,3 @@ export * from './ports/graph-read.repository';
 export * from './ports/rate-limiter';
 export * from './ports/event-outbox';
 export * from './ports/graph-cache-admin';
-export * from './ports/first-page-cache';

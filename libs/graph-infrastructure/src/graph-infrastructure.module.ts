@@ -1,6 +1,6 @@
 import { DynamicModule, Logger, Module, Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { EventOutbox, FirstPageCache, GraphCacheAdmin, GraphReadRepository, GraphWriteRepository, RateLimiter } from '@graph/domain';
+import { EventOutbox, GraphCacheAdmin, GraphReadRepository, GraphWriteRepository, RateLimiter } from '@graph/domain';
 import { CacheMaintainingGraphWriteRepository } from './cache/cache-maintaining-graph-write.repository';
 import { CachedGraphReadRepository } from './cache/cached-graph-read.repository';
 import { GraphCacheAdminService } from './cache/graph-cache-admin.service';
@@ -8,7 +8,6 @@ import { GraphCacheMetrics } from './cache/graph-cache.metrics';
 import { DEFAULT_LIST_WINDOW, GraphCacheStore } from './cache/graph-cache.store';
 import { MemoryGraphCacheStore } from './cache/memory-graph-cache.store';
 import { RedisGraphCacheStore } from './cache/redis-graph-cache.store';
-import { RenderedFirstPageCache } from './cache/rendered-first-page.cache';
 import { InfrastructureOptions } from './infrastructure.options';
 import { KafkaProbe } from './kafka/kafka.connection';
 import { kafkaProviders } from './kafka/kafka.providers';
@@ -44,7 +43,6 @@ const CACHE_BREAKER = { failureThreshold: 3, openMs: 1000 };
  * | GraphWriteRepository   | CacheMaintainingGraphWriteRepository (fixes the cache) → TypeOrmGraphWriteRepository  |
  * | GraphCacheStore        | RedisGraphCacheStore (Lua scripts, breaker) or MemoryGraphCacheStore (no REDIS_URL)   |
  * | RateLimiter            | RedisRateLimiter or MemoryRateLimiter (no REDIS_URL)                                  |
- * | FirstPageCache         | RenderedFirstPageCache on the GraphCacheStore                                         |
  * | EventOutbox            | OutboxMonitor (outbox table + OutboxRelayService to Kafka)                            |
  * | GraphCacheAdmin        | GraphCacheAdminService over the cached reads, the store and the cache metrics         |
  *
@@ -104,11 +102,6 @@ export class GraphInfrastructureModule {
         },
       },
       {
-        provide: FirstPageCache,
-        inject: [GraphCacheStore, GraphCacheMetrics],
-        useFactory: (store: GraphCacheStore, metrics: GraphCacheMetrics) => new RenderedFirstPageCache(store, metrics, options.cache),
-      },
-      {
         provide: EventOutbox,
         inject: [DataSource, OutboxRelayService, MetricsRegistry],
         useFactory: (d: DataSource, r: OutboxRelayService, m: MetricsRegistry) => new OutboxMonitor(d, r, m),
@@ -141,10 +134,12 @@ export class GraphInfrastructureModule {
         GraphReadRepository,
         GraphWriteRepository,
         RateLimiter,
-        FirstPageCache,
         EventOutbox,
         GraphCacheAdmin,
-        // what the edges need: health, metrics, the Kafka server's topics
+        // what the edges need: health, metrics, the Kafka server's topics, the store and figures of the
+        // first-page shortcut (apps/graph-service/src/http/first-page/)
+        GraphCacheStore,
+        GraphCacheMetrics,
         DependencyProbes,
         MetricsRegistry,
         KafkaTopics,

@@ -20,3 +20,5 @@ export * from './postgres/graph-stats-slots';
 export * from './postgres/graph-stats-rebuild';
 export * from './postgres/copy-from';
 export * from './postgres/typeorm-graph-read.repository';
+export * from './cache/graph-cache.store';
+export * from './cache/graph-cache.metrics';

@@ -15,10 +15,12 @@ import {
   GetStatsUseCase,
   ListEdgesUseCase,
 } from '@graph/application';
-import { EdgeList, FirstPageCache, FirstPageList, FirstPageTicket, ValidationError, parseUserId, parseUserIdList } from '@graph/domain';
+import { EdgeList, ValidationError, parseUserId, parseUserIdList } from '@graph/domain';
 import { CurrentCaller } from '../auth/auth.decorators';
 import { ApiPageQuery, PageQuery, PageQueryParams } from './page-query';
-import { FirstPageTicketOf } from './first-page.shortcut';
+import { FirstPageCache } from '../first-page/first-page.cache';
+import { GRAPH_ROUTE_PREFIX } from '../first-page/first-page.routes';
+import { FirstPageList, FirstPageTicket, FirstPageTicketOf } from '../first-page/first-page.ticket';
 import { Caller } from '../auth/auth.types';
 import {
   BlocksPageDto,
@@ -53,7 +55,7 @@ const VISIBILITY =
 @ApiBearerAuth('bearer')
 @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'missing, invalid or expired token' })
 @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'INVALID_USER_ID, INVALID_CURSOR, TOO_MANY_IDS or VALIDATION_FAILED' })
-@Controller('api/v1/graph')
+@Controller(GRAPH_ROUTE_PREFIX)
 export class GraphQueryController {
   constructor(
     private readonly lists: ListEdgesUseCase,

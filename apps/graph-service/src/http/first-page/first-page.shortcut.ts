@@ -1,15 +1,14 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { ExecutionContext, INestApplication, createParamDecorator } from '@nestjs/common';
-import { FirstPageCache, GRAPH_LIMITS, FirstPageList, FirstPageTicket, UserId, parseUserId } from '@graph/domain';
+import { INestApplication } from '@nestjs/common';
+import { GRAPH_LIMITS, UserId, parseUserId } from '@graph/domain';
 import { TokenVerifier } from '../auth/token-verifier';
+import { FirstPageCache } from './first-page.cache';
+import { firstPagePathPrefix } from './first-page.routes';
+import { FirstPageList, attachTicket } from './first-page.ticket';
 
-const FOLLOWERS = '/api/v1/graph/followers/';
-const FOLLOWING = '/api/v1/graph/following/';
+const FOLLOWERS = firstPagePathPrefix('followers');
+const FOLLOWING = firstPagePathPrefix('following');
 const LIMIT_ONLY = /^limit=([1-9][0-9]{0,2})$/;
-
-/** Where a lookup's ticket waits for the route that renders the page (on the raw Node request). */
-const TICKET = Symbol('firstPageTicket');
-type TicketCarrier = IncomingMessage & { [TICKET]?: FirstPageTicket };
 
 /**
  * `GET /followers/:id` or `/following/:id` with no query or `?limit=N` only: the first page of a
@@ -71,7 +70,7 @@ export class FirstPageShortcut {
       return next();
     }
     if (found.kind === 'hit') return send(found.body);
-    if (found.ticket) (req as TicketCarrier)[TICKET] = found.ticket;
+    if (found.ticket) attachTicket(req, found.ticket);
     next();
   }
 
@@ -119,9 +118,3 @@ interface ExpressLike {
   use(handler: (req: IncomingMessage, res: ServerResponse, next: () => void) => void): void;
   get(setting: string): unknown;
 }
-
-/** The ticket FirstPageShortcut left on the request after a miss (undefined when it left none). */
-export const FirstPageTicketOf = createParamDecorator((_: unknown, ctx: ExecutionContext): FirstPageTicket | undefined => {
-  const req = ctx.switchToHttp().getRequest<TicketCarrier & { raw?: TicketCarrier }>();
-  return (req.raw ?? req)[TICKET];
-});
