@@ -13,6 +13,7 @@ import {
   UserId,
   edgeListKey,
   isOwnedEdgeList,
+  listAccessOf,
 } from '@graph/domain';
 import { pageLimit } from './read-limits';
 
@@ -85,7 +86,8 @@ export class ListEdgesUseCase {
       this.graph.getRelationships(viewerId, others),
       Promise.all(others.map((o) => this.graph.getSettings(o))),
     ]);
-    if (relationships.some((r) => r.blockedBy)) throw new BlockedError();
-    if (others.some((_, i) => settings[i]!.isPrivate && !relationships[i]!.following)) throw new PrivateAccountError();
+    const access = others.map((owner, i) => listAccessOf(viewerId, owner, relationships[i]!, settings[i]!.isPrivate));
+    if (access.includes('blocked')) throw new BlockedError();
+    if (access.includes('private')) throw new PrivateAccountError();
   }
 }

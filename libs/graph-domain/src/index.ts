@@ -4,6 +4,7 @@ export * from './model/relationship';
 export * from './model/graph-stats';
 export * from './model/edge-list';
 export * from './model/limits';
+export * from './model/list-access';
 export * from './model/cursor';
 export * from './model/graph-event';
 export * from './ports/graph-write.repository';
