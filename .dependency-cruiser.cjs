@@ -42,6 +42,36 @@ module.exports = {
       from: { path: '^libs/graph-client/' },
       to: { path: ['^libs/graph-(domain|application|infrastructure)/', '^apps/'] },
     },
+    {
+      name: 'adapters-stay-in-infrastructure',
+      severity: 'error',
+      comment: 'Only the binding table (graph-infrastructure.module.ts) and its library name adapter classes; everyone else injects the port.',
+      from: { pathNot: '^libs/graph-infrastructure/' },
+      to: {
+        path: '^libs/graph-infrastructure/src/(postgres/typeorm-|cache/(cached-|cache-maintaining-|redis-graph-cache|memory-graph-cache|graph-cache-admin)|redis/redis-rate-limiter|memory/|kafka/outbox-monitor)',
+      },
+    },
+    {
+      name: 'app-uses-the-infrastructure-index',
+      severity: 'error',
+      comment: 'The app sees the infrastructure through @graph/infrastructure (its index) only.',
+      from: { path: '^apps/' },
+      to: { path: '^libs/graph-infrastructure/src/', pathNot: '^libs/graph-infrastructure/src/index\\.ts$' },
+    },
+    {
+      name: 'filters-read-domain-codes-only',
+      severity: 'error',
+      comment: 'The adapters translate driver errors; the HTTP and RPC filters and the user.events consumer only map domain codes.',
+      from: { path: '^apps/graph-service/src/(http/errors/|kafka/(rpc-error\\.filter|user-events\\.controller))' },
+      to: { path: ['^libs/graph-infrastructure/', 'node_modules/(pg|typeorm)/'] },
+    },
+    {
+      name: 'first-page-cache-is-not-domain',
+      severity: 'error',
+      comment: 'FirstPageCache stores rendered HTTP bodies: it lives in apps/graph-service/src/http/first-page/, not in the domain.',
+      from: {},
+      to: { path: '^libs/graph-domain/.*first-page' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
