@@ -2,7 +2,7 @@ import { GraphError, UnavailableError } from '@graph/domain';
 import { SqlRunner } from './sql-runner';
 
 /** True when an error means Postgres is unreachable rather than that the request was wrong. */
-export function isDependencyDown(error: unknown): boolean {
+function isDependencyDown(error: unknown): boolean {
   const seen = new Set<unknown>();
   let current: unknown = error;
   while (current && typeof current === 'object' && !seen.has(current)) {
