@@ -7,6 +7,7 @@ export * from './model/limits';
 export * from './model/list-access';
 export * from './model/cursor';
 export * from './model/graph-event';
+export * from './model/edge-transition';
 export * from './ports/graph-write.repository';
 export * from './ports/graph-read.repository';
 export * from './ports/rate-limiter';

@@ -1,5 +1,6 @@
 import { BlockedError, RequestNotFoundError } from '../graph.errors';
-import { GraphEvent } from '../model/graph-event';
+import { EDGE_TRANSITIONS, EdgeState, edgeTransition } from '../model/edge-transition';
+import { GraphEvent, UnfollowReason } from '../model/graph-event';
 import { UserId, compareUserIds } from '../model/user-id';
 import { GraphWriteRepository } from '../ports/graph-write.repository';
 import { StoredStatus } from './in-memory-graph.store';
@@ -328,6 +329,55 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
         expect(await repo.eraseUser(a)).toEqual({ affectedUserIds: [], removedEdges: 0 });
         expect(await inspect.events(a, b, c, d, e, f)).toHaveLength(before);
       });
+    });
+
+    describe('edge transitions', () => {
+      /** Brings the edge a→b into `state` through the port (b private for a request). */
+      const reach = async (state: EdgeState): Promise<void> => {
+        if (state === 'none') return;
+        if (state !== 'accepted') await repo.setPrivacy(b, true);
+        await repo.follow(a, b);
+        if (state === 'rejected') await repo.respondToRequest(b, a, 'reject');
+      };
+      /** The port call that makes the edge a→b go to `to` (for a removal, for `reason`). */
+      const make = async (to: EdgeState, reason: UnfollowReason | undefined): Promise<unknown> => {
+        if (to === 'accepted' || to === 'rejected') {
+          if ((await inspect.edgeStatus(a, b)) === 'pending') return repo.respondToRequest(b, a, to === 'accepted' ? 'accept' : 'reject');
+          await repo.setPrivacy(b, false);
+          return repo.follow(a, b);
+        }
+        if (to === 'pending') {
+          await repo.setPrivacy(b, true);
+          return repo.follow(a, b);
+        }
+        if (reason === 'removed') return repo.removeFollower(b, a);
+        if (reason === 'blocked') return repo.block(b, a);
+        if (reason === 'erased') return repo.eraseUser(a);
+        return repo.unfollow(a, b);
+      };
+      const minus = (x: GraphCounts, y: GraphCounts): GraphCounts => ({
+        followers: x.followers - y.followers,
+        following: x.following - y.following,
+        pending: x.pending - y.pending,
+      });
+
+      // Keeps every write path (a future single-statement SQL one too) on the domain's edge rule.
+      it.each(EDGE_TRANSITIONS.map((t) => [`${t.from} → ${t.to}${t.reason ? ` (${t.reason})` : ''}`, t] as const))(
+        '%s emits the event and moves the counters as edgeTransition says',
+        async (_name, { from, to, reason }) => {
+          await reach(from);
+          expect((await inspect.edgeStatus(a, b)) ?? 'none').toBe(from);
+          const [eventsBefore, aBefore, bBefore] = [(await inspect.events(a, b)).length, await inspect.counts(a), await inspect.counts(b)];
+
+          await make(to, reason);
+
+          const expected = edgeTransition({ followerId: a, followingId: b, from, to, reason, isMutual: false });
+          expect((await inspect.edgeStatus(a, b)) ?? 'none').toBe(to);
+          expect((await inspect.events(a, b)).slice(eventsBefore)).toEqual(expected.event ? [expected.event] : []);
+          expect(minus(await inspect.counts(a), aBefore)).toEqual(expected.follower);
+          expect(minus(await inspect.counts(b), bBefore)).toEqual(expected.following);
+        },
+      );
     });
   });
 }

@@ -1,5 +1,6 @@
 import { BlockedError, RequestNotFoundError } from '../graph.errors';
-import { GraphEvent, UnfollowReason } from '../model/graph-event';
+import { EdgeTransitionInput, edgeTransition } from '../model/edge-transition';
+import { UnfollowReason } from '../model/graph-event';
 import { FollowStatus } from '../model/relationship';
 import { UserId, compareUserIds } from '../model/user-id';
 import {
@@ -30,7 +31,7 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
     const status: FollowStatus = this.store.privateUsers.has(followingId) ? 'pending' : 'accepted';
     const edge: StoredEdge = { followerId, followingId, status, createdAtUs: this.store.tick() };
     this.store.edges.set(InMemoryGraphStore.pairKey(followerId, followingId), edge);
-    this.store.events.push({ type: 'follow', followerId, followingId, status, isMutual: this.follows(followingId, followerId) });
+    this.emit({ followerId, followingId, from: existing?.status ?? 'none', to: status, isMutual: this.follows(followingId, followerId) });
     return { status, changed: true, createdAtUs: edge.createdAtUs.toString() };
   }
 
@@ -52,7 +53,7 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
     if (edge?.status === 'rejected') return { status: 'rejected', changed: false, createdAtUs: null };
     if (edge?.status !== 'pending') throw new RequestNotFoundError();
     edge.status = 'rejected';
-    this.store.events.push({ type: 'follow_request_rejected', followerId, followingId: ownerId });
+    this.emit({ followerId, followingId: ownerId, from: 'pending', to: 'rejected' });
     return { status: 'rejected', changed: true, createdAtUs: null };
   }
 
@@ -119,20 +120,18 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
   private accept(edge: StoredEdge): void {
     edge.status = 'accepted';
     edge.createdAtUs = this.store.tick();
-    this.store.events.push({ type: 'follow_request_accepted', followerId: edge.followerId, followingId: edge.followingId });
+    this.emit({ followerId: edge.followerId, followingId: edge.followingId, from: 'pending', to: 'accepted' });
   }
 
-  /** Deletes the edge; accepted follows and pending requests are visible, so they get an event. */
+  /** Deletes the edge, with the event edgeTransition gives (none for a rejected request). */
   private removeEdge(edge: StoredEdge, reason: UnfollowReason): void {
     this.store.edges.delete(InMemoryGraphStore.pairKey(edge.followerId, edge.followingId));
-    if (edge.status === 'rejected') return;
-    const event: GraphEvent = {
-      type: 'unfollow',
-      followerId: edge.followerId,
-      followingId: edge.followingId,
-      reason,
-      previousStatus: edge.status,
-    };
-    this.store.events.push(event);
+    this.emit({ followerId: edge.followerId, followingId: edge.followingId, from: edge.status, to: 'none', reason });
+  }
+
+  /** Counters are recounted from the edges here, so only the event of the transition is kept. */
+  private emit(t: EdgeTransitionInput): void {
+    const { event } = edgeTransition(t);
+    if (event) this.store.events.push(event);
   }
 }

@@ -7,6 +7,10 @@ import {
   RequestResponseOutcome,
   UserId,
   FollowStatus,
+  CounterDelta,
+  EdgeState,
+  UnfollowReason,
+  edgeTransition,
 } from '@graph/domain';
 import { CacheOp, GraphCacheStore, WriteTicket, cacheKey, listMember } from './graph-cache.store';
 
@@ -43,20 +47,17 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
     return this.edgeWrite(followerId, followingId, () => this.inner.follow(followerId, followingId), (o) => {
       if (!o.changed) return [];
       const common = drop(rel(followerId, followingId), rel(followingId, followerId), suggestions(followerId));
-      if (o.status === 'pending') return [{ key: stats(followingId), op: 'stats', delta: [0, 0, 1] }, ...common];
-      return [
-        ...this.addEdge(followerId, followingId, o.createdAtUs),
-        // A pending request upgraded by this follow would also change the pending count: drop then.
-        { key: stats(followingId), op: 'stats', delta: [1, 0, 0], dropIfPending: true },
-        { key: stats(followerId), op: 'stats', delta: [0, 1, 0] },
-        ...common,
-      ];
+      // From none or rejected: both count alike (a pending request upgraded meanwhile is dropped below).
+      const counters = this.statsOps(followerId, followingId, 'none', o.status);
+      if (o.status === 'pending') return [...counters, ...common];
+      // A pending request upgraded by this follow would also change the pending count: drop then.
+      return [...this.addEdge(followerId, followingId, o.createdAtUs), ...counters.map((op) => (op.key === stats(followingId) ? { ...op, dropIfPending: true } : op)), ...common];
     });
   }
 
   async unfollow(followerId: UserId, followingId: UserId): Promise<{ removed: FollowStatus | null }> {
     return this.edgeWrite(followerId, followingId, () => this.inner.unfollow(followerId, followingId), (o) =>
-      this.removalOps(followerId, followingId, o.removed),
+      this.removalOps(followerId, followingId, o.removed, o.removed === 'pending' ? 'cancelled' : 'unfollow'),
     );
   }
 
@@ -64,20 +65,15 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
     return this.edgeWrite(followerId, ownerId, () => this.inner.respondToRequest(ownerId, followerId, action), (o) => {
       if (!o.changed) return [];
       const common = drop(rel(followerId, ownerId), rel(ownerId, followerId));
-      if (o.status === 'rejected' || o.createdAtUs === null) return [{ key: stats(ownerId), op: 'stats', delta: [0, 0, -1] }, ...common];
-      return [
-        ...this.addEdge(followerId, ownerId, o.createdAtUs),
-        { key: stats(ownerId), op: 'stats', delta: [1, 0, -1] },
-        { key: stats(followerId), op: 'stats', delta: [0, 1, 0] },
-        ...common,
-        ...drop(suggestions(followerId)),
-      ];
+      const counters = this.statsOps(followerId, ownerId, 'pending', o.status);
+      if (o.status === 'rejected' || o.createdAtUs === null) return [...counters, ...common];
+      return [...this.addEdge(followerId, ownerId, o.createdAtUs), ...counters, ...common, ...drop(suggestions(followerId))];
     });
   }
 
   async removeFollower(ownerId: UserId, followerId: UserId): Promise<{ removed: boolean }> {
     return this.edgeWrite(followerId, ownerId, () => this.inner.removeFollower(ownerId, followerId), (o) =>
-      this.removalOps(followerId, ownerId, o.removed ? 'accepted' : null),
+      this.removalOps(followerId, ownerId, o.removed ? 'accepted' : null, 'removed'),
     );
   }
 
@@ -121,18 +117,26 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
     ];
   }
 
-  private removalOps(followerId: UserId, followingId: UserId, removed: FollowStatus | null): CacheOp[] {
+  private removalOps(followerId: UserId, followingId: UserId, removed: FollowStatus | null, reason: UnfollowReason): CacheOp[] {
     if (removed === null) return [];
     const common = drop(rel(followerId, followingId), rel(followingId, followerId), suggestions(followerId));
-    if (removed === 'pending') return [{ key: stats(followingId), op: 'stats', delta: [0, 0, -1] }, ...common];
+    const counters = this.statsOps(followerId, followingId, removed, 'none', reason);
+    if (removed === 'pending') return [...counters, ...common];
     const guard = rel(followerId, followingId);
     return [
       { key: followers(followingId), op: 'zrem', userId: followerId, guard },
       { key: following(followerId), op: 'zrem', userId: followingId, guard },
-      { key: stats(followingId), op: 'stats', delta: [-1, 0, 0] },
-      { key: stats(followerId), op: 'stats', delta: [0, -1, 0] },
+      ...counters,
       ...common,
     ];
+  }
+
+  /** In-place counter updates for the edge's transition, by the domain's rule (edgeTransition). */
+  private statsOps(followerId: UserId, followingId: UserId, from: EdgeState, to: EdgeState, reason?: UnfollowReason): CacheOp[] {
+    const t = edgeTransition({ followerId, followingId, from, to, reason });
+    const op = (userId: UserId, d: CounterDelta): CacheOp[] =>
+      d.followers || d.following || d.pending ? [{ key: stats(userId), op: 'stats', delta: [d.followers, d.following, d.pending] }] : [];
+    return [...op(followingId, t.following), ...op(followerId, t.follower)];
   }
 
   /**

@@ -1,6 +1,8 @@
 import { DataSource, EntityManager } from 'typeorm';
 import {
   BlockedError,
+  CounterDelta,
+  EdgeTransition,
   EraseOutcome,
   FollowOutcome,
   FollowStatus,
@@ -12,6 +14,7 @@ import {
   UnfollowReason,
   UserId,
   compareUserIds,
+  edgeTransition,
 } from '@graph/domain';
 import { STATS_SLOTS } from './graph-stats-slots';
 import { OutboxWakeup, insertOutboxEvents, wroteOutboxEvents } from './outbox';
@@ -50,19 +53,10 @@ function slotOf(userId: UserId): number {
 class CounterDeltas {
   private readonly rows = new Map<string, { userId: UserId; slot: number; followers: number; following: number; pending: number }>();
 
-  /** The edge follower→following went from `from` to `to` (null: absent). */
-  edge(followerId: UserId, followingId: UserId, from: StoredStatus | null, to: StoredStatus | null): this {
-    for (const [status, sign] of [
-      [from, -1],
-      [to, 1],
-    ] as const) {
-      if (status === 'accepted') {
-        this.add(followerId, slotOf(followingId), { following: sign });
-        this.add(followingId, slotOf(followerId), { followers: sign });
-      } else if (status === 'pending') {
-        this.add(followingId, slotOf(followerId), { pending: sign });
-      }
-    }
+  /** The edge follower→following made `transition` (the domain's edgeTransition says by how much). */
+  edge(followerId: UserId, followingId: UserId, transition: EdgeTransition): this {
+    this.add(followerId, slotOf(followingId), transition.follower);
+    this.add(followingId, slotOf(followerId), transition.following);
     return this;
   }
 
@@ -104,12 +98,12 @@ class CounterDeltas {
     );
   }
 
-  private add(userId: UserId, slot: number, change: Partial<{ followers: number; following: number; pending: number }>): void {
+  private add(userId: UserId, slot: number, change: CounterDelta): void {
     const key = `${userId}:${slot}`;
     const row = this.rows.get(key) ?? { userId, slot, followers: 0, following: 0, pending: 0 };
-    row.followers += change.followers ?? 0;
-    row.following += change.following ?? 0;
-    row.pending += change.pending ?? 0;
+    row.followers += change.followers;
+    row.following += change.following;
+    row.pending += change.pending;
     this.rows.set(key, row);
   }
 }
@@ -120,10 +114,9 @@ async function query<T = Record<string, unknown>>(m: EntityManager, sql: string,
   return (result.records ?? []) as T[];
 }
 
-/** An unfollow event for a removed edge; rejected requests were never visible, so they get none. */
-function removalEvent(edge: EdgeRow, reason: UnfollowReason): GraphEvent | null {
-  if (edge.status === 'rejected') return null;
-  return { type: 'unfollow', followerId: edge.follower_id, followingId: edge.following_id, reason, previousStatus: edge.status };
+/** The transition of a removed edge (a rejected request, never visible, gets no event). */
+function removal(edge: EdgeRow, reason: UnfollowReason): EdgeTransition {
+  return edgeTransition({ followerId: edge.follower_id, followingId: edge.following_id, from: edge.status, to: 'none', reason });
 }
 
 function byPair(x: EdgeRow, y: EdgeRow): number {
@@ -198,8 +191,9 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
         );
         return { status: current!.status, changed: false, createdAtUs: current!.created_at_us };
       }
-      await insertOutboxEvents(m, [{ type: 'follow', followerId, followingId, status, isMutual: state!.mutual }]);
-      await new CounterDeltas().edge(followerId, followingId, state!.status, status).apply(m);
+      const t = edgeTransition({ followerId, followingId, from: state!.status ?? 'none', to: status, isMutual: state!.mutual });
+      await insertOutboxEvents(m, [t.event!]);
+      await new CounterDeltas().edge(followerId, followingId, t).apply(m);
       return { status, changed: true, createdAtUs: written.created_at_us };
     });
   }
@@ -213,9 +207,9 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
         [followerId, followingId],
       );
       if (!edge) return { removed: null };
-      const event = removalEvent(edge, edge.status === 'pending' ? 'cancelled' : 'unfollow');
-      if (event) await insertOutboxEvents(m, [event]);
-      await new CounterDeltas().edge(followerId, followingId, edge.status, null).apply(m);
+      const t = removal(edge, edge.status === 'pending' ? 'cancelled' : 'unfollow');
+      if (t.event) await insertOutboxEvents(m, [t.event]);
+      await new CounterDeltas().edge(followerId, followingId, t).apply(m);
       return { removed: edge.status === 'rejected' ? null : edge.status };
     });
   }
@@ -233,10 +227,9 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
         [followerId, ownerId, target],
       );
       if (changed) {
-        await insertOutboxEvents(m, [
-          { type: action === 'accept' ? 'follow_request_accepted' : 'follow_request_rejected', followerId, followingId: ownerId },
-        ]);
-        await new CounterDeltas().edge(followerId, ownerId, 'pending', target).apply(m);
+        const t = edgeTransition({ followerId, followingId: ownerId, from: 'pending', to: target });
+        await insertOutboxEvents(m, [t.event!]);
+        await new CounterDeltas().edge(followerId, ownerId, t).apply(m);
         return { status: target, changed: true, createdAtUs: target === 'accepted' ? changed.created_at_us : null };
       }
       const [current] = await query<{ status: StoredStatus; created_at_us: string }>(
@@ -258,8 +251,9 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
         [followerId, ownerId],
       );
       if (!edge) return { removed: false };
-      await insertOutboxEvents(m, [removalEvent(edge, 'removed')!]);
-      await new CounterDeltas().edge(followerId, ownerId, 'accepted', null).apply(m);
+      const t = removal(edge, 'removed');
+      await insertOutboxEvents(m, [t.event!]);
+      await new CounterDeltas().edge(followerId, ownerId, t).apply(m);
       return { removed: true };
     });
   }
@@ -320,12 +314,10 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
         [userId],
       );
       const followerIds = accepted.map((r) => r.follower_id).sort(compareUserIds);
-      await this.insertEvents(
-        m,
-        followerIds.map((followerId) => ({ type: 'follow_request_accepted', followerId, followingId: userId })),
-      );
+      const transitions = followerIds.map((followerId) => edgeTransition({ followerId, followingId: userId, from: 'pending', to: 'accepted' }));
+      await this.insertEvents(m, transitions.map((t) => t.event!));
       const deltas = new CounterDeltas();
-      for (const followerId of followerIds) deltas.edge(followerId, userId, 'pending', 'accepted');
+      transitions.forEach((t, i) => deltas.edge(followerIds[i]!, userId, t));
       await deltas.apply(m);
       return { isPrivate, changed: true, acceptedFollowerIds: followerIds };
     });
@@ -367,10 +359,10 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
 
   /** Events and counter changes for removed edges; `erasedUserId`'s own counter rows are deleted instead. */
   private async recordRemovals(m: EntityManager, removed: EdgeRow[], reason: UnfollowReason, erasedUserId?: UserId): Promise<void> {
-    const events = removed.map((e) => removalEvent(e, reason)).filter((e): e is GraphEvent => e !== null);
-    await this.insertEvents(m, events);
+    const transitions = removed.map((e) => removal(e, reason));
+    await this.insertEvents(m, transitions.flatMap((t) => (t.event ? [t.event] : [])));
     const deltas = new CounterDeltas();
-    for (const e of removed) deltas.edge(e.follower_id, e.following_id, e.status, null);
+    removed.forEach((e, i) => deltas.edge(e.follower_id, e.following_id, transitions[i]!));
     if (erasedUserId) deltas.without(erasedUserId);
     await deltas.apply(m);
   }
