@@ -2,6 +2,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { ExecutionContext, INestApplication, createParamDecorator } from '@nestjs/common';
 import { READ_LIMITS } from '@graph/application';
 import { FirstPageCache, FirstPageList, FirstPageTicket, UserId, parseUserId } from '@graph/domain';
+import { markRoute } from '../../observability/request-observer';
 import { TokenVerifier } from '../auth/token-verifier';
 
 const FOLLOWERS = '/api/v1/graph/followers/';
@@ -71,7 +72,10 @@ export class FirstPageShortcut {
     } catch {
       return next();
     }
-    if (found.kind === 'hit') return send(found.body);
+    if (found.kind === 'hit') {
+      markRoute(req, `/api/v1/graph/${asked.list.kind}/:userId`);
+      return send(found.body);
+    }
     if (found.ticket) (req as TicketCarrier)[TICKET] = found.ticket;
     next();
   }
