@@ -1,7 +1,8 @@
 import { AddressInfo } from 'node:net';
 import { INestApplication } from '@nestjs/common';
 import { RawResponse, rawRequest } from '../support/raw-http';
-import { freshUserId, startTestApp, tokenFor } from '../support/test-app';
+import jwt from 'jsonwebtoken';
+import { TEST_JWT_SECRET, freshUserId, startTestApp, tokenFor } from '../support/test-app';
 
 /**
  * One table of raw requests, sent byte for byte to both adapters: each must get the same status
@@ -104,6 +105,12 @@ const ROWS: Row[] = [
   { name: 'a bad Content-Length', request: (c) => http('PUT', `${G}/settings`, { ...auth(c.token), 'Content-Type': 'application/json', 'Content-Length': 'abc' }), status: 400, code: 'MALFORMED_REQUEST' },
   // Tokens.
   { name: 'no token', request: () => http('GET', `${G}/stats/1`, {}), status: 401, code: 'UNAUTHORIZED' },
+  {
+    name: 'a token without exp',
+    request: (c) => http('GET', `${G}/stats/1`, auth(jwt.sign({ sub: c.user }, TEST_JWT_SECRET, { algorithm: 'HS256' }))),
+    status: 401,
+    code: 'UNAUTHORIZED',
+  },
 ];
 
 describe.each(['express', 'fastify'])('raw requests on %s', (adapter) => {

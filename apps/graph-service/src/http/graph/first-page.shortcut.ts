@@ -62,7 +62,7 @@ export class FirstPageShortcut {
     let viewerId: UserId;
     try {
       const header = req.headers.authorization;
-      viewerId = this.verifier.verify(Array.isArray(header) ? header[0] : header).userId;
+      viewerId = (await this.verifier.verify(Array.isArray(header) ? header[0] : header)).userId;
     } catch {
       return next();
     }
