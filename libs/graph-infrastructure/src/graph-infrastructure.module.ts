@@ -3,11 +3,13 @@ import { InfrastructureOptions } from './infrastructure.options';
 import { kafkaProviders } from './kafka/kafka.providers';
 import { KafkaProbe } from './kafka/kafka.connection';
 import { MetricsRegistry } from './observability/metrics.registry';
+import { DependencyMetrics } from './observability/dependency-metrics';
 import { DependencyProbe } from './observability/dependency-health';
 import { postgresProviders } from './postgres/postgres.providers';
 import { PostgresProbe } from './postgres/postgres.connection';
 import { redisProviders } from './redis/redis.providers';
-import { RedisProbe } from './redis/redis.connection';
+import { RedisConnection, RedisProbe } from './redis/redis.connection';
+import { DataSource } from 'typeorm';
 
 /** All probes, in the order /health/ready reports them. */
 export class DependencyProbes {
@@ -28,6 +30,11 @@ export class GraphInfrastructureModule {
       ...postgresProviders,
       ...redisProviders,
       ...kafkaProviders,
+      {
+        provide: DependencyMetrics,
+        inject: [MetricsRegistry, DataSource, RedisConnection],
+        useFactory: (m: MetricsRegistry, d: DataSource, r: RedisConnection) => new DependencyMetrics(m, d, r.client),
+      },
       {
         provide: DependencyProbes,
         inject: [PostgresProbe, RedisProbe, KafkaProbe],
