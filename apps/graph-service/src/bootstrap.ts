@@ -11,6 +11,7 @@ import { RequestObserver } from './observability/request-observer';
 import { FirstPageCache } from './http/first-page/first-page.cache';
 import { FirstPageShortcut } from './http/first-page/first-page.shortcut';
 import { TokenVerifier } from './http/auth/token-verifier';
+import { HttpEdge } from './http/edge/http-edge';
 
 export interface CreateAppOptions {
   /** Replace the JSON logger (tests pass a quiet one). */
@@ -24,15 +25,20 @@ export interface CreateAppOptions {
  */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
   const logger = options.logger === undefined ? new JsonLogger(config.logLevel) : options.logger;
-  const adapter = config.http.adapter === 'fastify' ? new FastifyAdapter({ bodyLimit: 1024 * 1024 }) : new ExpressAdapter();
+  const edge = new HttpEdge();
+  const adapter = config.http.adapter === 'fastify' ? new FastifyAdapter(edge.fastifyOptions()) : new ExpressAdapter();
   const app = await NestFactory.create(AppModule.register(config), adapter, {
     logger: logger === false ? false : logger,
+    bodyParser: false, // HttpEdge parses bodies, the same way on both adapters
+
     bufferLogs: logger !== false,
     abortOnError: false,
   });
   if (logger) app.useLogger(logger);
   app.enableShutdownHooks();
-  new RequestObserver(app.get(MetricsRegistry), config.logLevel === 'debug').mount(app, config.http.adapter);
+  const observer = new RequestObserver(app.get(MetricsRegistry), config.logLevel === 'debug');
+  observer.mount(app, config.http.adapter);
+  edge.mount(app, config.http.adapter, (req, res, next) => observer.observe(req, res, next));
   new FirstPageShortcut(app.get(FirstPageCache), app.get(TokenVerifier)).mount(app, config.http.adapter);
 
   const document = SwaggerModule.createDocument(

@@ -16,6 +16,7 @@ import { OutboxMonitor } from './kafka/outbox-monitor';
 import { OutboxRelayService } from './kafka/outbox-relay.service';
 import { MemoryRateLimiter } from './memory/memory-rate-limiter';
 import { DependencyProbe } from './observability/dependency-health';
+import { DependencyMetrics } from './observability/dependency-metrics';
 import { MetricsRegistry } from './observability/metrics.registry';
 import { OutboxWakeup } from './postgres/outbox';
 import { PostgresProbe } from './postgres/postgres.connection';
@@ -123,6 +124,12 @@ export class GraphInfrastructureModule {
         ...redisProviders,
         ...kafkaProviders,
         ...bindings,
+        {
+          // Pool and Redis figures for the alert rules, read at scrape time (nothing injects it).
+          provide: DependencyMetrics,
+          inject: [MetricsRegistry, DataSource, RedisConnection],
+          useFactory: (m: MetricsRegistry, d: DataSource, r: RedisConnection) => new DependencyMetrics(m, d, r.client),
+        },
         {
           provide: DependencyProbes,
           inject: [PostgresProbe, RedisProbe, KafkaProbe],

@@ -7,7 +7,7 @@ describe('loadConfig', () => {
     expect(config.redis.mode).toBe('memory');
     expect(config.kafka.mode).toBe('disabled');
     expect(config.http.port).toBe(3000);
-    expect(config.auth).toEqual({ algorithm: 'HS256', secret: DEVELOPMENT_JWT_SECRET, usingDevelopmentSecret: true });
+    expect(config.auth).toEqual({ algorithm: 'HS256', secret: DEVELOPMENT_JWT_SECRET, usingDevelopmentSecret: true, clockToleranceSeconds: 5 });
     expect(config.followRateLimit).toEqual({ limit: 200, windowSeconds: 3600 });
     expect(config.cache.ttlSeconds).toEqual({ followers: 300, following: 300, relationship: 600, stats: 60, recommendations: 600 });
   });
@@ -34,6 +34,9 @@ describe('loadConfig', () => {
     ['JWT_SECRET', 'short'],
     ['JWT_PUBLIC_KEY', 'not a pem'],
     ['CACHE_TTL_JITTER', '2'],
+    ['JWT_JWKS_URL', 'ftp://id.example/jwks'],
+    ['JWT_CLOCK_TOLERANCE_SECONDS', '-1'],
+    ['JWT_CLOCK_TOLERANCE_SECONDS', '3600'],
   ])('stops with a message naming %s when it is %p', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
@@ -45,6 +48,26 @@ describe('loadConfig', () => {
 
   it('takes RS256 when a public key is given', () => {
     const pem = '-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----';
-    expect(loadConfig({ JWT_PUBLIC_KEY: pem }).auth).toEqual({ algorithm: 'RS256', publicKey: pem });
+    expect(loadConfig({ JWT_PUBLIC_KEY: pem }).auth).toEqual({ algorithm: 'RS256', publicKey: pem, clockToleranceSeconds: 5 });
+  });
+
+  it('takes RS256 from a JWKS URL, with cache and cooldown, and asks for a cursor secret then', () => {
+    const env = { JWT_JWKS_URL: 'https://id.example/.well-known/jwks.json', CURSOR_SECRET: 'cursor-secret-0123456789' };
+    expect(loadConfig(env).auth).toEqual({
+      algorithm: 'RS256',
+      jwks: { url: env.JWT_JWKS_URL, cacheSeconds: 600, cooldownSeconds: 30 },
+      clockToleranceSeconds: 5,
+    });
+    expect(loadConfig({ ...env, JWT_JWKS_CACHE_SECONDS: '60', JWT_JWKS_COOLDOWN_SECONDS: '0' }).auth).toMatchObject({ jwks: { cacheSeconds: 60, cooldownSeconds: 0 } });
+    expect(() => loadConfig({ JWT_JWKS_URL: env.JWT_JWKS_URL })).toThrow('CURSOR_SECRET');
+    expect(() => loadConfig({ ...env, JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----' })).toThrow('JWT_JWKS_URL');
+    expect(() => loadConfig({ ...env, NODE_ENV: 'production' })).not.toThrow();
+  });
+
+  it('reads the optional issuer, audiences and clock tolerance', () => {
+    const auth = loadConfig({ JWT_ISSUER: 'https://id.example', JWT_AUDIENCE: 'graph, graph-admin', JWT_CLOCK_TOLERANCE_SECONDS: '0' }).auth;
+    expect(auth).toMatchObject({ issuer: 'https://id.example', audience: ['graph', 'graph-admin'], clockToleranceSeconds: 0 });
+    expect(loadConfig({}).auth).not.toHaveProperty('issuer');
+    expect(loadConfig({}).auth).not.toHaveProperty('audience');
   });
 });

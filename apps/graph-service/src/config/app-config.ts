@@ -18,14 +18,27 @@ export interface AppConfig {
   runMigrations: boolean;
   redis: RedisOptions;
   kafka: KafkaOptions;
-  auth:
-    | { algorithm: 'HS256'; secret: string; usingDevelopmentSecret: boolean }
-    | { algorithm: 'RS256'; publicKey: string };
+  auth: AuthConfig;
   cursorSecret: string;
   followRateLimit: { limit: number; windowSeconds: number };
   recommendations: { recentFollowings: number; perFollowing: number };
   cache: CacheOptions;
 }
+
+/** Where token keys come from, and the claims every token must carry. */
+export type AuthConfig = (
+  | { algorithm: 'HS256'; secret: string; usingDevelopmentSecret: boolean }
+  | { algorithm: 'RS256'; publicKey: string }
+  /** Keys fetched from the issuer's JWKS, kept `cacheSeconds`, fetched again at most every `cooldownSeconds` for an unknown `kid`. */
+  | { algorithm: 'RS256'; jwks: { url: string; cacheSeconds: number; cooldownSeconds: number } }
+) & {
+  /** When set, a token's `iss` must equal it. */
+  issuer?: string;
+  /** When set, a token's `aud` must hold one of them. */
+  audience?: string[];
+  /** Leeway for `exp` and `nbf` against clock skew between the issuer and this service. */
+  clockToleranceSeconds: number;
+};
 
 /** Used only when no JWT key is configured; logged as a warning, refused in production. */
 export const DEVELOPMENT_JWT_SECRET = 'graph-service-development-secret';
@@ -102,17 +115,37 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
   }
   const secret = text(env, 'JWT_SECRET');
+  const jwksUrl = url(env, 'JWT_JWKS_URL', ['https:', 'http:']);
   if (publicKey !== undefined && !publicKey.includes('BEGIN PUBLIC KEY')) {
     throw new ConfigError(publicKeyFile ? 'JWT_PUBLIC_KEY_FILE' : 'JWT_PUBLIC_KEY', 'must hold a PEM public key');
   }
+  if (publicKey !== undefined && jwksUrl !== undefined) throw new ConfigError('JWT_JWKS_URL', 'and JWT_PUBLIC_KEY cannot both be set: choose one source of RS256 keys');
   if (secret !== undefined && secret.length < 16) throw new ConfigError('JWT_SECRET', 'must be at least 16 characters');
-  if (publicKey === undefined && secret === undefined && nodeEnv === 'production') {
-    throw new ConfigError('JWT_SECRET', 'or JWT_PUBLIC_KEY must be set when NODE_ENV=production');
+  if (publicKey === undefined && jwksUrl === undefined && secret === undefined && nodeEnv === 'production') {
+    throw new ConfigError('JWT_SECRET', 'or JWT_PUBLIC_KEY or JWT_JWKS_URL must be set when NODE_ENV=production');
   }
+  const claims = {
+    ...(text(env, 'JWT_ISSUER') !== undefined ? { issuer: text(env, 'JWT_ISSUER')! } : {}),
+    ...(text(env, 'JWT_AUDIENCE') !== undefined ? { audience: text(env, 'JWT_AUDIENCE')!.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
+    clockToleranceSeconds: integer(env, 'JWT_CLOCK_TOLERANCE_SECONDS', 5, 0, 300),
+  };
   const auth: AppConfig['auth'] =
-    publicKey !== undefined
-      ? { algorithm: 'RS256', publicKey }
-      : { algorithm: 'HS256', secret: secret ?? DEVELOPMENT_JWT_SECRET, usingDevelopmentSecret: secret === undefined };
+    jwksUrl !== undefined
+      ? {
+          algorithm: 'RS256',
+          jwks: {
+            url: jwksUrl,
+            cacheSeconds: integer(env, 'JWT_JWKS_CACHE_SECONDS', 600, 1, 86400),
+            cooldownSeconds: integer(env, 'JWT_JWKS_COOLDOWN_SECONDS', 30, 0, 3600),
+          },
+          ...claims,
+        }
+      : publicKey !== undefined
+        ? { algorithm: 'RS256', publicKey, ...claims }
+        : { algorithm: 'HS256', secret: secret ?? DEVELOPMENT_JWT_SECRET, usingDevelopmentSecret: secret === undefined, ...claims };
+  // Cursors are signed with a secret; a key set fetched from a URL is public, so it cannot stand in for one.
+  const cursorSecret = text(env, 'CURSOR_SECRET');
+  if (cursorSecret === undefined && 'jwks' in auth) throw new ConfigError('CURSOR_SECRET', 'must be set when JWT_JWKS_URL is used');
 
   return {
     nodeEnv,
@@ -150,7 +183,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         }
       : { mode: 'disabled' },
     auth,
-    cursorSecret: text(env, 'CURSOR_SECRET') ?? (auth.algorithm === 'HS256' ? `cursor:${auth.secret}` : `cursor:${auth.publicKey}`),
+    cursorSecret: cursorSecret ?? `cursor:${'secret' in auth ? auth.secret : 'publicKey' in auth ? auth.publicKey : auth.jwks.url}`,
     followRateLimit: {
       limit: integer(env, 'FOLLOW_RATE_LIMIT', 200, 1, 1_000_000_000),
       windowSeconds: integer(env, 'FOLLOW_RATE_WINDOW_SECONDS', 3600, 1, 86400 * 7),

@@ -5,6 +5,27 @@ import { MetricsRegistry } from '@graph/infrastructure';
 
 const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** The `route` label of requests no route matched: one series for all of them, whatever the path. */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+/** Where a request's matched route template is left by code that answers ahead of the router. */
+const ROUTE = Symbol('routeTemplate');
+type RouteCarrier = IncomingMessage & { [ROUTE]?: string; route?: { path?: unknown } };
+
+/** Labels the request with the route template it was answered for (see FirstPageShortcut). */
+export function markRoute(req: IncomingMessage, template: string): void {
+  (req as RouteCarrier)[ROUTE] = template;
+}
+
+/** The request's id: the caller's X-Request-Id when sane, else a new UUID; fixed on the request once chosen. */
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  if (typeof given === 'string' && VALID_ID.test(given)) return given;
+  const id = randomUUID();
+  req.headers['x-request-id'] = id;
+  return id;
+}
+
 /**
  * Gives each request an id (the caller's X-Request-Id when sane, else a UUID), returned in the
  * response header and in every error body and error log line, and records the request's latency.
@@ -34,16 +55,18 @@ export class RequestObserver {
     );
   }
 
-  /** Starts observing a request, then hands it on (`next`). */
-  observe(req: IncomingMessage, res: ServerResponse, next: () => void): void {
-    const given = req.headers['x-request-id'];
-    const requestId = typeof given === 'string' && VALID_ID.test(given) ? given : randomUUID();
-    req.headers['x-request-id'] = requestId;
+  /**
+   * Starts observing a request, then hands it on (`next`). `matched` gives the template of the
+   * route the framework matched (fastify knows it before the handler; express leaves it on
+   * `req.route`), undefined when none did.
+   */
+  observe(req: IncomingMessage, res: ServerResponse, next: () => void, matched: () => string | undefined = () => expressRoute(req)): void {
+    const requestId = requestIdOf(req);
     res.setHeader('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = routeOf(req.url ?? '');
+      const route = (req as RouteCarrier)[ROUTE] ?? matched() ?? UNMATCHED_ROUTE;
       this.latency.observe({ method: req.method ?? 'GET', route, status: String(res.statusCode) }, seconds);
       if (this.accessLog || seconds > 1) {
         const line = { msg: 'request', request_id: requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) };
@@ -62,7 +85,9 @@ export class RequestObserver {
   mount(app: INestApplication, adapter: 'express' | 'fastify'): void {
     const instance = app.getHttpAdapter().getInstance();
     if (adapter === 'fastify') {
-      (instance as FastifyLike).addHook('onRequest', (request, reply, done) => this.observe(request.raw, reply.raw, done));
+      (instance as FastifyLike).addHook('onRequest', (request, reply, done) =>
+        this.observe(request.raw, reply.raw, done, () => (request.is404 ? undefined : request.routeOptions.url)),
+      );
     } else {
       (instance as ExpressLike).use((req, res, next) => this.observe(req, res, next));
     }
@@ -70,16 +95,18 @@ export class RequestObserver {
 }
 
 interface FastifyLike {
-  addHook(name: 'onRequest', hook: (request: { raw: IncomingMessage }, reply: { raw: ServerResponse }, done: () => void) => void): void;
+  addHook(
+    name: 'onRequest',
+    hook: (request: { raw: IncomingMessage; is404: boolean; routeOptions: { url?: string } }, reply: { raw: ServerResponse }, done: () => void) => void,
+  ): void;
 }
 
 interface ExpressLike {
   use(handler: (req: IncomingMessage, res: ServerResponse, next: () => void) => void): void;
 }
 
-/** A low-cardinality route label: the path with ids and cursors replaced. */
-function routeOf(url: string): string {
-  const q = url.indexOf('?');
-  const path = q < 0 ? url : url.slice(0, q);
-  return path.replace(/\/[0-9]+(?=\/|$)/g, '/:id').slice(0, 80);
+/** Express's matched route, left on the request by its router (absent for the not-found handler). */
+function expressRoute(req: IncomingMessage): string | undefined {
+  const path = (req as RouteCarrier).route?.path;
+  return typeof path === 'string' ? path : undefined;
 }

@@ -1,5 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+const REDUNDANT_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 /**
  * The one Prometheus registry of the process, served at GET /metrics. Components register their
  * own metrics on it (cache hits, outbox backlog, rate limiter fail-open, ...), each through the
@@ -9,7 +11,13 @@ export class MetricsRegistry {
   readonly registry = new Registry();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    if (options.defaultMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry });
+      // prom-client's sums of nodejs_active_{handles,requests,resources}{type} are gauges named
+      // `_total`, which Prometheus reserves for counters (promtool check metrics flags them);
+      // the per-type gauges stay, and sum() gives the totals.
+      for (const name of REDUNDANT_DEFAULT_GAUGES) this.registry.removeSingleMetric(name);
+    }
   }
 
   counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {

@@ -13,13 +13,13 @@ export class JwtAuthGuard implements CanActivate {
     private readonly verifier: TokenVerifier,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
-    const caller = this.verifier.verify(Array.isArray(header) ? header[0] : header);
+    const caller = await this.verifier.verify(Array.isArray(header) ? header[0] : header);
     const role = this.reflector.getAllAndOverride<string | undefined>(REQUIRED_ROLE, targets);
     if (role && !caller.roles.includes(role)) throw new ForbiddenError(`this needs the ${role} role`);
     request.caller = caller;

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphError, GraphErrorCode } from '@graph/domain';
+import { frameworkErrorOf } from './framework-errors';
 
 /** The one table from a domain error code to an HTTP status. */
 export const HTTP_STATUS_BY_CODE: Record<GraphErrorCode, number> = {
@@ -78,6 +79,8 @@ export class HttpErrorFilter implements ExceptionFilter {
         headers,
       };
     }
+    const framework = frameworkErrorOf(exception);
+    if (framework) return { status: framework.status, body: { error: { code: framework.code, message: framework.message, request_id: requestId } }, headers };
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const code = CODE_BY_HTTP_STATUS[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED');

@@ -1,6 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { INestApplication } from '@nestjs/common';
 import { GRAPH_LIMITS, UserId, parseUserId } from '@graph/domain';
+import { markRoute } from '../../observability/request-observer';
 import { TokenVerifier } from '../auth/token-verifier';
 import { FirstPageCache } from './first-page.cache';
 import { firstPagePathPrefix } from './first-page.routes';
@@ -59,7 +60,7 @@ export class FirstPageShortcut {
     let viewerId: UserId;
     try {
       const header = req.headers.authorization;
-      viewerId = this.verifier.verify(Array.isArray(header) ? header[0] : header).userId;
+      viewerId = (await this.verifier.verify(Array.isArray(header) ? header[0] : header)).userId;
     } catch {
       return next();
     }
@@ -69,7 +70,10 @@ export class FirstPageShortcut {
     } catch {
       return next();
     }
-    if (found.kind === 'hit') return send(found.body);
+    if (found.kind === 'hit') {
+      markRoute(req, `${firstPagePathPrefix(asked.list.kind)}:userId`);
+      return send(found.body);
+    }
     if (found.ticket) attachTicket(req, found.ticket);
     next();
   }
