@@ -15,6 +15,7 @@ import { HealthController } from './http/health/health.controller';
 import { GraphRpcController } from './kafka/graph-rpc.controller';
 import { KafkaServerSupervisor } from './kafka/kafka-server.supervisor';
 import { UserEventsController } from './kafka/user-events.controller';
+import { ServiceLifecycle } from './lifecycle/service-lifecycle';
 
 /** Composition root: the config, the infrastructure bound to it, and the HTTP and Kafka edges. */
 @Module({})
@@ -46,6 +47,7 @@ export class AppModule {
       ],
       providers: [
         { provide: AppConfig, useValue: config },
+        ServiceLifecycle,
         TokenVerifier,
         {
           provide: KafkaServerSupervisor,

@@ -11,6 +11,7 @@ export * from './kafka/kafka.connection';
 export * from './memory/memory-rate-limiter';
 export * from './kafka/kafka-event.publisher';
 export * from './kafka/kafka-client';
+export * from './kafka/kafka-log-throttle';
 export * from './redis/redis-client';
 export * from './kafka/kafka-topics';
 export * from './kafka/outbox-relay';

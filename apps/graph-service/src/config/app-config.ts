@@ -12,7 +12,7 @@ export abstract class AppConfig {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface AppConfig {
   nodeEnv: string;
-  http: { host: string; port: number; adapter: 'express' | 'fastify'; shutdownTimeoutMs: number };
+  http: { host: string; port: number; adapter: 'express' | 'fastify'; drainMs: number; shutdownTimeoutMs: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   database: DatabaseOptions;
   runMigrations: boolean;
@@ -120,6 +120,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       host: text(env, 'HOST', '0.0.0.0')!,
       port: integer(env, 'PORT', 3000, 0, 65535),
       adapter: oneOf(env, 'HTTP_ADAPTER', 'express', ['express', 'fastify'] as const),
+      drainMs: integer(env, 'SHUTDOWN_DRAIN_MS', 5000, 0, 600000),
       shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error'] as const),
