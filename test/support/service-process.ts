@@ -93,7 +93,7 @@ export class ServiceProcess {
   }
 
   private push(text: string): void {
-    let json: LogLine['json'] = null;
+    let json: LogLine['json'];
     try {
       json = JSON.parse(text) as LogLine['json'];
     } catch {
