@@ -108,8 +108,13 @@ export class ServiceProcess {
 
 /** One GET without keep-alive: the status and body, or a rejection with the socket error (code). */
 export function httpGet(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return httpRequest('GET', port, path, headers);
+}
+
+/** One request without keep-alive and without a body. */
+export function httpRequest(method: string, port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers, agent: false, timeout: 10000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers, agent: false, timeout: 10000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
