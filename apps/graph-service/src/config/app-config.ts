@@ -30,6 +30,9 @@ export interface AppConfig {
 /** Used only when no JWT key is configured; logged as a warning, refused in production. */
 export const DEVELOPMENT_JWT_SECRET = 'graph-service-development-secret';
 
+/** Sample values from docs and compose files, which must not sign production tokens. */
+const PLACEHOLDER_SECRET = /change[-_ ]?me|changeit|example|placeholder|your[-_ ]?secret|^(?:some-long-random-secret|secret)$|development-secret/i;
+
 export class ConfigError extends Error {
   constructor(variable: string, problem: string) {
     super(`Invalid configuration: ${variable} ${problem}`);
@@ -108,6 +111,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (secret !== undefined && secret.length < 16) throw new ConfigError('JWT_SECRET', 'must be at least 16 characters');
   if (publicKey === undefined && secret === undefined && nodeEnv === 'production') {
     throw new ConfigError('JWT_SECRET', 'or JWT_PUBLIC_KEY must be set when NODE_ENV=production');
+  }
+  if (publicKey === undefined && secret !== undefined && nodeEnv === 'production' && PLACEHOLDER_SECRET.test(secret)) {
+    throw new ConfigError('JWT_SECRET', 'looks like a placeholder (change-me, example, secret…); set a long random one when NODE_ENV=production');
   }
   const auth: AppConfig['auth'] =
     publicKey !== undefined
