@@ -11,6 +11,8 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The README's commands inside the container: npm run -s token, npm run migration:run.
+COPY --from=build /app/scripts ./scripts
 COPY package.json ./
 EXPOSE 3000
 USER node

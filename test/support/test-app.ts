@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
 import { AppConfig, loadConfig } from '../../apps/graph-service/src/config/app-config';
-import { createApp } from '../../apps/graph-service/src/bootstrap';
+import { createApp, startKafka } from '../../apps/graph-service/src/bootstrap';
 import { testInfra } from '../setup/test-infra';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789abcdef';
@@ -23,9 +23,14 @@ export function testConfig(env: Record<string, string | undefined> = {}): AppCon
   });
 }
 
-/** The whole service as main.ts builds it, not listening (use app.getHttpServer() with supertest). */
+/**
+ * The whole service as main.ts builds it, not listening (use app.getHttpServer() with supertest),
+ * with its Kafka server's first start attempt awaited (main.ts does not wait for it).
+ */
 export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<INestApplication> {
-  return createApp(testConfig(env), { logger: false });
+  const app = await createApp(testConfig(env), { logger: false });
+  await startKafka(app);
+  return app;
 }
 
 /** A bearer token for `userId` signed with the test secret. */

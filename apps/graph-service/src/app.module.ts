@@ -16,6 +16,7 @@ import { HealthController } from './http/health/health.controller';
 import { GraphRpcController } from './kafka/graph-rpc.controller';
 import { KafkaServerSupervisor } from './kafka/kafka-server.supervisor';
 import { UserEventsController } from './kafka/user-events.controller';
+import { ServiceLifecycle } from './lifecycle/service-lifecycle';
 
 /** Composition root: the config, the infrastructure bound to it, and the HTTP and Kafka edges. */
 @Module({})
@@ -50,6 +51,7 @@ export class AppModule {
       ],
       providers: [
         { provide: AppConfig, useValue: config },
+        ServiceLifecycle,
         TokenVerifier,
         // the first-page shortcut's rendering store (http/first-page/)
         firstPageCacheProvider(config.cache),

@@ -35,7 +35,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     abortOnError: false,
   });
   if (logger) app.useLogger(logger);
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): main.ts handles SIGTERM itself (drain first, see graceful-shutdown.ts).
   const observer = new RequestObserver(app.get(MetricsRegistry), config.logLevel === 'debug');
   observer.mount(app, config.http.adapter);
   edge.mount(app, config.http.adapter, (req, res, next) => observer.observe(req, res, next));
@@ -57,11 +57,20 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   SwaggerModule.setup('docs', app, document, { swaggerOptions: { persistAuthorization: true } });
 
   // Hybrid app: the Kafka server (request-reply and user.events) is registered before init and
-  // started after it, once the use cases it serves exist.
+  // started by startKafka, once the use cases it serves exist.
   const kafka = KafkaServerSupervisor.connect(app, config);
   await app.init();
-  if (kafka) await app.get(KafkaServerSupervisor).start(kafka.microservice, kafka.server);
+  if (kafka) app.get(KafkaServerSupervisor).attach(kafka.microservice, kafka.server);
   return app;
+}
+
+/**
+ * Starts the Kafka server of the hybrid app. Resolves after the first attempt, started or not: a
+ * broker that is down is retried in the background, with backoff. main.ts calls it after listen()
+ * without waiting, so HTTP never waits for Kafka; tests await it to have the consumers running.
+ */
+export function startKafka(app: INestApplication): Promise<void> {
+  return app.get(KafkaServerSupervisor).start();
 }
 
 export function logStartup(config: AppConfig): void {

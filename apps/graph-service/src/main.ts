@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { createApp, logStartup } from './bootstrap';
+import { createApp, logStartup, startKafka } from './bootstrap';
 import { ConfigError, loadConfig } from './config/app-config';
+import { installGracefulShutdown } from './lifecycle/graceful-shutdown';
 
 async function main(): Promise<void> {
   let config;
@@ -14,18 +15,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await createApp(config);
+  installGracefulShutdown(app, config);
   await app.listen(config.http.port, config.http.host);
   logStartup(config);
-  // Nest's shutdown hooks stop accepting, drain in-flight requests, stop workers and close pools;
-  // this watchdog ends the process if that takes longer than SHUTDOWN_TIMEOUT_MS.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      setTimeout(() => {
-        process.stderr.write(`graph-service: shutdown took longer than ${config.http.shutdownTimeoutMs} ms; exiting\n`);
-        process.exit(1);
-      }, config.http.shutdownTimeoutMs).unref();
-    });
-  }
+  // Kafka connects in the background: HTTP serves from the start, whatever the broker's state.
+  startKafka(app);
 }
 
 main().catch((error: unknown) => {

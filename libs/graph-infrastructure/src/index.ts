@@ -9,6 +9,7 @@ export * from './redis/redis.connection';
 export * from './kafka/kafka.connection';
 export * from './kafka/kafka-event.publisher';
 export * from './kafka/kafka-client';
+export * from './kafka/kafka-log-throttle';
 export * from './redis/redis-client';
 export * from './kafka/kafka-topics';
 export * from './kafka/outbox-relay';

@@ -42,6 +42,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
 
+  it('refuses a placeholder secret in production, as the compose file once shipped one', () => {
+    for (const secret of ['change-me-to-a-long-random-secret', 'some-long-random-secret', 'graph-service-development-secret']) {
+      expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret })).toThrow('JWT_SECRET looks like a placeholder');
+    }
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'k3J9x0Qw7Lr2VtY8pNa5' }).auth.algorithm).toBe('HS256');
+  });
+
   it('refuses the development secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('JWT_SECRET');
   });

@@ -12,7 +12,7 @@ export abstract class AppConfig {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface AppConfig {
   nodeEnv: string;
-  http: { host: string; port: number; adapter: 'express' | 'fastify'; shutdownTimeoutMs: number };
+  http: { host: string; port: number; adapter: 'express' | 'fastify'; drainMs: number; shutdownTimeoutMs: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   database: DatabaseOptions;
   runMigrations: boolean;
@@ -42,6 +42,9 @@ export type AuthConfig = (
 
 /** Used only when no JWT key is configured; logged as a warning, refused in production. */
 export const DEVELOPMENT_JWT_SECRET = 'graph-service-development-secret';
+
+/** Sample values from docs and compose files, which must not sign production tokens. */
+const PLACEHOLDER_SECRET = /change[-_ ]?me|changeit|example|placeholder|your[-_ ]?secret|^(?:some-long-random-secret|secret)$|development-secret/i;
 
 export class ConfigError extends Error {
   constructor(variable: string, problem: string) {
@@ -124,6 +127,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (publicKey === undefined && jwksUrl === undefined && secret === undefined && nodeEnv === 'production') {
     throw new ConfigError('JWT_SECRET', 'or JWT_PUBLIC_KEY or JWT_JWKS_URL must be set when NODE_ENV=production');
   }
+  if (publicKey === undefined && secret !== undefined && nodeEnv === 'production' && PLACEHOLDER_SECRET.test(secret)) {
+    throw new ConfigError('JWT_SECRET', 'looks like a placeholder (change-me, example, secret…); set a long random one when NODE_ENV=production');
+  }
   const claims = {
     ...(text(env, 'JWT_ISSUER') !== undefined ? { issuer: text(env, 'JWT_ISSUER')! } : {}),
     ...(text(env, 'JWT_AUDIENCE') !== undefined ? { audience: text(env, 'JWT_AUDIENCE')!.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
@@ -153,6 +159,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       host: text(env, 'HOST', '0.0.0.0')!,
       port: integer(env, 'PORT', 3000, 0, 65535),
       adapter: oneOf(env, 'HTTP_ADAPTER', 'express', ['express', 'fastify'] as const),
+      drainMs: integer(env, 'SHUTDOWN_DRAIN_MS', 5000, 0, 600000),
       shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error'] as const),

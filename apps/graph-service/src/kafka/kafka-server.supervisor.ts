@@ -2,18 +2,23 @@ import { BeforeApplicationShutdown, INestApplication, INestMicroservice, Logger 
 import { KafkaOptions } from '@nestjs/microservices';
 import { Partitioners } from 'kafkajs';
 import { GRAPH_RPC_PATTERNS, USER_EVENTS_TOPIC } from '@graph/contracts';
-import { KafkaTopics, withDeadline } from '@graph/infrastructure';
+import { KafkaLogThrottle, KafkaTopics, withDeadline } from '@graph/infrastructure';
 import { AppConfig } from '../config/app-config';
 import { ConcurrentServerKafka } from './concurrent-server-kafka';
 
 /** The Kafka server options of the hybrid app: request-reply patterns and user.events in one group. */
 export function kafkaServerOptions(kafka: Extract<AppConfig['kafka'], { mode: 'external' }>): NonNullable<KafkaOptions['options']> {
+  const logger = new Logger('KafkaServer');
   return {
     client: {
       clientId: kafka.clientId,
       brokers: kafka.brokers,
       connectionTimeout: 3000,
       retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 2000 },
+      // Replaces Nest's logCreator: a broker that is down logs one line per backoff step.
+      logCreator: new KafkaLogThrottle((level, message) =>
+        level === 'error' ? logger.error(message) : level === 'warn' ? logger.warn(message) : logger.log(message),
+      ).logCreator(),
     },
     // Nest appends "-server": the group is `${KAFKA_GROUP_ID}-server`.
     consumer: {
@@ -37,13 +42,15 @@ export function kafkaServerOptions(kafka: Extract<AppConfig['kafka'], { mode: 'e
 /**
  * Starts the Kafka side of the hybrid app after the HTTP side is initialised: creates the topics,
  * starts the server, and for a consumer group that never consumed, starts request topics at their
- * last minute and user.events at its beginning (see freshGroupStartPoints). When Kafka is down at start the
- * HTTP API still comes up and the server keeps retrying in the background.
+ * last minute and user.events at its beginning (see freshGroupStartPoints). When Kafka is down the
+ * server keeps retrying in the background, one log line per attempt, waiting twice as long each
+ * time (1 s up to 30 s).
  */
 export class KafkaServerSupervisor implements BeforeApplicationShutdown {
   private readonly logger = new Logger('KafkaServer');
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
+  private attached: { microservice: INestMicroservice; server: ConcurrentServerKafka } | null = null;
 
   constructor(
     private readonly config: AppConfig,
@@ -58,17 +65,24 @@ export class KafkaServerSupervisor implements BeforeApplicationShutdown {
     return { microservice, server };
   }
 
-  async start(microservice: INestMicroservice, server: ConcurrentServerKafka): Promise<void> {
-    if (this.config.kafka.mode !== 'external') return;
+  /** The microservice registered by connect(), to be started by start(). */
+  attach(microservice: INestMicroservice, server: ConcurrentServerKafka): void {
+    this.attached = { microservice, server };
+  }
+
+  /** Resolves after the first attempt; a failed one is retried in the background. */
+  async start(): Promise<void> {
+    if (!this.attached || this.stopped) return;
     try {
-      await this.startOnce(microservice, server);
+      await this.startOnce();
+      this.logger.log('kafka server started');
     } catch (error) {
-      this.logger.warn(`kafka server not started (${(error as Error).message}); retrying in the background`);
-      this.scheduleRetry(microservice, server, 1000);
+      this.retryLater(error, 1000);
     }
   }
 
-  private async startOnce(microservice: INestMicroservice, server: ConcurrentServerKafka): Promise<void> {
+  private async startOnce(): Promise<void> {
+    const { microservice, server } = this.attached!;
     const kafka = this.config.kafka as Extract<AppConfig['kafka'], { mode: 'external' }>;
     await withDeadline(10000, this.topics.ensure());
     const start = await withDeadline(
@@ -82,18 +96,18 @@ export class KafkaServerSupervisor implements BeforeApplicationShutdown {
     await server.startAt(start);
   }
 
-  private scheduleRetry(microservice: INestMicroservice, server: ConcurrentServerKafka, delayMs: number): void {
+  private retryLater(error: unknown, delayMs: number): void {
     if (this.stopped) return;
+    this.logger.warn(`kafka server not started (${(error as Error).message}); next attempt in ${delayMs / 1000} s`);
     this.retryTimer = setTimeout(async () => {
       this.retryTimer = null;
       if (this.stopped) return;
       try {
-        await server.close().catch(() => undefined);
-        await this.startOnce(microservice, server);
+        await this.attached!.server.close().catch(() => undefined);
+        await this.startOnce();
         this.logger.log('kafka server started');
-      } catch (error) {
-        this.logger.warn(`kafka server still not started (${(error as Error).message})`);
-        this.scheduleRetry(microservice, server, Math.min(delayMs * 2, 30000));
+      } catch (err) {
+        this.retryLater(err, Math.min(delayMs * 2, 30000));
       }
     }, delayMs);
     this.retryTimer.unref();

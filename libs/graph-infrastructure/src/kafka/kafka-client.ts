@@ -1,11 +1,8 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { KafkaLogSink, KafkaLogThrottle } from './kafka-log-throttle';
 
-/** A kafkajs client for the configured brokers, logging through the service's logger. */
-export function createKafka(
-  brokers: string[],
-  clientId: string,
-  log: (level: 'error' | 'warn' | 'info', message: string) => void,
-): Kafka {
+/** A kafkajs client for the configured brokers, logging through the service's logger (throttled). */
+export function createKafka(brokers: string[], clientId: string, log: KafkaLogSink): Kafka {
   return new Kafka({
     clientId,
     brokers,
@@ -13,9 +10,6 @@ export function createKafka(
     requestTimeout: 10000,
     retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 2000 },
     logLevel: logLevel.WARN,
-    logCreator: () => ({ namespace, level, log: entry }) => {
-      const text = `kafka ${namespace}: ${entry.message}`;
-      log(level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'info', text);
-    },
+    logCreator: new KafkaLogThrottle(log).logCreator(),
   });
 }

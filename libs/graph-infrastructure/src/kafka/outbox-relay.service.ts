@@ -1,8 +1,7 @@
-import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InfrastructureOptions } from '../infrastructure.options';
 import { MetricsRegistry } from '../observability/metrics.registry';
-import { withDeadline } from '../observability/dependency-health';
 import { KafkaConnection } from './kafka.connection';
 import { KafkaEventPublisher } from './kafka-event.publisher';
 import { KafkaTopics } from './kafka-topics';
@@ -15,7 +14,6 @@ import { OutboxWakeup } from '../postgres/outbox';
  * database and Kafka connections close.
  */
 export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('OutboxRelay');
   readonly relay: OutboxRelay | null;
   private unsubscribe: (() => void) | null = null;
 
@@ -24,7 +22,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     connection: KafkaConnection,
     dataSource: DataSource,
     metrics: MetricsRegistry,
-    private readonly topics: KafkaTopics,
+    topics: KafkaTopics,
     private readonly wakeup: OutboxWakeup,
   ) {
     const kafka = options.kafka;
@@ -41,12 +39,10 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
         : null;
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     if (!this.relay) return;
-    // Best effort: with Kafka down the service still starts; the relay creates topics when it can.
-    await withDeadline(5000, this.topics.ensure()).catch((error: unknown) =>
-      this.logger.warn(`kafka topics not ready yet (${(error as Error).message}); events wait in the outbox`),
-    );
+    // Nothing awaited here, so a broker that is down never holds up the start: the relay creates
+    // the topics before its first publish and backs off while Kafka is unreachable.
     this.unsubscribe = this.wakeup.subscribe(() => this.relay?.wake());
     this.relay.start();
   }

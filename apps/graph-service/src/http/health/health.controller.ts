@@ -2,7 +2,15 @@ import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ComponentHealth, DependencyProbes, MetricsRegistry } from '@graph/infrastructure';
+import { ServiceLifecycle } from '../../lifecycle/service-lifecycle';
 import { Public } from '../auth/auth.decorators';
+
+/**
+ * Only Postgres is needed to serve: without Redis reads and follows go to Postgres, without Kafka
+ * events wait in the outbox. So Redis or Kafka down is "degraded" (200, named in the body), and
+ * only Postgres down, or a shutdown's drain, takes the instance out of rotation (503).
+ */
+const REQUIRED: ReadonlySet<string> = new Set(['postgres']);
 
 @ApiTags('operations')
 @Public()
@@ -12,6 +20,7 @@ export class HealthController {
     private readonly probes: DependencyProbes,
     private readonly metrics: MetricsRegistry,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly lifecycle: ServiceLifecycle,
   ) {}
 
   /** The process is up and serving HTTP. */
@@ -23,17 +32,23 @@ export class HealthController {
   }
 
   /**
-   * Each dependency reported; 503 when one that is configured is down. A disabled component (no
-   * Kafka configured) or an in-process one (no Redis configured) never makes the service unready.
+   * Each dependency reported. 200 `ok`, or 200 `degraded` naming the optional components that are
+   * down; 503 `unavailable` when Postgres is down, 503 `shutting_down` from SIGTERM on. A disabled
+   * component (no Kafka configured) or an in-process one (no Redis configured) is never down.
    */
   @Get('health/ready')
-  @ApiOkResponse({ description: 'Every configured dependency answers' })
+  @ApiOkResponse({ description: 'The service can serve (status ok or degraded)' })
   async ready(@Res() response: unknown): Promise<void> {
+    const reply = (body: object, status: number): void => this.adapterHost.httpAdapter.reply(response, body, status);
+    if (this.lifecycle.draining) return reply({ status: 'shutting_down' }, 503);
     const results = await Promise.all(this.probes.all.map(async (p) => [p.name, await p.check()] as const));
     const components: Record<string, ComponentHealth> = Object.fromEntries(results);
     const down = results.filter(([, h]) => h.status === 'down').map(([name]) => name);
-    const body = { status: down.length === 0 ? 'ok' : 'unavailable', ...(down.length ? { down } : {}), components };
-    this.adapterHost.httpAdapter.reply(response, body, down.length === 0 ? 200 : 503);
+    const unavailable = down.some((name) => REQUIRED.has(name));
+    const status = unavailable ? 'unavailable' : down.length > 0 ? 'degraded' : 'ok';
+    // A SIGTERM that arrived while the probes ran wins: the orchestrator must see 503 from then on.
+    if (this.lifecycle.draining) return reply({ status: 'shutting_down' }, 503);
+    reply({ status, ...(down.length ? { down } : {}), components }, unavailable ? 503 : 200);
   }
 
   /** Prometheus exposition. */
