@@ -5,6 +5,7 @@ export * from './observability/dependency-health';
 export * from './observability/json-logger';
 export * from './postgres/dependency-errors';
 export * from './postgres/postgres.connection';
+export * from './postgres/postgres-breaker';
 export * from './postgres/data-source';
 export * from './redis/redis.connection';
 export * from './kafka/kafka.connection';

@@ -3,7 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { EraseUserUseCase, UpdateSettingsUseCase } from '@graph/application';
 import { GraphError, parseUserId } from '@graph/domain';
 import { USER_EVENTS_TOPIC } from '@graph/contracts';
-import { isDependencyDown } from '@graph/infrastructure';
+import { MetricsRegistry, isDependencyDown } from '@graph/infrastructure';
 import { payloadObject, requiredBoolean } from './rpc-payload';
 
 /**
@@ -16,11 +16,15 @@ import { payloadObject, requiredBoolean } from './rpc-payload';
 @Controller()
 export class UserEventsController {
   private readonly logger = new Logger('UserEvents');
+  private readonly skipped;
 
   constructor(
     private readonly settings: UpdateSettingsUseCase,
     private readonly erase: EraseUserUseCase,
-  ) {}
+    metrics: MetricsRegistry,
+  ) {
+    this.skipped = metrics.counter('graph_kafka_user_events_skipped_total', 'user.events messages skipped because they cannot be applied, by error code', ['code']);
+  }
 
   @EventPattern(USER_EVENTS_TOPIC)
   async onUserEvent(@Payload() payload: unknown): Promise<void> {
@@ -46,7 +50,9 @@ export class UserEventsController {
       }
     } catch (error) {
       if (isRetriable(error)) throw error;
+      const code = error instanceof GraphError ? error.code : 'INTERNAL';
       const reason = error instanceof GraphError ? `${error.code}: ${error.message}` : (error as Error)?.message;
+      this.skipped.inc({ code });
       this.logger.warn(`skipping a user.events message that cannot be applied (${reason}): ${preview(payload)}`);
     }
   }
@@ -60,7 +66,15 @@ function isRetriable(error: unknown): boolean {
   return ['40001', '40P01', '55P03', '57014'].includes(code);
 }
 
-function preview(payload: unknown): string {
-  const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  return (text ?? String(payload)).slice(0, 200);
+/**
+ * The first 200 characters of the message, for the log. Never throws: JSON.stringify overflows the
+ * stack on a value nested thousands deep, and a throw here would crash-loop the partition.
+ */
+export function preview(payload: unknown): string {
+  try {
+    const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+    return (text ?? String(payload)).slice(0, 200);
+  } catch {
+    return `(unprintable ${Array.isArray(payload) ? 'array' : typeof payload}, e.g. nested too deep)`;
+  }
 }

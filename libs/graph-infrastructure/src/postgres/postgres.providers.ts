@@ -7,6 +7,7 @@ import { GraphCacheAdminService } from '../cache/graph-cache-admin.service';
 import { GraphCacheMetrics } from '../cache/graph-cache.metrics';
 import { DEFAULT_LIST_WINDOW, GraphCacheStore } from '../cache/graph-cache.store';
 import { InfrastructureOptions } from '../infrastructure.options';
+import { MetricsRegistry } from '../observability/metrics.registry';
 import { OutboxWakeup } from './outbox';
 import { PostgresConnection, PostgresProbe } from './postgres.connection';
 import { TypeOrmGraphReadRepository } from './typeorm-graph-read.repository';
@@ -18,7 +19,11 @@ import { TypeOrmGraphWriteRepository } from './typeorm-graph-write.repository';
  * know nothing of the cache. The store behind them (Redis or in-process) comes from redisProviders.
  */
 export const postgresProviders: Provider[] = [
-  { provide: PostgresConnection, inject: [InfrastructureOptions], useFactory: (o: InfrastructureOptions) => PostgresConnection.open(o) },
+  {
+    provide: PostgresConnection,
+    inject: [InfrastructureOptions, MetricsRegistry],
+    useFactory: (o: InfrastructureOptions, m: MetricsRegistry) => PostgresConnection.open(o, m),
+  },
   { provide: DataSource, inject: [PostgresConnection], useFactory: (c: PostgresConnection) => c.dataSource },
   { provide: PostgresProbe, inject: [PostgresConnection], useFactory: (c: PostgresConnection) => new PostgresProbe(c) },
   { provide: TypeOrmGraphReadRepository, inject: [DataSource], useFactory: (db: DataSource) => new TypeOrmGraphReadRepository(db) },
