@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -177,6 +177,30 @@ export class SparePostgres {
       p.once('exit', () => resolve());
       p.kill('SIGTERM');
     });
+  }
+
+  /**
+   * SIGSTOP of the postmaster and every backend: connections stay open and TCP connects are still
+   * accepted by the kernel, but nothing answers (a hung host or disk). thaw() resumes them.
+   */
+  freeze(): void {
+    for (const pid of this.serverPids()) process.kill(pid, 'SIGSTOP');
+  }
+
+  thaw(): void {
+    for (const pid of this.serverPids().reverse()) process.kill(pid, 'SIGCONT');
+  }
+
+  /** Backends first, postmaster last (thaw reverses: postmaster first). */
+  private serverPids(): number[] {
+    const postmaster = Number(readFileSync(join(this.dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    let children: number[] = [];
+    try {
+      children = execFileSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    } catch {
+      // pgrep exits 1 when there are no children.
+    }
+    return [...children, postmaster];
   }
 
   /** Stops the server and deletes its data folder. */
