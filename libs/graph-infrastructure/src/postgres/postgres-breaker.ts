@@ -22,8 +22,8 @@ const GUARDED = Symbol('postgres-breaker-guarded');
 /**
  * The breaker in front of the pg pool. A frozen server (SIGSTOP, a stalled disk, a partition)
  * accepts TCP connections and answers nothing, so without it every call waited out its timeouts.
- * A connect that fails or times out, or a slow query confirmed by a fresh probe connection,
- * opens it: the connections in use are cut (their callers get 503 at once instead of at their own
+ * A refused connection, or a connect or query slower than the connect budget confirmed by a fresh
+ * probe connection, opens it: the connections in use are cut (their callers get 503 at once instead of at their own
  * timeouts), and until a probe connects again every pool checkout fails in microseconds with the
  * domain's UnavailableError (503 UNAVAILABLE). Recovery is by itself, one probe per `breakerOpenMs`.
  */
@@ -75,7 +75,10 @@ export class PostgresBreaker {
       }
       connect((err, client, release) => {
         if (err || !client || !release) {
-          if (isDependencyDown(err)) this.open();
+          // A refused connection is an outage; a slow one (a starved host, or this process resumed
+          // after a pause with every timer overdue) is confirmed by a probe first.
+          if (/timeout/i.test((err as Error | undefined)?.message ?? '')) void this.confirmOutage();
+          else if (isDependencyDown(err)) this.open();
           callback(err);
           return;
         }
