@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import { Consumer, Kafka, Producer, logLevel } from 'kafkajs';
 import request from 'supertest';
-import { GRAPH_EVENT_TOPICS, GRAPH_RPC_PATTERNS, GraphClient, USER_EVENTS_TOPIC } from '@graph/contracts';
+import { GraphClient } from '@graph/client';
+import { GRAPH_EVENT_TOPICS, GRAPH_RPC_PATTERNS, USER_EVENTS_TOPIC } from '@graph/contracts';
 import { testInfra } from '../setup/test-infra';
 import { bearer, freshUserId, startTestApp } from '../support/test-app';
 

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { KafkaHeaders, KafkaOptions, ServerKafka } from '@nestjs/microservices';
 import type { Admin, Consumer, EachMessagePayload, IHeaders, Kafka } from 'kafkajs';
-import { SeekPoint, seekTo } from '@graph/contracts';
+import { SeekPoint, seekTo } from '@graph/client';
 import { MetricsRegistry, withDeadline } from '@graph/infrastructure';
 import { KafkaConsumerProgress } from './kafka-consumer-progress';
 import { PeriodicOffsetCommitter, TopicPartitionOffset } from './periodic-offset-committer';

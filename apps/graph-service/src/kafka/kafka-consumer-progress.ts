@@ -11,11 +11,13 @@ export const CONSUMER_STALLED_AFTER_SECONDS = 30;
  */
 export class KafkaConsumerProgress {
   private waitingSince: number | null = null;
+  private readonly skipped;
 
   constructor(
     metrics: MetricsRegistry,
     private readonly now: () => number = Date.now,
   ) {
+    this.skipped = metrics.counter('graph_kafka_user_events_skipped_total', 'user.events messages skipped because they cannot be applied, by error code', ['code']);
     const stalledSeconds = () => this.stalledSeconds();
     metrics.gauge('graph_kafka_consumer_stalled_seconds', 'Seconds since the Kafka server last applied an event or sent a reply while messages wait (0: idle or moving)', [], function () {
       this.set(stalledSeconds());
@@ -30,6 +32,11 @@ export class KafkaConsumerProgress {
   /** An event was applied or a reply sent. */
   succeeded(): void {
     this.waitingSince = null;
+  }
+
+  /** A user.events message that cannot be applied was skipped (`code`: why). */
+  skippedUserEvent(code: string): void {
+    this.skipped.inc({ code });
   }
 
   stalledSeconds(): number {

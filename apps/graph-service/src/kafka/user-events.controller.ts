@@ -3,28 +3,25 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { EraseUserUseCase, UpdateSettingsUseCase } from '@graph/application';
 import { GraphError, parseUserId } from '@graph/domain';
 import { USER_EVENTS_TOPIC } from '@graph/contracts';
-import { MetricsRegistry, isDependencyDown } from '@graph/infrastructure';
+import { KafkaConsumerProgress } from './kafka-consumer-progress';
 import { payloadObject, requiredBoolean } from './rpc-payload';
 
 /**
  * Consumes user.events from the account owner service: a privacy change takes effect as through
  * PUT /settings, a deletion erases the user from the graph (edges both ways, counters, unfollow
  * events with reason "erased"). Both use cases are idempotent, so a redelivered event changes and
- * emits nothing. A malformed or unknown event is logged and skipped (never a crash loop); only an
- * unreachable database is rethrown, so Kafka redelivers the event once Postgres is back.
+ * emits nothing. A malformed or unknown event is logged and skipped (never a crash loop); only UNAVAILABLE
+ * (the database down or busy) is rethrown, so Kafka redelivers the event once Postgres is back.
  */
 @Controller()
 export class UserEventsController {
   private readonly logger = new Logger('UserEvents');
-  private readonly skipped;
 
   constructor(
     private readonly settings: UpdateSettingsUseCase,
     private readonly erase: EraseUserUseCase,
-    metrics: MetricsRegistry,
-  ) {
-    this.skipped = metrics.counter('graph_kafka_user_events_skipped_total', 'user.events messages skipped because they cannot be applied, by error code', ['code']);
-  }
+    private readonly progress: KafkaConsumerProgress,
+  ) {}
 
   @EventPattern(USER_EVENTS_TOPIC)
   async onUserEvent(@Payload() payload: unknown): Promise<void> {
@@ -49,28 +46,21 @@ export class UserEventsController {
           return;
       }
     } catch (error) {
-      if (isRetriable(error)) throw error;
+      // The adapters say "retry later" with UNAVAILABLE (database down, lost race, timeout): Kafka redelivers.
+      if (error instanceof GraphError && error.code === 'UNAVAILABLE') throw error;
       const code = error instanceof GraphError ? error.code : 'INTERNAL';
       const reason = error instanceof GraphError ? `${error.code}: ${error.message}` : (error as Error)?.message;
-      this.skipped.inc({ code });
+      this.progress.skippedUserEvent(code);
       this.logger.warn(`skipping a user.events message that cannot be applied (${reason}): ${preview(payload)}`);
     }
   }
-}
-
-/** Worth redelivering: the database is down, or the transaction lost a deadlock or serialization race. */
-function isRetriable(error: unknown): boolean {
-  if (isDependencyDown(error)) return true;
-  const e = error as { code?: unknown; driverError?: { code?: unknown } };
-  const code = String(e?.driverError?.code ?? e?.code ?? '');
-  return ['40001', '40P01', '55P03', '57014'].includes(code);
 }
 
 /**
  * The first 200 characters of the message, for the log. Never throws: JSON.stringify overflows the
  * stack on a value nested thousands deep, and a throw here would crash-loop the partition.
  */
-export function preview(payload: unknown): string {
+function preview(payload: unknown): string {
   try {
     const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
     return (text ?? String(payload)).slice(0, 200);
