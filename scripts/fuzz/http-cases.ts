@@ -156,7 +156,7 @@ export function httpCases(endpoints: Endpoint[], ctx: CaseContext, validToken: (
     const path = fill(ep.path, valid);
     for (const q of ep.queryParams) {
       const values = q === 'limit' ? BAD_LIMITS : q === 'cursor' ? BAD_CURSORS : q === 'ids' ? ['', ',', '1,,2', 'a,b', Array.from({ length: 101 }, (_, i) => i + 1).join(','), '0', '-1,2', '1'.repeat(30), '%ZZ'] : ['', 'x', '%ZZ'];
-      for (const v of values) add(`query:${key}:${q}=${v.slice(0, 20)}`, request(ep.method, `${path}?${q}=${v}`, { ...auth, ...bodyHeaders }, body), v === '%ZZ');
+      for (const v of values) add(`query:${key}:${q}=${v.slice(0, 20)}`, request(ep.method, `${path}?${q}=${v.replace(/ /g, '%20')}`, { ...auth, ...bodyHeaders }, body), v === '%ZZ');
       add(`query:${key}:${q}-repeated`, request(ep.method, `${path}?${q}=1&${q}=2`, { ...auth, ...bodyHeaders }, body));
       add(`query:${key}:${q}-array`, request(ep.method, `${path}?${q}[]=1`, { ...auth, ...bodyHeaders }, body));
       add(`query:${key}:${q}-object`, request(ep.method, `${path}?${q}[a]=1`, { ...auth, ...bodyHeaders }, body));
