@@ -191,7 +191,8 @@ export function httpCases(endpoints: Endpoint[], ctx: CaseContext, validToken: (
     add(`method:${key}:PATCH`, request('PATCH', path, auth), false);
   }
   // Another user's data: answer a request addressed to someone else, remove a follower one does not have.
-  const other = validToken(ctx.users[3]!);
+  // A user who is neither the requester nor the requested account.
+  const other = validToken(ctx.users.find((u) => u !== ctx.requested.owner && u !== ctx.requested.requester && u !== u1)!);
   add('other-user:accept-someone-elses-request', request('POST', `/api/v1/graph/requests/${ctx.requested.requester}`, { Authorization: `Bearer ${other}`, 'Content-Type': 'application/json' }, '{"action":"accept"}'));
   add('other-user:reject-someone-elses-request', request('POST', `/api/v1/graph/requests/${ctx.requested.requester}`, { Authorization: `Bearer ${other}`, 'Content-Type': 'application/json' }, '{"action":"reject"}'));
   add('self:follow-self', request('POST', `/api/v1/graph/follow/${u1}`, { Authorization: `Bearer ${validToken(u1!)}` }));

@@ -83,7 +83,7 @@ function documentedShape(body: string, withRequestId = true): boolean {
   }
 }
 
-/** The graph's state, in one digest: edges, requests, blocks, settings (but the probe user's), counters, outbox. */
+/** The graph's state, in one digest: edges, requests, blocks, private accounts (but the probe user), counters, outbox. */
 async function stateDigest(databaseUrl: string): Promise<string> {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
@@ -92,7 +92,7 @@ async function stateDigest(databaseUrl: string): Promise<string> {
       `SELECT
          (SELECT md5(coalesce(string_agg(follower_id || '>' || following_id || ':' || status, ',' ORDER BY follower_id, following_id), '')) FROM follows) AS follows,
          (SELECT md5(coalesce(string_agg(blocker_id || '>' || blocked_id, ',' ORDER BY blocker_id, blocked_id), '')) FROM blocks) AS blocks,
-         (SELECT md5(coalesce(string_agg(user_id || ':' || is_private, ',' ORDER BY user_id), '')) FROM user_settings WHERE user_id <> $1) AS settings,
+         (SELECT md5(coalesce(string_agg(user_id || ':' || is_private, ',' ORDER BY user_id), '')) FROM user_settings WHERE user_id <> $1 AND is_private) AS settings,
          (SELECT md5(coalesce(string_agg(user_id || ':' || f || ':' || g || ':' || p, ',' ORDER BY user_id), '')) FROM
             (SELECT user_id, sum(follower_count) f, sum(following_count) g, sum(pending_requests_count) p FROM user_graph_stats GROUP BY user_id) s) AS stats,
          (SELECT count(*) FROM outbox_events) AS outbox`,
@@ -366,6 +366,8 @@ async function main(): Promise<void> {
       MIGRATIONS_RUN: 'true',
       LOG_LEVEL: 'error',
       FOLLOW_RATE_LIMIT: '1000000',
+      // Sent outbox rows stay, so the digest's outbox count is the number of events ever written.
+      OUTBOX_RETENTION_SECONDS: '604800',
     };
     let seeded = false;
     let before = '';
