@@ -1,8 +1,17 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+/** Running (a zombie left for an absent parent to reap counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 /**
  * A free TCP port on 127.0.0.1: one the OS picks, or with TEST_PORT_RANGE=low-high (checkouts
@@ -75,8 +84,8 @@ export class SpareRedis {
 
   private constructor(readonly port: number) {}
 
-  static async start(): Promise<SpareRedis> {
-    const redis = new SpareRedis(await freePort());
+  static async start(port?: number): Promise<SpareRedis> {
+    const redis = new SpareRedis(port ?? (await freePort()));
     await redis.start();
     return redis;
   }
@@ -126,8 +135,8 @@ export class SpareKafka {
 
   private constructor(readonly port: number) {}
 
-  static async start(): Promise<SpareKafka> {
-    const kafka = new SpareKafka(await freePort());
+  static async start(port?: number): Promise<SpareKafka> {
+    const kafka = new SpareKafka(port ?? (await freePort()));
     kafka.start();
     return kafka;
   }
@@ -142,6 +151,35 @@ export class SpareKafka {
 
   stop(): void {
     this.run('stop');
+  }
+
+  /** The broker's process id (kafka.sh keeps it in the state folder), for SIGKILL and SIGSTOP. */
+  get pid(): number {
+    return Number(readFileSync(join(this.home, 'kafka.pid'), 'utf8').trim());
+  }
+
+  /** SIGKILL of the broker: no clean shutdown; start() again recovers its log. */
+  async kill(): Promise<void> {
+    const pid = this.pid;
+    process.kill(pid, 'SIGKILL');
+    while (alive(pid)) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  freeze(): void {
+    process.kill(this.pid, 'SIGSTOP');
+  }
+
+  thaw(): void {
+    process.kill(this.pid, 'SIGCONT');
+  }
+
+  /** Stops the broker and deletes its state folder. */
+  dispose(): void {
+    try {
+      this.stop();
+    } finally {
+      rmSync(this.home, { recursive: true, force: true });
+    }
   }
 
   private run(command: string): void {
@@ -163,8 +201,8 @@ export class SparePostgres {
 
   private constructor(readonly port: number) {}
 
-  static async start(): Promise<SparePostgres> {
-    const pg = new SparePostgres(await freePort());
+  static async start(port?: number): Promise<SparePostgres> {
+    const pg = new SparePostgres(port ?? (await freePort()));
     await pg.start();
     return pg;
   }
@@ -195,6 +233,45 @@ export class SparePostgres {
       p.once('exit', () => resolve());
       p.kill('SIGTERM');
     });
+  }
+
+  /**
+   * SIGSTOP of the postmaster and every backend: connections stay open and TCP connects are still
+   * accepted by the kernel, but nothing answers (a hung host or disk). thaw() resumes them.
+   */
+  freeze(): void {
+    for (const pid of this.serverPids()) process.kill(pid, 'SIGSTOP');
+  }
+
+  thaw(): void {
+    for (const pid of this.serverPids().reverse()) process.kill(pid, 'SIGCONT');
+  }
+
+  /** SIGKILL of the postmaster and every backend (a crash); start() again runs crash recovery. */
+  async kill(): Promise<void> {
+    const pids = this.serverPids();
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    while (pids.some(alive)) await new Promise((r) => setTimeout(r, 50));
+    const wrapper = this.process;
+    this.process = null;
+    if (wrapper && wrapper.exitCode === null) {
+      await new Promise<void>((resolve) => {
+        wrapper.once('exit', () => resolve());
+        wrapper.kill('SIGKILL');
+      });
+    }
+  }
+
+  /** Backends first, postmaster last (thaw reverses: postmaster first). */
+  private serverPids(): number[] {
+    const postmaster = Number(readFileSync(join(this.dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    let children: number[] = [];
+    try {
+      children = execFileSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    } catch {
+      // pgrep exits 1 when there are no children.
+    }
+    return [...children, postmaster];
   }
 
   /** Stops the server and deletes its data folder. */

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { GraphApplicationModule } from '@graph/application';
-import { GraphInfrastructureModule, KafkaTopics } from '@graph/infrastructure';
+import { GraphInfrastructureModule, KafkaTopics, MetricsRegistry } from '@graph/infrastructure';
 import { AppConfig } from './config/app-config';
 import { JwtAuthGuard } from './http/auth/jwt-auth.guard';
 import { TokenVerifier } from './http/auth/token-verifier';
@@ -14,6 +14,7 @@ import { SettingsController } from './http/graph/settings.controller';
 import { GraphQueryController } from './http/graph/graph-query.controller';
 import { HealthController } from './http/health/health.controller';
 import { GraphRpcController } from './kafka/graph-rpc.controller';
+import { KafkaConsumerProgress } from './kafka/kafka-consumer-progress';
 import { KafkaServerSupervisor } from './kafka/kafka-server.supervisor';
 import { UserEventsController } from './kafka/user-events.controller';
 import { ServiceLifecycle } from './lifecycle/service-lifecycle';
@@ -60,6 +61,7 @@ export class AppModule {
           inject: [KafkaTopics],
           useFactory: (topics: KafkaTopics) => new KafkaServerSupervisor(config, topics),
         },
+        { provide: KafkaConsumerProgress, inject: [MetricsRegistry], useFactory: (m: MetricsRegistry) => new KafkaConsumerProgress(m) },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -4,6 +4,7 @@ export * from './observability/metrics.registry';
 export * from './observability/dependency-health';
 export * from './observability/json-logger';
 export * from './postgres/postgres.connection';
+export * from './postgres/postgres-breaker';
 export * from './postgres/data-source';
 export * from './redis/redis.connection';
 export * from './kafka/kafka.connection';

@@ -1,7 +1,10 @@
+import type { DatabaseWaitBudget } from './postgres/postgres-breaker';
+
 /** What the infrastructure needs to know; the app's validated config supplies it. */
-export type DatabaseOptions =
+export type DatabaseOptions = (
   | { mode: 'external'; url: string; poolSize: number; statementTimeoutMs: number }
-  | { mode: 'embedded'; dataDir: string; port: number; poolSize: number; statementTimeoutMs: number };
+  | { mode: 'embedded'; dataDir: string; port: number; poolSize: number; statementTimeoutMs: number }
+) & { waits: DatabaseWaitBudget };
 
 export type RedisOptions = { mode: 'external'; url: string; commandTimeoutMs: number } | { mode: 'memory' };
 

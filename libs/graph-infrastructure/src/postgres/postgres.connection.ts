@@ -2,6 +2,8 @@ import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InfrastructureOptions } from '../infrastructure.options';
 import { ComponentHealth, DependencyProbe, withDeadline } from '../observability/dependency-health';
+import { MetricsRegistry } from '../observability/metrics.registry';
+import { PostgresBreaker } from './postgres-breaker';
 import { EmbeddedPostgresHandle, createDataSource, runMigrations, startEmbeddedPostgres } from './data-source';
 
 /**
@@ -16,9 +18,10 @@ export class PostgresConnection implements OnApplicationShutdown {
     readonly dataSource: DataSource,
     readonly mode: 'external' | 'embedded',
     private readonly embedded: EmbeddedPostgresHandle | null,
+    readonly breaker: PostgresBreaker,
   ) {}
 
-  static async open(options: InfrastructureOptions): Promise<PostgresConnection> {
+  static async open(options: InfrastructureOptions, metrics: MetricsRegistry | null = null): Promise<PostgresConnection> {
     const db = options.database;
     let embedded: EmbeddedPostgresHandle | null = null;
     let url: string;
@@ -30,16 +33,19 @@ export class PostgresConnection implements OnApplicationShutdown {
       url = db.url;
       this.logger.log(`postgres: external (${new URL(url).host}${new URL(url).pathname})`);
     }
-    const dataSource = createDataSource(url, db.poolSize, db.statementTimeoutMs);
+    const dataSource = createDataSource(url, db.poolSize, db.statementTimeoutMs, db.waits);
     await dataSource.initialize();
+    const breaker = new PostgresBreaker(url, db.waits, metrics);
+    breaker.guard(dataSource);
     if (options.runMigrations || db.mode === 'embedded') {
       const applied = await runMigrations(dataSource);
       if (applied.length > 0) this.logger.log(`postgres: applied migrations ${applied.join(', ')}`);
     }
-    return new PostgresConnection(dataSource, db.mode, embedded);
+    return new PostgresConnection(dataSource, db.mode, embedded, breaker);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.breaker.stop();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     if (this.embedded) await this.embedded.stop();
   }
@@ -53,6 +59,7 @@ export class PostgresProbe extends DependencyProbe {
   }
 
   async check(): Promise<ComponentHealth> {
+    if (this.connection.breaker.isOpen) return { status: 'down', mode: this.connection.mode, detail: 'breaker open: the database did not answer' };
     try {
       await withDeadline(1000, this.connection.dataSource.query('SELECT 1'));
       return { status: 'up', mode: this.connection.mode };

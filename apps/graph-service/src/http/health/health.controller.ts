@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ComponentHealth, DependencyProbes, MetricsRegistry } from '@graph/infrastructure';
 import { ServiceLifecycle } from '../../lifecycle/service-lifecycle';
+import { KafkaConsumerProgress } from '../../kafka/kafka-consumer-progress';
 import { Public } from '../auth/auth.decorators';
 
 /**
@@ -21,6 +22,7 @@ export class HealthController {
     private readonly metrics: MetricsRegistry,
     private readonly adapterHost: HttpAdapterHost,
     private readonly lifecycle: ServiceLifecycle,
+    private readonly consumer: KafkaConsumerProgress,
   ) {}
 
   /** The process is up and serving HTTP. */
@@ -35,6 +37,8 @@ export class HealthController {
    * Each dependency reported. 200 `ok`, or 200 `degraded` naming the optional components that are
    * down; 503 `unavailable` when Postgres is down, 503 `shutting_down` from SIGTERM on. A disabled
    * component (no Kafka configured) or an in-process one (no Redis configured) is never down.
+   * `kafka_consumer` says whether the Kafka server is getting anywhere (informational: a stalled
+   * consumer does not change the status code).
    */
   @Get('health/ready')
   @ApiOkResponse({ description: 'The service can serve (status ok or degraded)' })
@@ -48,7 +52,13 @@ export class HealthController {
     const status = unavailable ? 'unavailable' : down.length > 0 ? 'degraded' : 'ok';
     // A SIGTERM that arrived while the probes ran wins: the orchestrator must see 503 from then on.
     if (this.lifecycle.draining) return reply({ status: 'shutting_down' }, 503);
-    reply({ status, ...(down.length ? { down } : {}), components }, unavailable ? 503 : 200);
+    const body = {
+      status,
+      ...(down.length ? { down } : {}),
+      components,
+      ...(components.kafka?.status !== 'disabled' ? { kafka_consumer: this.consumer.health() } : {}),
+    };
+    reply(body, unavailable ? 503 : 200);
   }
 
   /** Prometheus exposition. */
