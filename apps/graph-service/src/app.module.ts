@@ -12,6 +12,14 @@ import { FollowWriteController } from './http/graph/follow-write.controller';
 import { SettingsController } from './http/graph/settings.controller';
 import { GraphQueryController } from './http/graph/graph-query.controller';
 import { HealthController } from './http/health/health.controller';
+import { AdminAudit } from './http/admin/admin-audit.interceptor';
+import { CacheAdminController } from './http/admin/cache-admin.controller';
+import { ConsistencyAdminController } from './http/admin/consistency-admin.controller';
+import { EventsAdminController } from './http/admin/events-admin.controller';
+import { ImportsAdminController } from './http/admin/imports-admin.controller';
+import { UsersAdminController } from './http/admin/users-admin.controller';
+import { FirstPageWarmer } from './http/graph/first-page.warmer';
+import { CounterDriftScheduler } from './observability/counter-drift.scheduler';
 import { GraphRpcController } from './kafka/graph-rpc.controller';
 import { KafkaServerSupervisor } from './kafka/kafka-server.supervisor';
 import { UserEventsController } from './kafka/user-events.controller';
@@ -41,12 +49,20 @@ export class AppModule {
         BlockWriteController,
         SettingsController,
         GraphQueryController,
+        ConsistencyAdminController,
+        CacheAdminController,
+        EventsAdminController,
+        UsersAdminController,
+        ImportsAdminController,
         // Kafka edge: message handlers only, served by the microservice connected in bootstrap.ts.
         ...(config.kafka.mode === 'external' ? [GraphRpcController, UserEventsController] : []),
       ],
       providers: [
         { provide: AppConfig, useValue: config },
         TokenVerifier,
+        AdminAudit,
+        FirstPageWarmer,
+        CounterDriftScheduler,
         {
           provide: KafkaServerSupervisor,
           inject: [KafkaTopics],

@@ -11,6 +11,7 @@ import { KafkaServerSupervisor } from './kafka/kafka-server.supervisor';
 import { RequestObserver } from './observability/request-observer';
 import { FirstPageShortcut } from './http/graph/first-page.shortcut';
 import { TokenVerifier } from './http/auth/token-verifier';
+import { acceptEdgeListUploads } from './http/admin/imports-admin.controller';
 
 export interface CreateAppOptions {
   /** Replace the JSON logger (tests pass a quiet one). */
@@ -34,6 +35,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.enableShutdownHooks();
   new RequestObserver(app.get(MetricsRegistry), config.logLevel === 'debug').mount(app, config.http.adapter);
   new FirstPageShortcut(app.get(FirstPageCache), app.get(TokenVerifier)).mount(app, config.http.adapter);
+  acceptEdgeListUploads(app, config.http.adapter);
 
   const document = SwaggerModule.createDocument(
     app,

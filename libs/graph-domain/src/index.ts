@@ -11,3 +11,5 @@ export * from './ports/rate-limiter';
 export * from './ports/event-outbox';
 export * from './ports/graph-cache-admin';
 export * from './ports/first-page-cache';
+export * from './ports/graph-consistency';
+export * from './ports/edge-importer';

@@ -21,3 +21,6 @@ export * from './postgres/graph-stats-slots';
 export * from './postgres/graph-stats-rebuild';
 export * from './postgres/copy-from';
 export * from './postgres/typeorm-graph-read.repository';
+export * from './import/edge-list-source';
+export * from './import/edge-list-parser';
+export * from './import/postgres-edge-importer';

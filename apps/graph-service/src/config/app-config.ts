@@ -25,6 +25,8 @@ export interface AppConfig {
   followRateLimit: { limit: number; windowSeconds: number };
   recommendations: { recentFollowings: number; perFollowing: number };
   cache: CacheOptions;
+  /** Seconds between scheduled counter drift checks; 0 turns them off. */
+  consistencyCheckIntervalSeconds: number;
 }
 
 /** Used only when no JWT key is configured; logged as a warning, refused in production. */
@@ -170,5 +172,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       jitter: decimal(env, 'CACHE_TTL_JITTER', 0.1, 0, 1),
       listWindow: integer(env, 'CACHE_LIST_WINDOW', 200, 1, 10000),
     },
+    consistencyCheckIntervalSeconds: integer(env, 'CONSISTENCY_CHECK_INTERVAL_SECONDS', 0, 0, 86400 * 7),
   };
 }

@@ -1,13 +1,15 @@
 import { Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { GraphCacheAdmin, GraphReadRepository, GraphWriteRepository } from '@graph/domain';
+import { EdgeImporter, GraphCacheAdmin, GraphConsistency, GraphReadRepository, GraphWriteRepository } from '@graph/domain';
 import { CacheMaintainingGraphWriteRepository } from '../cache/cache-maintaining-graph-write.repository';
 import { CachedGraphReadRepository } from '../cache/cached-graph-read.repository';
 import { GraphCacheAdminService } from '../cache/graph-cache-admin.service';
 import { GraphCacheMetrics } from '../cache/graph-cache.metrics';
 import { DEFAULT_LIST_WINDOW, GraphCacheStore } from '../cache/graph-cache.store';
 import { InfrastructureOptions } from '../infrastructure.options';
+import { PostgresEdgeImporter } from '../import/postgres-edge-importer';
 import { OutboxWakeup } from './outbox';
+import { PostgresGraphConsistency } from './postgres-graph-consistency';
 import { PostgresConnection, PostgresProbe } from './postgres.connection';
 import { TypeOrmGraphReadRepository } from './typeorm-graph-read.repository';
 import { TypeOrmGraphWriteRepository } from './typeorm-graph-write.repository';
@@ -45,4 +47,6 @@ export const postgresProviders: Provider[] = [
     inject: [CachedGraphReadRepository, GraphCacheStore, GraphCacheMetrics],
     useFactory: (reads: CachedGraphReadRepository, store: GraphCacheStore, metrics: GraphCacheMetrics) => new GraphCacheAdminService(reads, store, metrics),
   },
+  { provide: GraphConsistency, inject: [DataSource], useFactory: (d: DataSource) => new PostgresGraphConsistency(d) },
+  { provide: EdgeImporter, inject: [DataSource, OutboxWakeup], useFactory: (d: DataSource, w: OutboxWakeup) => new PostgresEdgeImporter(d, w) },
 ];
