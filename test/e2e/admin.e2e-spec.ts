@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { UserId } from '@graph/domain';
 import { createDataSource } from '@graph/infrastructure';
 import { AdminAudit } from '../../apps/graph-service/src/http/admin/admin-audit.interceptor';
 import { CounterDriftScheduler } from '../../apps/graph-service/src/observability/counter-drift.scheduler';
@@ -100,8 +101,8 @@ describe('the admin API', () => {
 
   describe('consistency', () => {
     it('reports drifted users with stored and real figures, and repairs one user', async () => {
-      const [alice, bob, carol] = [freshUserId(), freshUserId(), freshUserId()];
-      const before = (BigInt(alice) - 1n).toString();
+      const [alice, bob, carol] = [freshUserId(), freshUserId(), freshUserId()] as UserId[];
+      const before = (BigInt(alice!) - 1n).toString();
       await seedGraphSql(db, { edges: [{ follower: alice, following: bob, status: 'accepted' }, { follower: carol, following: bob, status: 'accepted' }] });
       await corrupt(bob, 5);
 
@@ -124,7 +125,7 @@ describe('the admin API', () => {
       const again = await http().post(`${A}/consistency/users/${bob}/repair`).set(ADMIN).expect(200);
       expect(again.body.changed).toBe(false);
       const clean = await http().get(`${A}/consistency/drift`).query({ after: before }).set(ADMIN).expect(200);
-      expect(clean.body.drifted.filter((d: { user_id: string }) => [alice, bob, carol].includes(d.user_id))).toEqual([]);
+      expect(clean.body.drifted.filter((d: { user_id: UserId }) => [alice, bob, carol].includes(d.user_id))).toEqual([]);
     });
 
     it('pages the report: limit drifted users per page, next_after continues', async () => {
@@ -143,7 +144,7 @@ describe('the admin API', () => {
     it('repairs every user as a job whose progress can be watched, while follows keep working', async () => {
       // A large graph: 3,000 users in a ring of follows, every 50th counter wrong.
       const n = 3000;
-      const ids = Array.from({ length: n }, () => freshUserId());
+      const ids = Array.from({ length: n }, () => freshUserId() as UserId);
       const edges = ids.flatMap((u, i) => [1, 2, 3, 7].map((d) => ({ follower: u, following: ids[(i + d) % n]!, status: 'accepted' as const })));
       await seedGraphSql(db, { edges });
       const corrupted = ids.filter((_, i) => i % 50 === 0);
