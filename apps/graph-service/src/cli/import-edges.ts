@@ -12,19 +12,21 @@ const USAGE = 'usage: npm run import -- <edge-list file, plain or .gz> [--events
 @Module({})
 class ImportModule {
   static register(config: AppConfig): DynamicModule {
+    const infrastructure = GraphInfrastructureModule.forRoot({
+      database: config.database,
+      runMigrations: config.runMigrations,
+      redis: config.redis,
+      kafka: config.kafka,
+      cache: config.cache,
+    });
     return {
       module: ImportModule,
       imports: [
-        GraphInfrastructureModule.forRoot({
-          database: config.database,
-          runMigrations: config.runMigrations,
-          redis: config.redis,
-          kafka: config.kafka,
-          cache: config.cache,
-        }),
+        infrastructure,
         GraphApplicationModule.forRoot({
           policy: { followRateLimit: config.followRateLimit, recommendations: config.recommendations },
           cursorSecret: config.cursorSecret,
+          ports: infrastructure,
         }),
       ],
     };

@@ -1,7 +1,8 @@
 import { UseInterceptors, applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiForbiddenResponse, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../auth/auth.decorators';
-import { ErrorResponseDto } from '../graph/graph-write.dto';
+import { ApiSignedIn } from '../common/api-docs.decorators';
+import { ErrorResponseDto } from '../errors/error-response.dto';
 import { AdminAuditInterceptor } from './admin-audit.interceptor';
 
 export const ADMIN_PREFIX = 'api/v1/admin/graph';
@@ -10,9 +11,8 @@ export const ADMIN_PREFIX = 'api/v1/admin/graph';
 export const AdminApi = (): ClassDecorator =>
   applyDecorators(
     ApiTags('admin'),
-    ApiBearerAuth(),
+    ApiSignedIn('A malformed id, query or body (INVALID_USER_ID naming the field, VALIDATION_FAILED)'),
     RequireRole('admin'),
     UseInterceptors(AdminAuditInterceptor),
-    ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Missing, invalid or expired token (UNAUTHORIZED)' }),
     ApiForbiddenResponse({ type: ErrorResponseDto, description: 'The token lacks the admin role (FORBIDDEN)' }),
   );

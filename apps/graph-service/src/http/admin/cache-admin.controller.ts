@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/co
 import { ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
 import { EvictUserCacheUseCase, GetCacheHitRatesUseCase, InvalidateCacheUseCase, WarmCacheUseCase } from '@graph/application';
 import { parseUserId } from '@graph/domain';
-import { FirstPageWarmer } from '../graph/first-page.warmer';
+import { FirstPageWarmer } from '../first-page/first-page.warmer';
 import { ADMIN_PREFIX, AdminApi } from './admin-api.decorators';
 import { DoneDto, HitRatesDto, WarmCacheBodyDto, WarmCacheDto } from './admin.dto';
 

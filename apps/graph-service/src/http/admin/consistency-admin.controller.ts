@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
 import { GetCounterRepairUseCase, RepairUserCountersUseCase, ReportCounterDriftUseCase, StartCounterRepairUseCase } from '@graph/application';
 import { parseUserId } from '@graph/domain';
-import { ErrorResponseDto } from '../graph/graph-write.dto';
+import { ErrorResponseDto } from '../errors/error-response.dto';
 import { ADMIN_PREFIX, AdminApi } from './admin-api.decorators';
 import { CounterRepairDto, DriftPageDto, DriftQueryDto, RepairJobDto, RepairProgressDto, jobBody } from './admin.dto';
 

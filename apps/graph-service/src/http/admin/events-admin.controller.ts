@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
 import { GetOutboxBacklogUseCase, ReplayUserEventsUseCase, RetryFailedEventsUseCase } from '@graph/application';
 import { parseUserId } from '@graph/domain';
-import { ErrorResponseDto } from '../graph/graph-write.dto';
+import { ErrorResponseDto } from '../errors/error-response.dto';
 import { ADMIN_PREFIX, AdminApi } from './admin-api.decorators';
 import { OutboxDto, OutboxQueryDto, ReplayBodyDto, ReplayDto, RetriedDto, RetryEventParamDto } from './admin.dto';
 

@@ -10,7 +10,7 @@ import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiNotFoundResponse, ApiOkRe
 import { GetEdgeImportUseCase, JobView, StartEdgeImportUseCase } from '@graph/application';
 import { ImportOutcome, ValidationError } from '@graph/domain';
 import { openEdgeListFile } from '@graph/infrastructure';
-import { ErrorResponseDto } from '../graph/graph-write.dto';
+import { ErrorResponseDto } from '../errors/error-response.dto';
 import { ADMIN_PREFIX, AdminApi } from './admin-api.decorators';
 import { ImportJobDto, ImportOutcomeDto, ImportProgressDto, ImportQueryDto, jobBody } from './admin.dto';
 

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { ListEdgesUseCase, READ_LIMITS } from '@graph/application';
-import { FirstPageCache, FirstPageList, GraphError, UserId } from '@graph/domain';
-import { pageBody } from './graph-query.dto';
+import { ListEdgesUseCase } from '@graph/application';
+import { GRAPH_LIMITS, GraphError, UserId } from '@graph/domain';
+import { pageBody } from '../graph/graph-query.dto';
+import { FirstPageCache } from './first-page.cache';
+import { FirstPageList } from './first-page.ticket';
 
 /**
  * Stores the rendered first followers page (default limit) of the given users, as GET
@@ -22,10 +24,10 @@ export class FirstPageWarmer {
       if (!this.cache.available()) break;
       const list: FirstPageList = { kind: 'followers', userId };
       // The owner as viewer: the body is the same for every viewer the lookup lets through.
-      const found = await this.cache.lookup(userId, list, READ_LIMITS.pageDefault).catch(() => null);
+      const found = await this.cache.lookup(userId, list, GRAPH_LIMITS.pageDefault).catch(() => null);
       if (found?.kind !== 'miss' || !found.ticket) continue;
       try {
-        const page = await this.lists.execute({ viewerId: userId, list, limit: READ_LIMITS.pageDefault });
+        const page = await this.lists.execute({ viewerId: userId, list, limit: GRAPH_LIMITS.pageDefault });
         if (await this.cache.remember(found.ticket, JSON.stringify(pageBody('followers', page)))) stored++;
       } catch (error) {
         if (!(error instanceof GraphError)) throw error;
