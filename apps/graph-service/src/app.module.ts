@@ -13,6 +13,14 @@ import { FollowWriteController } from './http/graph/follow-write.controller';
 import { SettingsController } from './http/graph/settings.controller';
 import { GraphQueryController } from './http/graph/graph-query.controller';
 import { HealthController } from './http/health/health.controller';
+import { AdminAudit } from './http/admin/admin-audit.interceptor';
+import { CacheAdminController } from './http/admin/cache-admin.controller';
+import { ConsistencyAdminController } from './http/admin/consistency-admin.controller';
+import { EventsAdminController } from './http/admin/events-admin.controller';
+import { ImportsAdminController } from './http/admin/imports-admin.controller';
+import { UsersAdminController } from './http/admin/users-admin.controller';
+import { FirstPageWarmer } from './http/first-page/first-page.warmer';
+import { CounterDriftScheduler } from './observability/counter-drift.scheduler';
 import { GraphRpcController } from './kafka/graph-rpc.controller';
 import { KafkaConsumerProgress } from './kafka/kafka-consumer-progress';
 import { KafkaServerSupervisor } from './kafka/kafka-server.supervisor';
@@ -47,6 +55,11 @@ export class AppModule {
         BlockWriteController,
         SettingsController,
         GraphQueryController,
+        ConsistencyAdminController,
+        CacheAdminController,
+        EventsAdminController,
+        UsersAdminController,
+        ImportsAdminController,
         // Kafka edge: message handlers only, served by the microservice connected in bootstrap.ts.
         ...(config.kafka.mode === 'external' ? [GraphRpcController, UserEventsController] : []),
       ],
@@ -54,6 +67,9 @@ export class AppModule {
         { provide: AppConfig, useValue: config },
         ServiceLifecycle,
         TokenVerifier,
+        AdminAudit,
+        FirstPageWarmer,
+        CounterDriftScheduler,
         // the first-page shortcut's rendering store (http/first-page/)
         firstPageCacheProvider(config.cache),
         {

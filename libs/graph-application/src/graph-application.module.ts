@@ -1,5 +1,21 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { CursorCodec } from '@graph/domain';
+import { BackgroundJobs } from './admin/background-jobs';
+import { CheckCounterDriftUseCase } from './admin/check-counter-drift.use-case';
+import { EvictUserCacheUseCase } from './admin/evict-user-cache.use-case';
+import { GetCacheHitRatesUseCase } from './admin/get-cache-hit-rates.use-case';
+import { GetCounterRepairUseCase } from './admin/get-counter-repair.use-case';
+import { GetEdgeImportUseCase } from './admin/get-edge-import.use-case';
+import { GetOutboxBacklogUseCase } from './admin/get-outbox-backlog.use-case';
+import { ImportEdgesUseCase } from './admin/import-edges.use-case';
+import { InvalidateCacheUseCase } from './admin/invalidate-cache.use-case';
+import { RepairUserCountersUseCase } from './admin/repair-user-counters.use-case';
+import { ReplayUserEventsUseCase } from './admin/replay-user-events.use-case';
+import { ReportCounterDriftUseCase } from './admin/report-counter-drift.use-case';
+import { RetryFailedEventsUseCase } from './admin/retry-failed-events.use-case';
+import { StartCounterRepairUseCase } from './admin/start-counter-repair.use-case';
+import { StartEdgeImportUseCase } from './admin/start-edge-import.use-case';
+import { WarmCacheUseCase } from './admin/warm-cache.use-case';
 import { BlockUserUseCase } from './block-user.use-case';
 import { EraseUserUseCase } from './erase-user.use-case';
 import { FilterFollowedUseCase } from './filter-followed.use-case';
@@ -36,6 +52,23 @@ const useCases: Provider[] = [
   GetStatsUseCase,
   GetRecommendationsUseCase,
   FilterFollowedUseCase,
+  // admin
+  BackgroundJobs,
+  CheckCounterDriftUseCase,
+  EvictUserCacheUseCase,
+  GetCacheHitRatesUseCase,
+  GetCounterRepairUseCase,
+  GetEdgeImportUseCase,
+  GetOutboxBacklogUseCase,
+  ImportEdgesUseCase,
+  InvalidateCacheUseCase,
+  RepairUserCountersUseCase,
+  ReplayUserEventsUseCase,
+  ReportCounterDriftUseCase,
+  RetryFailedEventsUseCase,
+  StartCounterRepairUseCase,
+  StartEdgeImportUseCase,
+  WarmCacheUseCase,
 ];
 
 /**

@@ -17,7 +17,8 @@ interface GraphEventBase {
 export interface FollowEventPayload extends GraphEventBase {
   event_type: 'follow';
   status: 'accepted' | 'pending';
-  metadata: { is_mutual: boolean };
+  /** `replayed`: restated by an admin replay; `imported`: loaded by a bulk import. */
+  metadata: { is_mutual: boolean; replayed?: boolean; imported?: boolean };
 }
 
 export interface UnfollowEventPayload extends GraphEventBase {

@@ -7,6 +7,7 @@ export type GraphErrorCode =
   | 'INVALID_USER_ID'
   | 'INVALID_CURSOR'
   | 'TOO_MANY_IDS'
+  | 'INVALID_EDGE_LIST'
   | 'SELF_FOLLOW'
   | 'SELF_BLOCK'
   | 'BLOCKED'
@@ -108,5 +109,19 @@ export class RateLimitedError extends GraphError {
 export class UnavailableError extends GraphError {
   constructor(message = 'the service is temporarily unavailable') {
     super('UNAVAILABLE', message);
+  }
+}
+
+/** An edge list (bulk import) with a line that is not "follower following"; nothing was imported. */
+export class InvalidEdgeListError extends GraphError {
+  constructor(line: number, problem: string) {
+    super('INVALID_EDGE_LIST', `line ${line}: ${problem}; nothing was imported`, { line });
+  }
+}
+
+/** The thing asked for (an admin job, ...) does not exist. */
+export class NotFoundError extends GraphError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
   }
 }

@@ -13,3 +13,5 @@ export * from './ports/graph-read.repository';
 export * from './ports/rate-limiter';
 export * from './ports/event-outbox';
 export * from './ports/graph-cache-admin';
+export * from './ports/graph-consistency';
+export * from './ports/edge-importer';

@@ -1,6 +1,6 @@
 import { DynamicModule, Logger, Module, Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { EventOutbox, GraphCacheAdmin, GraphReadRepository, GraphWriteRepository, RateLimiter } from '@graph/domain';
+import { EdgeImporter, EventOutbox, GraphCacheAdmin, GraphConsistency, GraphReadRepository, GraphWriteRepository, RateLimiter } from '@graph/domain';
 import { CacheMaintainingGraphWriteRepository } from './cache/cache-maintaining-graph-write.repository';
 import { CachedGraphReadRepository } from './cache/cached-graph-read.repository';
 import { GraphCacheAdminService } from './cache/graph-cache-admin.service';
@@ -8,6 +8,7 @@ import { GraphCacheMetrics } from './cache/graph-cache.metrics';
 import { DEFAULT_LIST_WINDOW, GraphCacheStore } from './cache/graph-cache.store';
 import { MemoryGraphCacheStore } from './cache/memory-graph-cache.store';
 import { RedisGraphCacheStore } from './cache/redis-graph-cache.store';
+import { PostgresEdgeImporter } from './import/postgres-edge-importer';
 import { InfrastructureOptions } from './infrastructure.options';
 import { KafkaProbe } from './kafka/kafka.connection';
 import { kafkaProviders } from './kafka/kafka.providers';
@@ -20,6 +21,7 @@ import { DependencyMetrics } from './observability/dependency-metrics';
 import { MetricsRegistry } from './observability/metrics.registry';
 import { OutboxWakeup } from './postgres/outbox';
 import { PostgresProbe } from './postgres/postgres.connection';
+import { PostgresGraphConsistency } from './postgres/postgres-graph-consistency';
 import { postgresProviders } from './postgres/postgres.providers';
 import { TypeOrmGraphReadRepository } from './postgres/typeorm-graph-read.repository';
 import { TypeOrmGraphWriteRepository } from './postgres/typeorm-graph-write.repository';
@@ -46,6 +48,8 @@ const CACHE_BREAKER = { failureThreshold: 3, openMs: 1000 };
  * | RateLimiter            | RedisRateLimiter or MemoryRateLimiter (no REDIS_URL)                                  |
  * | EventOutbox            | OutboxMonitor (outbox table + OutboxRelayService to Kafka)                            |
  * | GraphCacheAdmin        | GraphCacheAdminService over the cached reads, the store and the cache metrics         |
+ * | GraphConsistency       | PostgresGraphConsistency (drift check in keyset batches, locked one-user recount)     |
+ * | EdgeImporter           | PostgresEdgeImporter (COPY into a temp table, one set-based merge, counter deltas)    |
  *
  * The per-technology provider files hold only internals (connections, DataSource, relay). The
  * module is imported explicitly (not global) and exports the ports and the few services the edges
@@ -113,6 +117,12 @@ export class GraphInfrastructureModule {
         useFactory: (reads: CachedGraphReadRepository, store: GraphCacheStore, metrics: GraphCacheMetrics) =>
           new GraphCacheAdminService(reads, store, metrics),
       },
+      { provide: GraphConsistency, inject: [DataSource], useFactory: (d: DataSource) => new PostgresGraphConsistency(d) },
+      {
+        provide: EdgeImporter,
+        inject: [DataSource, OutboxWakeup],
+        useFactory: (d: DataSource, w: OutboxWakeup) => new PostgresEdgeImporter(d, w),
+      },
     ];
     return {
       module: GraphInfrastructureModule,
@@ -143,6 +153,8 @@ export class GraphInfrastructureModule {
         RateLimiter,
         EventOutbox,
         GraphCacheAdmin,
+        GraphConsistency,
+        EdgeImporter,
         // what the edges need: health, metrics, the Kafka server's topics, the store and figures of the
         // first-page shortcut (apps/graph-service/src/http/first-page/)
         GraphCacheStore,

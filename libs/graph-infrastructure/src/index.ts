@@ -21,3 +21,4 @@ export * from './postgres/graph-stats-rebuild';
 export * from './postgres/copy-from';
 export * from './cache/graph-cache.store';
 export * from './cache/graph-cache.metrics';
+export * from './import/edge-list-source';

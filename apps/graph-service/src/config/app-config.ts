@@ -23,6 +23,8 @@ export interface AppConfig {
   followRateLimit: { limit: number; windowSeconds: number };
   recommendations: { recentFollowings: number; perFollowing: number };
   cache: CacheOptions;
+  /** Seconds between scheduled counter drift checks; 0 turns them off. */
+  consistencyCheckIntervalSeconds: number;
 }
 
 /** Where token keys come from, and the claims every token must carry. */
@@ -217,5 +219,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       jitter: decimal(env, 'CACHE_TTL_JITTER', 0.1, 0, 1),
       listWindow: integer(env, 'CACHE_LIST_WINDOW', 200, 1, 10000),
     },
+    consistencyCheckIntervalSeconds: integer(env, 'CONSISTENCY_CHECK_INTERVAL_SECONDS', 0, 0, 86400 * 7),
   };
 }

@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
-import { EventOutbox, OutboxBacklog } from '@graph/domain';
+import { EventOutbox, FailingEvent, OutboxBacklog, UserId } from '@graph/domain';
 import { MetricsRegistry } from '../observability/metrics.registry';
 import { withDeadline } from '../observability/dependency-health';
+import { followEventsFromEdgesSql } from '../postgres/outbox';
 import { OutboxRelayService } from './outbox-relay.service';
 
 /**
@@ -54,11 +55,35 @@ export class OutboxMonitor extends EventOutbox {
     };
   }
 
-  async retryFailed(): Promise<number> {
+  async failingEvents(limit: number): Promise<FailingEvent[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT event_id::text, topic, message_key, attempts, last_error, created_at
+         FROM outbox_events WHERE sent_at IS NULL AND last_error IS NOT NULL ORDER BY id LIMIT $1`,
+      [limit],
+    )) as { event_id: string; topic: string; message_key: string; attempts: number; last_error: string; created_at: Date }[];
+    return rows.map((r) => ({ eventId: r.event_id, topic: r.topic, key: r.message_key, attempts: r.attempts, lastError: r.last_error, createdAt: r.created_at }));
+  }
+
+  async retryFailed(eventId?: string): Promise<number> {
     const result = (await this.dataSource.query(
-      `UPDATE outbox_events SET last_error = NULL WHERE sent_at IS NULL AND last_error IS NOT NULL`,
+      `UPDATE outbox_events SET last_error = NULL
+        WHERE sent_at IS NULL AND last_error IS NOT NULL AND ($1::uuid IS NULL OR event_id = $1::uuid)`,
+      [eventId ?? null],
     )) as [unknown[], number];
     this.relayService.relay?.wake(true);
     return result[1] ?? 0;
+  }
+
+  async replayUserEvents(userId: UserId, since: Date): Promise<number> {
+    const result = (await this.dataSource.query(
+      followEventsFromEdgesSql(
+        `SELECT follower_id, following_id, status FROM follows
+          WHERE (follower_id = $1 OR following_id = $1) AND status IN ('accepted', 'pending') AND created_at >= $2`,
+        'replayed',
+      ) + ' RETURNING 1',
+      [userId, since],
+    )) as unknown[];
+    this.relayService.relay?.wake();
+    return result.length;
   }
 }

@@ -7,7 +7,7 @@ import { SqlRunner } from './sql-runner';
  * (see the migration): edge A→B counts in slot (B mod 16) of A's following_count and in slot
  * (A mod 16) of B's follower_count / pending_requests_count.
  */
-const RECOUNT_FOR_USERS = `
+export const RECOUNT_FOR_USERS = `
   SELECT user_id, slot,
          SUM(followers)::bigint AS follower_count,
          SUM(followings)::bigint AS following_count,

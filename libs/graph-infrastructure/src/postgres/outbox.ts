@@ -88,3 +88,26 @@ export async function insertOutboxEvents(manager: EntityManager, events: GraphEv
   await manager.query(`INSERT INTO outbox_events (event_id, topic, message_key, payload) VALUES ${values.join(', ')}`, params);
   managersWithEvents.add(manager);
 }
+
+/**
+ * One set-based INSERT of a graph.follow outbox row per edge that `edgesSql` selects (columns
+ * follower_id, following_id, status), in the payload shape toOutboxRow writes, with
+ * `metadata[flag] = true`. For the bulk paths (import, replay), where one row per statement
+ * round trip would dominate. Returns the statement; its row count is the number of events.
+ */
+export function followEventsFromEdgesSql(edgesSql: string, flag: 'imported' | 'replayed'): string {
+  return `
+    INSERT INTO outbox_events (event_id, topic, message_key, payload)
+    SELECT u.id, '${GRAPH_EVENT_TOPICS.follow}', e.follower_id::text,
+           jsonb_build_object(
+             'event_id', u.id, 'event_type', 'follow', 'schema_version', ${GRAPH_EVENT_SCHEMA_VERSION},
+             'occurred_at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+             'follower_id', e.follower_id::text, 'following_id', e.following_id::text, 'status', e.status,
+             'metadata', jsonb_build_object(
+               'is_mutual', EXISTS (SELECT 1 FROM follows r
+                                     WHERE r.follower_id = e.following_id AND r.following_id = e.follower_id AND r.status = 'accepted'),
+               '${flag}', true))
+      FROM (${edgesSql}) e
+      CROSS JOIN LATERAL (SELECT gen_random_uuid() AS id, e.follower_id AS f) u
+     ORDER BY e.follower_id, e.following_id`;
+}

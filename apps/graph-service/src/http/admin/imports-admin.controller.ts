@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Controller, Get, HttpCode, INestApplication, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
+import { GetEdgeImportUseCase, JobView, StartEdgeImportUseCase } from '@graph/application';
+import { ImportOutcome, ValidationError } from '@graph/domain';
+import { openEdgeListFile } from '@graph/infrastructure';
+import { ErrorResponseDto } from '../errors/error-response.dto';
+import { ADMIN_PREFIX, AdminApi } from './admin-api.decorators';
+import { ImportJobDto, ImportOutcomeDto, ImportProgressDto, ImportQueryDto, jobBody } from './admin.dto';
+
+/** Content types an edge list may be uploaded as (the bytes are sniffed for gzip whatever the type). */
+export const EDGE_LIST_TYPES = ['text/plain', 'application/gzip', 'application/x-gzip', 'application/octet-stream'];
+
+/**
+ * Fastify parses text/plain itself (into a size-limited string); for uploads the route wants the
+ * raw stream, so these types are handed over unparsed. Express parses none of them already.
+ */
+export function acceptEdgeListUploads(app: INestApplication, adapter: 'express' | 'fastify'): void {
+  if (adapter !== 'fastify') return;
+  const fastify = app.getHttpAdapter().getInstance() as {
+    removeContentTypeParser(types: string[]): void;
+    addContentTypeParser(types: string[], parser: (req: unknown, payload: Readable, done: (err: null, body: Readable) => void) => void): void;
+  };
+  fastify.removeContentTypeParser(['text/plain']);
+  fastify.addContentTypeParser(EDGE_LIST_TYPES, (_req, payload, done) => done(null, payload));
+}
+
+type UploadRequest = Readable & { headers: Record<string, string | string[] | undefined>; body?: unknown };
+
+function importBody(job: JobView): ImportJobDto {
+  return { ...jobBody<ImportProgressDto>(job), outcome: job.result ? ImportOutcomeDto.of(job.result as ImportOutcome) : null };
+}
+
+/** Bulk import of an edge list as a background job. */
+@AdminApi()
+@Controller(`${ADMIN_PREFIX}/imports`)
+export class ImportsAdminController {
+  constructor(
+    private readonly startImport: StartEdgeImportUseCase,
+    private readonly getImport: GetEdgeImportUseCase,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Upload an edge list to import (background job)',
+    description:
+      'The body is the list itself, plain or gzip: one "follower following" pair per line, space or tab separated, `#` comment lines. ' +
+      'It is stored, then imported as a job (COPY into a staging table, one set-based merge, counters updated, cache entries of the affected users dropped). ' +
+      'Duplicates, self-loops and blocked pairs are skipped and counted; a bad line fails the job with its line number and imports nothing. ' +
+      'No events unless `events=true`. Watch it on GET /imports/{jobId}.',
+  })
+  @ApiConsumes(...EDGE_LIST_TYPES)
+  @ApiBody({ schema: { type: 'string', format: 'binary', example: '# follower following\n1 2\n2 3\n' } })
+  @ApiAcceptedResponse({ type: ImportJobDto })
+  async startEdgeImport(@Req() req: UploadRequest, @Query() q: ImportQueryDto): Promise<ImportJobDto> {
+    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!EDGE_LIST_TYPES.includes(type)) {
+      throw new ValidationError(`send the edge list as one of ${EDGE_LIST_TYPES.join(', ')} (got "${type || 'none'}")`, 'content-type');
+    }
+    // Express leaves the request unread; fastify hands the raw stream over as the body.
+    const upload = req.body instanceof Readable ? req.body : req;
+    const path = join(tmpdir(), `graph-import-${randomUUID()}`);
+    try {
+      await pipeline(upload, createWriteStream(path));
+    } catch (error) {
+      await rm(path, { force: true });
+      throw error;
+    }
+    const job = this.startImport.execute({
+      emitEvents: q.events === 'true',
+      open: async () => {
+        const file = await openEdgeListFile(path);
+        return { source: file.source, totalBytes: file.totalBytes, position: file.fileBytesRead };
+      },
+      cleanup: () => rm(path, { force: true }),
+    });
+    return importBody(job);
+  }
+
+  @Get(':jobId')
+  @ApiOperation({ summary: 'Watch an import job', description: 'Progress (bytes, lines, edges, rate), then the outcome: loaded, duplicate, self-loop and blocked counts, or the error (INVALID_EDGE_LIST with the line).' })
+  @ApiParam({ name: 'jobId', format: 'uuid' })
+  @ApiOkResponse({ type: ImportJobDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such job on this instance (NOT_FOUND)' })
+  getEdgeImport(@Param('jobId') jobId: string): ImportJobDto {
+    return importBody(this.getImport.execute({ jobId }));
+  }
+}
