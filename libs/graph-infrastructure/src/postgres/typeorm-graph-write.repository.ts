@@ -51,7 +51,7 @@ function slotOf(userId: UserId): number {
  * Changes to the striped counters of one transaction. The edge A→B counts in slot `B mod 16` of A's
  * rows and slot `A mod 16` of B's (migration comment), so each slot row is exact on its own.
  */
-class CounterDeltas {
+export class CounterDeltas {
   private readonly rows = new Map<string, { userId: UserId; slot: number; followers: number; following: number; pending: number }>();
 
   /** The edge follower→following went from `from` to `to` (null: absent). */
@@ -82,9 +82,7 @@ class CounterDeltas {
    * Runs last in the transaction to hold these (possibly hot) row locks for the shortest time.
    */
   async apply(m: EntityManager): Promise<void> {
-    const rows = [...this.rows.values()]
-      .filter((r) => r.followers !== 0 || r.following !== 0 || r.pending !== 0)
-      .sort((x, y) => compareUserIds(x.userId, y.userId) || x.slot - y.slot);
+    const rows = this.changes();
     if (rows.length === 0) return;
     await query(m, `SELECT graph_add_counts($1::bigint[], $2::smallint[], $3::bigint[], $4::bigint[], $5::bigint[], now())`, [
       rows.map((r) => r.userId),
@@ -93,6 +91,13 @@ class CounterDeltas {
       rows.map((r) => r.following),
       rows.map((r) => r.pending),
     ]);
+  }
+
+  /** The rows that change, in (user_id, slot) order. */
+  changes(): { userId: UserId; slot: number; followers: number; following: number; pending: number }[] {
+    return [...this.rows.values()]
+      .filter((r) => r.followers !== 0 || r.following !== 0 || r.pending !== 0)
+      .sort((x, y) => compareUserIds(x.userId, y.userId) || x.slot - y.slot);
   }
 
   private add(userId: UserId, slot: number, change: Partial<{ followers: number; following: number; pending: number }>): void {
