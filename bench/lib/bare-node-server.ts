@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import { createRedisClient } from '../../libs/graph-infrastructure/src/redis/redis-client';
 
-const redis = createRedisClient(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/9', 50);
+const redis = createRedisClient(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/9', Number(process.env.BENCH_REDIS_COMMAND_TIMEOUT_MS ?? 50));
 const prefix = process.env.BARE_KEY ?? 'bench:bare:';
 
 const server = createServer((req, res) => {
