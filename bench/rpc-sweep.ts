@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     ? { users, edges: 0, celebrities: [], heavyUsers: [], nextFreeId: 10_000_000n }
     : await generateGraph(databaseUrl, { users, meanFollowings: 20, zipf: 1.0, heavyUsers: 300, heavyFollowings: 1200, seed: 42 }, log);
   const ctx = new BenchContext(
-    { users, concurrency: 32, durationMs: 8000, adapter: 'express', deepFollowers: 0 },
+    { users, concurrency: 32, durationMs: 8000, adapter: 'express', adapters: ['express'], deepFollowers: 0, mixWrites: 0, mixRate: 0, activeUsers: 0 },
     databaseUrl,
     redisUrl,
     kafkaBrokers,

@@ -10,7 +10,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { createRedisClient } from '../../libs/graph-infrastructure/src/redis/redis-client';
 
-const redis = createRedisClient(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/9', 50);
+const redis = createRedisClient(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/9', Number(process.env.BENCH_REDIS_COMMAND_TIMEOUT_MS ?? 50));
 const key = process.env.BARE_KEY ?? 'bench:bare:page';
 
 @Controller()

@@ -75,3 +75,74 @@ export async function runLoad(options: LoadOptions, op: (i: number) => Promise<v
     latency: summarize(samples),
   };
 }
+
+export interface OpenLoadOptions {
+  name: string;
+  /** Arrivals per second, started on schedule whether or not earlier ones have finished. */
+  ratePerSec: number;
+  durationMs: number;
+  /** Arrivals beyond this many in flight are counted as errors instead of piling up without bound. */
+  maxInFlight?: number;
+}
+
+/**
+ * Fixed arrival rate (open loop): operation k is due at t0 + k / rate and its latency is measured
+ * from when it was due, not from when it started, so a stall shows in every arrival it delays
+ * (no coordinated omission, unlike a closed loop that waits for the service).
+ */
+export async function runOpenLoad(options: OpenLoadOptions, op: (i: number) => Promise<void>): Promise<LoadResult> {
+  (globalThis as { gc?: () => void }).gc?.();
+  const samples: number[] = [];
+  const maxInFlight = options.maxInFlight ?? 2000;
+  let errors = 0;
+  let firstError: string | undefined;
+  let inFlight = 0;
+  let index = 0;
+  const total = Math.floor((options.ratePerSec * options.durationMs) / 1000);
+  const intervalNs = 1e9 / options.ratePerSec;
+  const t0 = process.hrtime.bigint();
+  const running: Promise<void>[] = [];
+  const launch = (k: number, dueNs: bigint) => {
+    if (inFlight >= maxInFlight) {
+      errors++;
+      firstError ??= `more than ${maxInFlight} arrivals in flight`;
+      return;
+    }
+    inFlight++;
+    running.push(
+      op(k).then(
+        () => {
+          inFlight--;
+          samples.push(Number(process.hrtime.bigint() - dueNs) / 1e6);
+        },
+        (error: unknown) => {
+          inFlight--;
+          errors++;
+          firstError ??= (error as Error).message;
+        },
+      ),
+    );
+  };
+  while (index < total) {
+    const now = process.hrtime.bigint();
+    // Start every arrival already due (a late timer launches the backlog at once, each with its own due time).
+    while (index < total) {
+      const due = t0 + BigInt(Math.round(index * intervalNs));
+      if (due > now) break;
+      launch(index++, due);
+    }
+    if (index < total) await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(running);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return {
+    name: options.name,
+    concurrency: maxInFlight,
+    ops: samples.length,
+    errors,
+    ...(firstError ? { firstError } : {}),
+    seconds,
+    opsPerSec: samples.length / seconds,
+    latency: summarize(samples),
+  };
+}

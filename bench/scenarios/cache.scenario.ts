@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { BenchContext, Scenario } from '../context';
+import { cacheCounters } from '../lib/cache-metrics';
 import { HttpClient } from '../lib/http-client';
 import { serviceNodeFlags } from '../lib/node-flags';
 import { runLoad } from '../lib/load';
@@ -11,18 +12,6 @@ import { freePort, SpareRedis, waitForPort } from '../../test/support/spare-serv
 const G = '/api/v1/graph';
 /** Offered load of the outage measurement, requests per second. */
 const OUTAGE_RATE = 300;
-
-/** Cache counters per family from /metrics; a lookup served from Postgres because the cache was unavailable counts as a miss. */
-async function cacheCounters(client: HttpClient): Promise<Map<string, { hits: number; misses: number }>> {
-  const text = (await client.ok('GET', '/metrics')).body;
-  const out = new Map<string, { hits: number; misses: number }>();
-  for (const m of text.matchAll(/^graph_cache_(hits|misses|bypass)_total\{family="([a-z]+)"\} (\d+(?:\.\d+)?)/gm)) {
-    const entry = out.get(m[2]!) ?? { hits: 0, misses: 0 };
-    entry[m[1] === 'hits' ? 'hits' : 'misses'] += Number(m[3]);
-    out.set(m[2]!, entry);
-  }
-  return out;
-}
 
 /**
  * The read/write mix: reads of profiles (stats), followers and following first pages and

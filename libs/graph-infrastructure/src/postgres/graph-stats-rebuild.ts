@@ -46,7 +46,7 @@ export async function rebuildGraphStats(db: SqlRunner, userIds: readonly string[
                  SET follower_count = EXCLUDED.follower_count,
                      following_count = EXCLUDED.following_count,
                      pending_requests_count = EXCLUDED.pending_requests_count,
-                     updated_at = now()
+                     updated_at = EXCLUDED.updated_at
               RETURNING 1)
        UPDATE user_graph_stats s
           SET follower_count = 0, following_count = 0, pending_requests_count = 0, updated_at = now()

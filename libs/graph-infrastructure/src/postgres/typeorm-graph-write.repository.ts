@@ -17,16 +17,20 @@ import {
   edgeTransition,
 } from '@graph/domain';
 import { STATS_SLOTS } from './graph-stats-slots';
-import { OutboxWakeup, insertOutboxEvents, wroteOutboxEvents } from './outbox';
+import { OutboxWakeup, insertOutboxEvents, toOutboxRow, wroteOutboxEvents } from './outbox';
 import { epochMicrosSql } from './sql-runner';
 import { translateDriverError } from './dependency-errors';
 
 /**
- * Transaction-scoped lock on the unordered pair {$1, $2}. Follow and block take it first, so a follow
- * cannot slip in beside a concurrent block (under READ COMMITTED neither would see the other's
- * uncommitted row otherwise). Per pair, so it never makes followers of one account queue.
+ * Transaction-scoped lock on the unordered pair {$1, $2}. Follow (inside graph_follow, with the same
+ * key expression) and block take it first, in a statement of its own, so a follow cannot slip in
+ * beside a concurrent block (under READ COMMITTED neither would see the other's uncommitted row
+ * otherwise). Per pair, so it never makes followers of one account queue.
  */
-const PAIR_LOCK = `pg_advisory_xact_lock(hashtextextended(least($1::bigint, $2::bigint)::text || ':' || greatest($1::bigint, $2::bigint)::text, 0))`;
+export const PAIR_LOCK_KEY = `hashtextextended(least($1::bigint, $2::bigint)::text || ':' || greatest($1::bigint, $2::bigint)::text, 0)`;
+const PAIR_LOCK = `pg_advisory_xact_lock(${PAIR_LOCK_KEY})`;
+/** Erasures take this lock first: two erasures sharing edges would otherwise lock them in opposite orders. */
+const ERASE_LOCK = `pg_advisory_xact_lock(hashtextextended('graph:erase', 0))`;
 
 /** Deadlocks between set-based operations (erase, privacy, block) are rare; the transaction is retried. */
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -50,7 +54,7 @@ function slotOf(userId: UserId): number {
  * Changes to the striped counters of one transaction. The edge A→B counts in slot `B mod 16` of A's
  * rows and slot `A mod 16` of B's (migration comment), so each slot row is exact on its own.
  */
-class CounterDeltas {
+export class CounterDeltas {
   private readonly rows = new Map<string, { userId: UserId; slot: number; followers: number; following: number; pending: number }>();
 
   /** The edge follower→following made `transition` (the domain's edgeTransition says by how much). */
@@ -67,35 +71,27 @@ class CounterDeltas {
   }
 
   /**
-   * One INSERT ... ON CONFLICT DO UPDATE for all rows, sorted by (user_id, slot): every transaction
-   * locks counter rows in the same global order, so counter updates cannot deadlock. Runs last in
-   * the transaction to hold these (possibly hot) row locks for the shortest time.
+   * One upsert of all rows (graph_add_counts, which writes them in (user_id, slot) order: every
+   * transaction locks counter rows in the same global order, so counter updates cannot deadlock).
+   * Runs last in the transaction to hold these (possibly hot) row locks for the shortest time.
    */
   async apply(m: EntityManager): Promise<void> {
-    const rows = [...this.rows.values()]
+    const rows = this.changes();
+    if (rows.length === 0) return;
+    await query(m, `SELECT graph_add_counts($1::bigint[], $2::smallint[], $3::bigint[], $4::bigint[], $5::bigint[], now())`, [
+      rows.map((r) => r.userId),
+      rows.map((r) => r.slot),
+      rows.map((r) => r.followers),
+      rows.map((r) => r.following),
+      rows.map((r) => r.pending),
+    ]);
+  }
+
+  /** The rows that change, in (user_id, slot) order. */
+  changes(): { userId: UserId; slot: number; followers: number; following: number; pending: number }[] {
+    return [...this.rows.values()]
       .filter((r) => r.followers !== 0 || r.following !== 0 || r.pending !== 0)
       .sort((x, y) => compareUserIds(x.userId, y.userId) || x.slot - y.slot);
-    if (rows.length === 0) return;
-    await query(
-      m,
-      `INSERT INTO user_graph_stats AS s (user_id, slot, follower_count, following_count, pending_requests_count)
-       SELECT d.user_id, d.slot, d.followers, d.following, d.pending
-         FROM unnest($1::bigint[], $2::smallint[], $3::bigint[], $4::bigint[], $5::bigint[])
-              WITH ORDINALITY AS d(user_id, slot, followers, following, pending, n)
-        ORDER BY d.n
-       ON CONFLICT (user_id, slot) DO UPDATE SET
-         follower_count = s.follower_count + EXCLUDED.follower_count,
-         following_count = s.following_count + EXCLUDED.following_count,
-         pending_requests_count = s.pending_requests_count + EXCLUDED.pending_requests_count,
-         updated_at = now()`,
-      [
-        rows.map((r) => r.userId),
-        rows.map((r) => r.slot),
-        rows.map((r) => r.followers),
-        rows.map((r) => r.following),
-        rows.map((r) => r.pending),
-      ],
-    );
   }
 
   private add(userId: UserId, slot: number, change: CounterDelta): void {
@@ -125,7 +121,11 @@ function byPair(x: EdgeRow, y: EdgeRow): number {
 
 /**
  * The write port on PostgreSQL with raw SQL: each method is one READ COMMITTED transaction that
- * changes the edge, writes the outbox rows and then the striped counters.
+ * changes the edge, writes the outbox rows and then the striped counters. The frequent single-edge
+ * writes (follow, unfollow, answering a request, removing a follower) are one call of a server-side
+ * function each (migration GraphWriteFunctions): one round trip, the function's statements run in
+ * the call's implicit transaction. The rare set-based ones (block, privacy, erasure) stay
+ * transactions of several statements.
  *
  * Privacy race (follow of a private account vs. the account going public): follow reads is_private
  * without a lock; only when it says private does it re-read the row FOR SHARE, which waits for a
@@ -145,117 +145,58 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
   }
 
   async follow(followerId: UserId, followingId: UserId): Promise<FollowOutcome> {
-    return this.transaction(async (m) => {
-      const [plain] = await query<{ is_private: boolean }>(
-        m,
-        `SELECT ${PAIR_LOCK} AS locked,
-                COALESCE((SELECT is_private FROM user_settings WHERE user_id = $2), false) AS is_private`,
-        [followerId, followingId],
-      );
-      let isPrivate = plain!.is_private;
-      if (isPrivate) {
-        const [locked] = await query<{ is_private: boolean }>(m, `SELECT is_private FROM user_settings WHERE user_id = $1 FOR SHARE`, [followingId]);
-        isPrivate = locked?.is_private ?? false;
-      }
-      const [state] = await query<{ blocked: boolean; status: StoredStatus | null; created_at_us: string | null; mutual: boolean }>(
-        m,
-        `SELECT EXISTS (SELECT 1 FROM blocks
-                         WHERE (blocker_id = $1 AND blocked_id = $2) OR (blocker_id = $2 AND blocked_id = $1)) AS blocked,
-                f.status, ${epochMicrosSql('f.created_at')} AS created_at_us,
-                EXISTS (SELECT 1 FROM follows WHERE follower_id = $2 AND following_id = $1 AND status = 'accepted') AS mutual
-           FROM (SELECT 1) AS one
-           LEFT JOIN follows f ON f.follower_id = $1 AND f.following_id = $2`,
-        [followerId, followingId],
-      );
-      if (state!.blocked) throw new BlockedError();
-      if (state!.status === 'accepted' || state!.status === 'pending') {
-        return { status: state!.status, changed: false, createdAtUs: state!.created_at_us! };
-      }
-      const status: FollowStatus = isPrivate ? 'pending' : 'accepted';
-      // A rejected request is asked again: it becomes a new edge with a new created_at.
-      const [written] = await query<{ created_at_us: string }>(
-        m,
-        `INSERT INTO follows (follower_id, following_id, status) VALUES ($1, $2, $3)
-         ON CONFLICT (follower_id, following_id) DO UPDATE
-            SET status = EXCLUDED.status, created_at = now(), updated_at = now()
-          WHERE follows.status = 'rejected'
-         RETURNING ${epochMicrosSql('created_at')} AS created_at_us`,
-        [followerId, followingId, status],
-      );
-      if (!written) {
-        // Only reachable if the row changed state after our read (the pair lock makes that a non-case).
-        const [current] = await query<{ status: FollowStatus; created_at_us: string }>(
-          m,
-          `SELECT status, ${epochMicrosSql('created_at')} AS created_at_us FROM follows WHERE follower_id = $1 AND following_id = $2`,
-          [followerId, followingId],
-        );
-        return { status: current!.status, changed: false, createdAtUs: current!.created_at_us };
-      }
-      const t = edgeTransition({ followerId, followingId, from: state!.status ?? 'none', to: status, isMutual: state!.mutual });
-      await insertOutboxEvents(m, [t.event!]);
-      await new CounterDeltas().edge(followerId, followingId, t).apply(m);
-      return { status, changed: true, createdAtUs: written.created_at_us };
-    });
+    // The function fills in the event's status and is_mutual, which only it knows.
+    const event = toOutboxRow({ type: 'follow', followerId, followingId, status: 'accepted', isMutual: false }, new Date());
+    const [row] = await this.call<{ outcome: 'blocked' | 'unchanged' | 'changed'; status: FollowStatus; created_at_us: string }>(
+      `SELECT outcome, status, ${epochMicrosSql('created_at')} AS created_at_us FROM graph_follow($1, $2, $3, $4, $5)`,
+      [followerId, followingId, event.eventId, event.topic, JSON.stringify(event.payload)],
+    );
+    if (row!.outcome === 'blocked') throw new BlockedError();
+    const changed = row!.outcome === 'changed';
+    if (changed) this.wakeup?.notify();
+    return { status: row!.status, changed, createdAtUs: row!.created_at_us };
   }
 
   async unfollow(followerId: UserId, followingId: UserId): Promise<{ removed: FollowStatus | null }> {
-    return this.transaction(async (m) => {
-      const [edge] = await query<EdgeRow>(
-        m,
-        `DELETE FROM follows WHERE follower_id = $1 AND following_id = $2
-         RETURNING follower_id::text, following_id::text, status`,
-        [followerId, followingId],
-      );
-      if (!edge) return { removed: null };
-      const t = removal(edge, edge.status === 'pending' ? 'cancelled' : 'unfollow');
-      if (t.event) await insertOutboxEvents(m, [t.event]);
-      await new CounterDeltas().edge(followerId, followingId, t).apply(m);
-      return { removed: edge.status === 'rejected' ? null : edge.status };
-    });
+    return { removed: await this.removeEdge(followerId, followingId, false, 'unfollow') };
   }
 
   async respondToRequest(ownerId: UserId, followerId: UserId, action: 'accept' | 'reject'): Promise<RequestResponseOutcome> {
-    return this.transaction(async (m) => {
-      const target = action === 'accept' ? 'accepted' : 'rejected';
-      // Acceptance makes the edge: created_at moves to now, so lists place it where it became real.
-      const [changed] = await query<{ created_at_us: string }>(
-        m,
-        `UPDATE follows
-            SET status = $3::varchar, updated_at = now(), created_at = CASE WHEN $3::varchar = 'accepted' THEN now() ELSE created_at END
-          WHERE follower_id = $1 AND following_id = $2 AND status = 'pending'
-         RETURNING ${epochMicrosSql('created_at')} AS created_at_us`,
-        [followerId, ownerId, target],
-      );
-      if (changed) {
-        const t = edgeTransition({ followerId, followingId: ownerId, from: 'pending', to: target });
-        await insertOutboxEvents(m, [t.event!]);
-        await new CounterDeltas().edge(followerId, ownerId, t).apply(m);
-        return { status: target, changed: true, createdAtUs: target === 'accepted' ? changed.created_at_us : null };
-      }
-      const [current] = await query<{ status: StoredStatus; created_at_us: string }>(
-        m,
-        `SELECT status, ${epochMicrosSql('created_at')} AS created_at_us FROM follows WHERE follower_id = $1 AND following_id = $2`,
-        [followerId, ownerId],
-      );
-      if (current?.status !== target) throw new RequestNotFoundError();
-      return { status: target, changed: false, createdAtUs: target === 'accepted' ? current.created_at_us : null };
-    });
+    const target = action === 'accept' ? 'accepted' : 'rejected';
+    const event = toOutboxRow({ type: action === 'accept' ? 'follow_request_accepted' : 'follow_request_rejected', followerId, followingId: ownerId }, new Date());
+    const [row] = await this.call<{ outcome: 'not_found' | 'unchanged' | 'changed'; created_at_us: string | null }>(
+      `SELECT outcome, ${epochMicrosSql('created_at')} AS created_at_us FROM graph_respond($1, $2, $3, $4, $5, $6)`,
+      [ownerId, followerId, target, event.eventId, event.topic, JSON.stringify(event.payload)],
+    );
+    if (row!.outcome === 'not_found') throw new RequestNotFoundError();
+    const changed = row!.outcome === 'changed';
+    if (changed) this.wakeup?.notify();
+    return { status: target, changed, createdAtUs: target === 'accepted' ? row!.created_at_us : null };
   }
 
   async removeFollower(ownerId: UserId, followerId: UserId): Promise<{ removed: boolean }> {
-    return this.transaction(async (m) => {
-      const [edge] = await query<EdgeRow>(
-        m,
-        `DELETE FROM follows WHERE follower_id = $1 AND following_id = $2 AND status = 'accepted'
-         RETURNING follower_id::text, following_id::text, status`,
-        [followerId, ownerId],
-      );
-      if (!edge) return { removed: false };
-      const t = removal(edge, 'removed');
-      await insertOutboxEvents(m, [t.event!]);
-      await new CounterDeltas().edge(followerId, ownerId, t).apply(m);
-      return { removed: true };
-    });
+    return { removed: (await this.removeEdge(followerId, ownerId, true, 'removed')) !== null };
+  }
+
+  /**
+   * One call of graph_remove_edge: the edge (only if accepted when `onlyAccepted`), its unfollow
+   * event (reason `reason`, or `cancelled` for a pending request) and its counters.
+   */
+  private async removeEdge(followerId: UserId, followingId: UserId, onlyAccepted: boolean, reason: UnfollowReason): Promise<FollowStatus | null> {
+    // The function fills in the reason and the previous status, which only it knows.
+    const event = toOutboxRow({ type: 'unfollow', followerId, followingId, reason, previousStatus: 'accepted' }, new Date());
+    const [row] = await this.call<{ removed: FollowStatus | null }>(`SELECT graph_remove_edge($1, $2, $3, $4, $5, $6, $7, $8) AS removed`, [
+      followerId,
+      followingId,
+      onlyAccepted,
+      reason,
+      'cancelled',
+      event.eventId,
+      event.topic,
+      JSON.stringify(event.payload),
+    ]);
+    if (row!.removed) this.wakeup?.notify();
+    return row!.removed;
   }
 
   async block(blockerId: UserId, blockedId: UserId): Promise<{ changed: boolean; affectedUserIds: UserId[] }> {
@@ -267,12 +208,12 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
         [blockerId, blockedId],
       );
       if (!inserted) return { changed: false, affectedUserIds: [] };
-      const removed = await this.deleteEdges(
-        m,
-        `(follower_id = $1 AND following_id = $2) OR (follower_id = $2 AND following_id = $1)`,
-        [blockerId, blockedId],
-      );
-      await this.recordRemovals(m, removed, 'blocked');
+      // Both directions, each a single-row delete on its follower's rows, lower follower first.
+      const removed: EdgeRow[] = [];
+      for (const [f, t] of [[blockerId, blockedId], [blockedId, blockerId]].sort((x, y) => compareUserIds(x[0]!, y[0]!))) {
+        removed.push(...(await this.deleteEdges(m, `follower_id = $1 AND following_id = $2`, [f, t])));
+      }
+      await this.recordRemovals(m, removed.sort(byPair), 'blocked');
       return { changed: true, affectedUserIds: [blockerId, blockedId] };
     });
   }
@@ -289,8 +230,8 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
       if (isPrivate) {
         const [changed] = await query(
           m,
-          `INSERT INTO user_settings (user_id, is_private) VALUES ($1, true)
-           ON CONFLICT (user_id) DO UPDATE SET is_private = true, updated_at = now() WHERE user_settings.is_private = false
+          `INSERT INTO user_settings (user_id, is_private, updated_at) VALUES ($1, true, now())
+           ON CONFLICT (user_id) DO UPDATE SET is_private = EXCLUDED.is_private, updated_at = EXCLUDED.updated_at WHERE user_settings.is_private = false
            RETURNING 1 AS changed`,
           [userId],
         );
@@ -303,9 +244,9 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
         [userId],
       );
       if (!changed) return { isPrivate, changed: false, acceptedFollowerIds: [] };
-      // New statements, hence new snapshots: they see every request committed before the UPDATE
-      // above got its lock. Rows are locked in follower order first, as eraseUser and block do.
-      await query(m, `SELECT 1 FROM follows WHERE following_id = $1 AND status = 'pending' ORDER BY follower_id FOR UPDATE`, [userId]);
+      // A new statement, hence a new snapshot: it sees every request committed before the UPDATE
+      // above got its lock. (No FOR UPDATE of the requests first: that would lock rows of every
+      // requester's shard; a deadlock with a concurrent erasure or block is retried instead.)
       const accepted = await query<{ follower_id: UserId }>(
         m,
         `UPDATE follows SET status = 'accepted', created_at = now(), updated_at = now()
@@ -325,7 +266,12 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
 
   async eraseUser(userId: UserId): Promise<EraseOutcome> {
     return this.transaction(async (m) => {
-      const removed = await this.deleteEdges(m, `follower_id = $1 OR following_id = $1`, [userId]);
+      await query(m, `SELECT ${ERASE_LOCK} AS locked`);
+      // Out-edges (one shard) and in-edges (any shard) as two statements, neither a locking read.
+      const removed = [
+        ...(await this.deleteEdges(m, `follower_id = $1`, [userId])),
+        ...(await this.deleteEdges(m, `following_id = $1`, [userId])),
+      ].sort(byPair);
       const blocks = await query<{ blocker_id: UserId; blocked_id: UserId }>(
         m,
         `DELETE FROM blocks WHERE blocker_id = $1 OR blocked_id = $1 RETURNING blocker_id::text, blocked_id::text`,
@@ -343,12 +289,8 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
     });
   }
 
-  /**
-   * Deletes the edges matching `where`. They are locked in (follower, following) order first, so two
-   * set-based operations sharing edges (two erasures, an erasure and a block) do not deadlock.
-   */
+  /** Deletes the edges matching `where` (no locking read first: see eraseUser and block for the orders). */
   private async deleteEdges(m: EntityManager, where: string, params: unknown[]): Promise<EdgeRow[]> {
-    await query(m, `SELECT 1 FROM follows WHERE ${where} ORDER BY follower_id, following_id FOR UPDATE`, params);
     const rows = await query<EdgeRow>(
       m,
       `DELETE FROM follows WHERE ${where} RETURNING follower_id::text AS follower_id, following_id::text AS following_id, status`,
@@ -371,16 +313,27 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
     for (let i = 0; i < events.length; i += OUTBOX_CHUNK) await insertOutboxEvents(m, events.slice(i, i + OUTBOX_CHUNK));
   }
 
+  /** One statement in its own implicit transaction (a graph_* function call), retried like a transaction. */
+  private async call<T>(sql: string, params: unknown[]): Promise<T[]> {
+    return this.retrying(() => this.dataSource.query(sql, params) as Promise<T[]>);
+  }
+
   private async transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.retrying(async () => {
+      let manager: EntityManager | undefined;
+      const result = await this.dataSource.transaction((m) => {
+        manager = m;
+        return work(m);
+      });
+      if (manager && wroteOutboxEvents(manager)) this.wakeup?.notify();
+      return result;
+    });
+  }
+
+  private async retrying<T>(work: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        let manager: EntityManager | undefined;
-        const result = await this.dataSource.transaction((m) => {
-          manager = m;
-          return work(m);
-        });
-        if (manager && wroteOutboxEvents(manager)) this.wakeup?.notify();
-        return result;
+        return await work();
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         // Out of retries or not worth one: driver failures leave as the domain's UnavailableError.

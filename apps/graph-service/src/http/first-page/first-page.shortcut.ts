@@ -87,7 +87,17 @@ export class FirstPageShortcut {
     const instance = app.getHttpAdapter().getInstance();
     if (adapter === 'fastify') {
       (instance as FastifyLike).addHook('onRequest', (request, reply, done) => {
-        void this.serve(request.raw, (body) => reply.header('content-type', JSON_TYPE).send(body), done);
+        void this.serve(
+          request.raw,
+          (body) => {
+            // Straight to the socket: this body needs nothing of fastify's send path (serializer
+            // checks, onSend hooks, header merging). The RequestObserver still sees 'finish'.
+            reply.hijack();
+            reply.raw.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body) });
+            reply.raw.end(body);
+          },
+          done,
+        );
       });
       return;
     }
@@ -112,10 +122,7 @@ export class FirstPageShortcut {
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 interface FastifyLike {
-  addHook(
-    name: 'onRequest',
-    hook: (request: { raw: IncomingMessage }, reply: { header(name: string, value: string): { send(body: string): unknown } }, done: () => void) => void,
-  ): void;
+  addHook(name: 'onRequest', hook: (request: { raw: IncomingMessage }, reply: { hijack(): unknown; raw: ServerResponse }, done: () => void) => void): void;
 }
 
 interface ExpressLike {

@@ -1,0 +1,27 @@
+import { HttpClient } from './http-client';
+
+export type CacheCounters = Map<string, { hits: number; misses: number }>;
+
+/** Cache counters per family from /metrics; a lookup served from Postgres because the cache was unavailable counts as a miss. */
+export async function cacheCounters(client: HttpClient): Promise<CacheCounters> {
+  const text = (await client.ok('GET', '/metrics')).body;
+  const out: CacheCounters = new Map();
+  for (const m of text.matchAll(/^graph_cache_(hits|misses|bypass)_total\{family="([a-z]+)"\} (\d+(?:\.\d+)?)/gm)) {
+    const entry = out.get(m[2]!) ?? { hits: 0, misses: 0 };
+    entry[m[1] === 'hits' ? 'hits' : 'misses'] += Number(m[3]);
+    out.set(m[2]!, entry);
+  }
+  return out;
+}
+
+/** Hits / lookups between two readings, over every family (NaN when there was no lookup). */
+export function hitRateBetween(before: CacheCounters, after: CacheCounters): number {
+  let hits = 0;
+  let total = 0;
+  for (const [family, a] of after) {
+    const b = before.get(family) ?? { hits: 0, misses: 0 };
+    hits += a.hits - b.hits;
+    total += a.hits - b.hits + a.misses - b.misses;
+  }
+  return total ? hits / total : Number.NaN;
+}

@@ -1,0 +1,135 @@
+import { UserId } from '@graph/domain';
+import { createDataSource } from '@graph/infrastructure';
+import { TypeOrmGraphWriteRepository } from '@graph/infrastructure/postgres/typeorm-graph-write.repository';
+import { BenchContext, Scenario } from '../context';
+import { HttpClient } from '../lib/http-client';
+import { LoadResult, runLoad } from '../lib/load';
+import { PgRoundTripCounter } from '../lib/pg-round-trip-counter';
+import { RedisCommandCounter } from '../lib/redis-command-counter';
+import { benchPort } from '../lib/ports';
+import { processCpu } from '../lib/process-cpu';
+import { rowOf } from '../lib/report';
+import { accountWithFollowers, followUnfollow, someone, writers } from '../lib/write-load';
+
+const TARGETS = { fastify: 2500, express: 1800 } as const;
+
+/**
+ * Follow + unfollow over HTTP with 32 clients, spread over random pairs and on one account with a
+ * million followers, on each adapter, next to its limit: the same repository calls straight through
+ * pg in the bench process (no HTTP, Nest or Redis). Also what one write costs: Postgres round trips
+ * (counted by a proxy in front of Postgres), Redis commands, and the service's CPU per call.
+ */
+export const writesScenario: Scenario = async (ctx) => {
+  const celebrity = await accountWithFollowers(ctx, ctx.options.deepFollowers);
+  const limits = await sqlLimits(ctx, celebrity);
+  for (const adapter of ctx.options.adapters) await writesOn(ctx, adapter, celebrity, limits);
+  await roundTrips(ctx);
+};
+
+async function sqlLimits(ctx: BenchContext, celebrity: string): Promise<{ spread: LoadResult; one: LoadResult }> {
+  const db = createDataSource(ctx.databaseUrl, ctx.options.concurrency, 30000);
+  await db.initialize();
+  const repo = new TypeOrmGraphWriteRepository(db);
+  try {
+    const toggle = (target: () => string) => {
+      const ids = ctx.freshIds(10000) as UserId[];
+      const current: (UserId | null)[] = ids.map(() => null);
+      let next = 0;
+      return async () => {
+        const w = next++ % ids.length;
+        const followed = current[w];
+        if (followed) {
+          current[w] = null;
+          await repo.unfollow(ids[w]!, followed);
+        } else {
+          current[w] = target() as UserId;
+          await repo.follow(ids[w]!, current[w]!);
+        }
+      };
+    };
+    const opts = { concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs, warmup: 100 };
+    const spread = ctx.load(await runLoad({ name: 'sql follow+unfollow, spread (limit)', ...opts }, toggle(someone(ctx))));
+    const one = ctx.load(await runLoad({ name: 'sql follow+unfollow, one 1M-follower account (limit)', ...opts }, toggle(() => celebrity)));
+    ctx.tableRow(rowOf('writes', spread, { note: 'repository call through pg, no HTTP/Nest/Redis' }));
+    ctx.tableRow(rowOf('writes', one));
+    return { spread, one };
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function writesOn(ctx: BenchContext, adapter: 'express' | 'fastify', celebrity: string, limits: { spread: LoadResult; one: LoadResult }): Promise<void> {
+  const service = await ctx.startService({ HTTP_ADAPTER: adapter });
+  const http = new HttpClient(service.url, ctx.options.concurrency + 4);
+  try {
+    const pool = writers(ctx, 10000);
+    const opts = { concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs, warmup: 100 };
+    for (const [label, target, limit] of [
+      ['spread', someone(ctx), limits.spread],
+      ['one 1M-follower account', () => celebrity, limits.one],
+    ] as const) {
+      const cpu0 = processCpu(service.pid).total;
+      const r = ctx.load(await runLoad({ name: `http follow+unfollow, ${label}, ${adapter}`, ...opts }, followUnfollow(http, pool, target)));
+      const cpu1 = processCpu(service.pid).total;
+      const calls = r.ops + r.errors;
+      const goal = TARGETS[adapter];
+      ctx.tableRow(
+        rowOf('writes', r, {
+          limitName: 'sql',
+          limit: limit.opsPerSec,
+          ratio: r.opsPerSec / limit.opsPerSec,
+          target: `≥ ${goal}/s, p99 ≤ 50`,
+          pass: r.opsPerSec >= goal && r.latency.p99 <= 50 && r.errors === 0,
+          note: `service CPU ${((1e6 * (cpu1 - cpu0)) / calls).toFixed(0)} µs/call (warm-up included)`,
+        }),
+      );
+    }
+  } finally {
+    http.close();
+    await service.stop();
+  }
+}
+
+/** Postgres round trips and Redis commands of one follow and one unfollow, counted over sequential calls (no Kafka: the relay's reads would count too). */
+async function roundTrips(ctx: BenchContext): Promise<void> {
+  const target = new URL(ctx.databaseUrl);
+  const proxy = await PgRoundTripCounter.start(await benchPort(), { host: target.hostname, port: Number(target.port || 5432) });
+  const viaProxy = new URL(ctx.databaseUrl);
+  viaProxy.port = String(proxy.port);
+  const redisTarget = new URL(ctx.redisUrl);
+  const redisProxy = await RedisCommandCounter.start(await benchPort(), { host: redisTarget.hostname, port: Number(redisTarget.port || 6379) });
+  const redisViaProxy = new URL(ctx.redisUrl);
+  redisViaProxy.port = String(redisProxy.port);
+  const service = await ctx.startService({ DATABASE_URL: viaProxy.toString(), REDIS_URL: redisViaProxy.toString(), KAFKA_BROKERS: '', HTTP_ADAPTER: ctx.options.adapters[0]! });
+  const http = new HttpClient(service.url, 4);
+  try {
+    const warm = followUnfollow(http, writers(ctx, 200), someone(ctx));
+    for (let i = 0; i < 40; i++) await warm(i);
+    const count = () => ({ pg: proxy.roundTrips, redis: redisProxy.snapshot(), cpu: processCpu(service.pid).total });
+    const measure = async (label: string, n: number, call: (i: number) => Promise<void>) => {
+      const before = count();
+      for (let i = 0; i < n; i++) await call(i);
+      const after = count();
+      const kinds = [...after.redis]
+        .map(([name, calls]) => [name, (calls - (before.redis.get(name) ?? 0)) / n] as const)
+        .filter(([, per]) => per > 0)
+        .map(([name, per]) => `${name} ${per.toFixed(2)}`);
+      const redisPer = kinds.length ? [...after.redis].reduce((sum, [name, calls]) => sum + calls - (before.redis.get(name) ?? 0), 0) / n : 0;
+      ctx.tableRow({
+        scenario: 'writes',
+        name: `${label}: round trips per call (${n} sequential calls)`,
+        note: `Postgres ${((after.pg - before.pg) / n).toFixed(2)} round trips; Redis ${redisPer.toFixed(2)} commands (${kinds.join(', ')}); service CPU ${((1e6 * (after.cpu - before.cpu)) / n).toFixed(0)} µs/call`,
+      });
+    };
+    // Writers alternate follow and unfollow, so n consecutive calls of the toggle give n/2 of each; measure each kind on its own too.
+    const followers = writers(ctx, 400);
+    const targets = Array.from({ length: 400 }, someone(ctx));
+    await measure('follow', 400, (i) => http.ok('POST', `/api/v1/graph/follow/${targets[i]}`, followers.tokens[i]).then(() => undefined));
+    await measure('unfollow', 400, (i) => http.ok('DELETE', `/api/v1/graph/follow/${targets[i]}`, followers.tokens[i]).then(() => undefined));
+  } finally {
+    http.close();
+    await service.stop();
+    await proxy.stop();
+    await redisProxy.stop();
+  }
+}
