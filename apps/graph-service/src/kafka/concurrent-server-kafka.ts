@@ -29,6 +29,7 @@ export class ConcurrentServerKafka extends ServerKafka {
 
   private dropped = 0;
   private committer: PeriodicOffsetCommitter | null = null;
+  private onStopped: ((error: Error) => void) | null = null;
 
   constructor(
     options: NonNullable<KafkaOptions['options']>,
@@ -39,7 +40,19 @@ export class ConcurrentServerKafka extends ServerKafka {
     super(options);
   }
 
+  /**
+   * Called when the consumer crashed for good: kafkajs restarts it after a retriable error, but not
+   * after one it does not class as retriable (seen when its retries against a killed broker ran out
+   * mid-failover), and then the server would stay deaf until the process restarts.
+   */
+  whenStopped(listener: (error: Error) => void): void {
+    this.onStopped = listener;
+  }
+
   override async bindEvents(consumer: Consumer): Promise<void> {
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.onStopped?.(payload.error);
+    });
     this.committer?.stop();
     const committer = new PeriodicOffsetCommitter((offsets) => commitConfirmed(consumer, offsets), this.commitIntervalMs);
     committer.start();

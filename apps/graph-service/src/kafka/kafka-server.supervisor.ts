@@ -60,6 +60,11 @@ export class KafkaServerSupervisor implements BeforeApplicationShutdown {
 
   async start(microservice: INestMicroservice, server: ConcurrentServerKafka): Promise<void> {
     if (this.config.kafka.mode !== 'external') return;
+    server.whenStopped((error) => {
+      if (this.stopped || this.retryTimer) return;
+      this.logger.warn(`kafka consumer stopped (${error.message}); restarting the server`);
+      this.scheduleRetry(microservice, server, 200);
+    });
     try {
       await this.startOnce(microservice, server);
     } catch (error) {

@@ -19,7 +19,7 @@ import {
   StatsDto,
   StatsRequest,
 } from '../graph-rpc';
-import { ensureTopics, freshGroupStartPoints, seekTo } from './kafka-setup';
+import { TopicSettings, ensureTopics, freshGroupStartPoints, seekTo } from './kafka-setup';
 import { ReplyClientKafka } from './reply-client-kafka';
 
 export interface GraphClientOptions {
@@ -30,6 +30,9 @@ export interface GraphClientOptions {
   clientId?: string;
   /** How long a call waits for its reply (default 5000 ms); then it fails with code TIMEOUT. */
   timeoutMs?: number;
+  /** Replication of the request and reply topics when this client creates them (see TopicSettings):
+   * on a 3-broker cluster `{ replicationFactor: 3, minInsyncReplicas: 2 }`. Default: the broker's. */
+  topics?: Pick<TopicSettings, 'replicationFactor' | 'minInsyncReplicas'>;
   /** Extra kafkajs client settings (ssl, sasl, retry...). */
   kafka?: Omit<KafkaConfig, 'brokers' | 'clientId'>;
 }
@@ -53,8 +56,9 @@ const PATTERNS = Object.values(GRAPH_RPC_PATTERNS);
  */
 export class GraphClient implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('GraphClient');
-  readonly kafka: ClientKafka;
+  readonly kafka: ReplyClientKafka;
   private readonly timeoutMs: number;
+  private closed = false;
 
   constructor(private readonly options: GraphClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 5000;
@@ -68,6 +72,7 @@ export class GraphClient implements OnModuleInit, OnModuleDestroy {
       run: { autoCommit: false },
     });
     for (const pattern of PATTERNS) this.kafka.subscribeToResponseOf(pattern);
+    this.kafka.whenStopped((error) => void this.reconnect(error));
   }
 
   /**
@@ -83,7 +88,7 @@ export class GraphClient implements OnModuleInit, OnModuleDestroy {
     }).admin();
     await admin.connect();
     try {
-      await ensureTopics(admin, [...PATTERNS, ...PATTERNS.map(graphRpcReplyTopic)]);
+      await ensureTopics(admin, [...PATTERNS, ...PATTERNS.map(graphRpcReplyTopic)], this.options.topics);
       await this.kafka.connect();
       const start = await freshGroupStartPoints(admin, `${this.options.groupId}-client`, { latest: PATTERNS.map(graphRpcReplyTopic) });
       seekTo(this.kafka.consumer, start);
@@ -93,7 +98,23 @@ export class GraphClient implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.closed = true;
     await this.kafka.close();
+  }
+
+  /** A reply consumer that crashed for good is replaced (calls in flight fail with TRANSPORT). */
+  private async reconnect(error: Error): Promise<void> {
+    this.logger.warn(`reply consumer stopped (${error.message}); reconnecting`);
+    for (let delayMs = 200; !this.closed; delayMs = Math.min(delayMs * 2, 10000)) {
+      try {
+        await this.kafka.close();
+        await this.kafka.connect();
+        return;
+      } catch (e) {
+        this.logger.warn(`reconnecting failed (${(e as Error).message}); again in ${delayMs} ms`);
+        await new Promise((r) => setTimeout(r, delayMs));
+      }
+    }
   }
 
   /** How `viewerId` stands towards each of up to 100 users, in the order asked. */
