@@ -51,7 +51,7 @@ module.exports = {
     {
       ...shared,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/scale/**/*.scale-spec.ts'],
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       setupFiles: ['<rootDir>/test/setup/test-env.ts'],
       testTimeout: 60000,
     },

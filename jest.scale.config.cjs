@@ -1,5 +1,5 @@
-// `npm run test:scale`: the scale tests (test/scale) in full. `npm test` runs them shortened as
-// part of the e2e project.
+// `npm run test:scale`: the scale tests (test/scale), which start multi-node engines (a 3-broker
+// Kafka cluster takes 40 s to several minutes on a loaded 2-core machine): not part of `npm test`.
 const base = require('./jest.config.cjs');
 const e2e = base.projects.find((p) => p.displayName === 'e2e');
 

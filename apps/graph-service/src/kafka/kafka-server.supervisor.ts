@@ -13,7 +13,8 @@ export function kafkaServerOptions(kafka: Extract<AppConfig['kafka'], { mode: 'e
       clientId: kafka.clientId,
       brokers: kafka.brokers,
       connectionTimeout: 3000,
-      retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 2000 },
+      // Retries capped at 1 s, so a consumer that gives up on a killed broker restarts 1 s later.
+      retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 1000 },
     },
     // Nest appends "-server": the group is `${KAFKA_GROUP_ID}-server`.
     consumer: {

@@ -1,5 +1,4 @@
 import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { ClientKafka } from '@nestjs/microservices';
 import { Kafka, KafkaConfig, Partitioners, logLevel } from 'kafkajs';
 import { firstValueFrom, timeout } from 'rxjs';
 import {
@@ -50,6 +49,9 @@ export class GraphClientError extends Error {
 
 const PATTERNS = Object.values(GRAPH_RPC_PATTERNS);
 
+/** kafkajs retries of the client: short enough to ride out a broker failover in a few seconds. */
+const FAILOVER_RETRY = { initialRetryTime: 100, retries: 5, maxRetryTime: 1000 };
+
 /**
  * Typed request-reply calls to the Graph Service over Kafka. Each method resolves with the reply's
  * `data` or rejects with GraphClientError carrying the reply's error code.
@@ -63,7 +65,9 @@ export class GraphClient implements OnModuleInit, OnModuleDestroy {
   constructor(private readonly options: GraphClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.kafka = new ReplyClientKafka({
-      client: { ...options.kafka, brokers: options.brokers, clientId: options.clientId ?? options.groupId },
+      // Retries capped at 1 s: kafkajs' default backoff grows to 30 s, and a reply consumer that gave up
+      // on a killed broker then waited 11 s before it restarted (request-reply down for 25 s).
+      client: { retry: FAILOVER_RETRY, ...options.kafka, brokers: options.brokers, clientId: options.clientId ?? options.groupId },
       consumer: { groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 500 },
       producer: { createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false },
       // Replies are only for the instance that asked, so the reply group never needs a position:

@@ -11,7 +11,7 @@ export function createKafka(
     brokers,
     connectionTimeout: 3000,
     requestTimeout: 10000,
-    retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 2000 },
+    retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 1000 },
     logLevel: logLevel.WARN,
     logCreator: () => ({ namespace, level, log: entry }) => {
       const text = `kafka ${namespace}: ${entry.message}`;
