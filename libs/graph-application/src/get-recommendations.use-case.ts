@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { GraphReadRepository, Recommendation, UserId } from '@graph/domain';
+import { GRAPH_LIMITS, GraphReadRepository, Recommendation, UserId } from '@graph/domain';
 import { GraphPolicy } from './graph-policy';
-import { READ_LIMITS, pageLimit } from './read-limits';
+import { pageLimit } from './read-limits';
 
 export interface GetRecommendationsInput {
   userId: UserId;
@@ -21,7 +21,7 @@ export class GetRecommendationsUseCase {
   ) {}
 
   async execute(input: GetRecommendationsInput): Promise<Recommendation[]> {
-    const limit = pageLimit(input.limit, READ_LIMITS.recommendationsDefault, READ_LIMITS.recommendationsMax);
+    const limit = pageLimit(input.limit, GRAPH_LIMITS.recommendationsDefault, GRAPH_LIMITS.recommendationsMax);
     return this.graph.getRecommendations(input.userId, limit, this.policy.recommendations);
   }
 }

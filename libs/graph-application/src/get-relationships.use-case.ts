@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { GraphReadRepository, Relationship, UserId } from '@graph/domain';
-import { READ_LIMITS, assertAtMost } from './read-limits';
+import { GRAPH_LIMITS, GraphReadRepository, Relationship, UserId } from '@graph/domain';
+import { assertAtMost } from './read-limits';
 
 export interface GetRelationshipsInput {
   viewerId: UserId;
@@ -14,7 +14,7 @@ export class GetRelationshipsUseCase {
   constructor(private readonly graph: GraphReadRepository) {}
 
   async execute(input: GetRelationshipsInput): Promise<Relationship[]> {
-    assertAtMost(input.userIds, READ_LIMITS.relationshipIds, 'ids');
+    assertAtMost(input.userIds, GRAPH_LIMITS.relationshipIds, 'ids');
     if (input.userIds.length === 0) return [];
     return this.graph.getRelationships(input.viewerId, input.userIds);
   }

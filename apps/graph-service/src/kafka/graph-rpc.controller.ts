@@ -1,12 +1,11 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { FilterFollowedUseCase, GetRelationshipsUseCase, GetStatsUseCase, ListUserIdsUseCase } from '@graph/application';
-import { parseUserId } from '@graph/domain';
+import { GRAPH_LIMITS, parseUserId } from '@graph/domain';
 import {
   GRAPH_RPC_PATTERNS,
   IdsPageReplyData,
   IsFollowingReplyData,
-  RPC_LIMITS,
   RelationshipsReplyData,
   RpcReply,
   StatsReplyData,
@@ -36,7 +35,7 @@ export class GraphRpcController {
   async getRelationships(@Payload() payload: unknown): Promise<RpcReply<RelationshipsReplyData>> {
     const p = payloadObject(payload);
     const viewerId = parseUserId(p.viewer_id, 'viewer_id');
-    const userIds = idList(p.user_ids, 'user_ids', RPC_LIMITS.relationshipsIds);
+    const userIds = idList(p.user_ids, 'user_ids', GRAPH_LIMITS.relationshipIds);
     const result = await this.relationships.execute({ viewerId, userIds });
     return { data: result.map(relationshipJson) };
   }
@@ -45,7 +44,7 @@ export class GraphRpcController {
   async isFollowing(@Payload() payload: unknown): Promise<RpcReply<IsFollowingReplyData>> {
     const p = payloadObject(payload);
     const followerId = parseUserId(p.follower_id, 'follower_id');
-    const candidateIds = idList(p.following_ids, 'following_ids', RPC_LIMITS.isFollowingIds);
+    const candidateIds = idList(p.following_ids, 'following_ids', GRAPH_LIMITS.filterFollowedIds);
     return { data: { following_ids: await this.filterFollowed.execute({ followerId, candidateIds }) } };
   }
 
@@ -62,7 +61,7 @@ export class GraphRpcController {
   @MessagePattern(GRAPH_RPC_PATTERNS.stats)
   async getStats(@Payload() payload: unknown): Promise<RpcReply<StatsReplyData>> {
     const p = payloadObject(payload);
-    const userIds = idList(p.user_ids, 'user_ids', RPC_LIMITS.statsIds);
+    const userIds = idList(p.user_ids, 'user_ids', GRAPH_LIMITS.statsIds);
     return { data: (await this.stats.execute({ userIds })).map(statsJson) };
   }
 
@@ -72,7 +71,7 @@ export class GraphRpcController {
       userId: parseUserId(p.user_id, 'user_id'),
       direction,
       cursor: optionalCursor(p.cursor),
-      limit: optionalLimit(p.limit, RPC_LIMITS.idsPageMax),
+      limit: optionalLimit(p.limit, GRAPH_LIMITS.idsPageMax),
     });
     return { data: { user_ids: page.userIds, next_cursor: page.nextCursor } };
   }

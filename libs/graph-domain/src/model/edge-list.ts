@@ -22,8 +22,6 @@ export type EdgeList =
   /** followers of userId that userId follows back, ordered by their edge to userId */
   | { kind: 'mutuals'; userId: UserId };
 
-export type EdgeListKind = EdgeList['kind'];
-
 /**
  * Lists about one user (the owner), which the owner's privacy and blocks hide: read with
  * GraphReadRepository.readListPage, which checks access and reads the page and total together.
@@ -85,6 +83,3 @@ export interface Page {
   nextCursor: string | null;
   total: number;
 }
-
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;

@@ -41,14 +41,3 @@ export function describeRelationship(userId: UserId, f: RelationshipFlags): Rela
   else if (f.followedBy) relationship = 'followed_by';
   return { userId, ...f, mutual, relationship };
 }
-
-export function noRelationship(userId: UserId): Relationship {
-  return describeRelationship(userId, {
-    following: false,
-    followedBy: false,
-    requested: false,
-    requestedBy: false,
-    blocking: false,
-    blockedBy: false,
-  });
-}

@@ -1,4 +1,5 @@
-import { GRAPH_EVENT_PARTITIONS, SeekPoint, allGraphTopics, ensureTopics, freshGroupStartPoints } from '@graph/contracts';
+import { SeekPoint, ensureTopics, freshGroupStartPoints } from '@graph/client';
+import { GRAPH_EVENT_PARTITIONS, allGraphTopics } from '@graph/contracts';
 import { KafkaOptions } from '../infrastructure.options';
 import { KafkaConnection } from './kafka.connection';
 

@@ -2,11 +2,8 @@ import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Kafka, KafkaConfig, Partitioners, logLevel } from 'kafkajs';
 import { firstValueFrom, timeout } from 'rxjs';
 import {
-  GraphRpcPattern,
   GRAPH_RPC_PATTERNS,
-  graphRpcReplyTopic,
-} from '../topics';
-import {
+  GraphRpcPattern,
   IdsPageReplyData,
   IdsPageRequest,
   IsFollowingReplyData,
@@ -17,7 +14,8 @@ import {
   RpcReply,
   StatsDto,
   StatsRequest,
-} from '../graph-rpc';
+  graphRpcReplyTopic,
+} from '@graph/contracts';
 import { TopicSettings, ensureTopics, freshGroupStartPoints, seekTo } from './kafka-setup';
 import { ReplyClientKafka } from './reply-client-kafka';
 
