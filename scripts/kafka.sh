@@ -11,6 +11,17 @@
 #   KAFKA_HEAP             JVM heap (default 512m)
 #   KAFKA_GC_OPTS          JVM garbage collector options (default -XX:+UseZGC; GC log in the state folder)
 #
+# A node of a multi-node cluster (every node combined broker+controller; see docs/scaling.md):
+#   KAFKA_NODE_ID          this node's id (default 1)
+#   KAFKA_VOTERS           the controller quorum, id@host:controller-port,... (default this node alone)
+#   KAFKA_CLUSTER_ID       one id shared by every node, used when formatting (default a random one: one node)
+#   KAFKA_INTERNAL_RF      replication factor of the offsets and transaction topics, and the default
+#                          of auto-created ones (default 1; 3 on a 3-node cluster)
+#   KAFKA_MIN_ISR          min.insync.replicas default of the broker and the transaction log (default 1; 2 on 3 nodes)
+#
+# A killed node is fenced after broker.session.timeout.ms: 3 s here (Kafka's default is 9 s), so its
+# partitions get new leaders within the 5 s request-reply budget of a failover.
+#
 # Tuned for the 2-core machines the service, Postgres, Redis and the broker share (measured with
 # bench/rpc-sweep.ts at 500 requests/s, request-reply p99 median of 8 ten-second runs): ZGC instead of
 # G1, whose 7-14 ms young pauses every ~2 s each stalled a few dozen requests in flight (15.4 -> 12.4
@@ -27,6 +38,10 @@ cport="${KAFKA_CONTROLLER_PORT:-$((port + 1))}"
 home="${KAFKA_HOME_DIR:-$repo/.kafka/$port}"
 heap="${KAFKA_HEAP:-512m}"
 gc="${KAFKA_GC_OPTS:--XX:+UseZGC}"
+node_id="${KAFKA_NODE_ID:-1}"
+voters="${KAFKA_VOTERS:-$node_id@127.0.0.1:$cport}"
+internal_rf="${KAFKA_INTERNAL_RF:-1}"
+min_isr="${KAFKA_MIN_ISR:-1}"
 pidfile="$home/kafka.pid"
 logfile="$home/server.log"
 cpfile="$repo/.kafka/classpath.txt"
@@ -55,8 +70,8 @@ write_config() {
   mkdir -p "$home/data"
   cat > "$home/server.properties" <<PROPS
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$cport
+node.id=$node_id
+controller.quorum.voters=$voters
 listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
 advertised.listeners=PLAINTEXT://127.0.0.1:$port
 controller.listener.names=CONTROLLER
@@ -64,12 +79,14 @@ listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$home/data
 num.partitions=3
-default.replication.factor=1
-offsets.topic.replication.factor=1
+default.replication.factor=$internal_rf
+offsets.topic.replication.factor=$internal_rf
 offsets.topic.num.partitions=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-min.insync.replicas=1
+transaction.state.log.replication.factor=$internal_rf
+transaction.state.log.min.isr=$min_isr
+min.insync.replicas=$min_isr
+broker.session.timeout.ms=3000
+broker.heartbeat.interval.ms=500
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 log.retention.hours=24
@@ -101,7 +118,8 @@ start() {
   local cp; cp="$(classpath)"
   write_config
   if [ ! -f "$home/data/meta.properties" ]; then
-    local id; id="$(java_cmd "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
+    local id="${KAFKA_CLUSTER_ID:-}"
+    [ -n "$id" ] || id="$(java_cmd "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
     java_cmd "$cp" kafka.tools.StorageTool format -t "$id" -c "$home/server.properties" --ignore-formatted >/dev/null
   fi
   : > "$logfile"

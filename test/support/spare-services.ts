@@ -1,4 +1,5 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -278,5 +279,80 @@ export class SparePostgres {
   async dispose(): Promise<void> {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A Kafka cluster of the test's own: `size` combined broker+controller nodes (scripts/kafka.sh with
+ * KAFKA_NODE_ID and KAFKA_VOTERS), internal topics with `size` copies (at most 3) and
+ * min.insync.replicas 2. Ports come from `basePort` (two per node) or are picked free.
+ * kill(i) is `kill -9` of one node; start(i) brings it back with its data.
+ */
+export class SpareKafkaCluster {
+  private readonly home = mkdtempSync(join(tmpdir(), 'graph-kafka-cluster-'));
+  private readonly script = join(__dirname, '../../scripts/kafka.sh');
+  private readonly clusterId = randomBytes(16).toString('base64url').slice(0, 22);
+
+  private constructor(readonly ports: number[]) {}
+
+  static async start(size = 3, basePort?: number): Promise<SpareKafkaCluster> {
+    const ports: number[] = [];
+    for (let i = 0; i < size; i++) ports.push(basePort ? basePort + 2 * i : await freeEvenPair());
+    const cluster = new SpareKafkaCluster(ports);
+    // Every node waits for a quorum of controllers before it is ready: start them together.
+    await Promise.all(ports.map((_, i) => cluster.start(i)));
+    return cluster;
+  }
+
+  get brokers(): string {
+    return this.ports.map((p) => `127.0.0.1:${p}`).join(',');
+  }
+
+  start(node: number): Promise<void> {
+    return this.run(node, 'start');
+  }
+
+  /** SIGKILL of one node: no controlled shutdown, its partitions move only once it is fenced. */
+  kill(node: number): void {
+    const pid = Number(readFileSync(join(this.home, String(node), 'kafka.pid'), 'utf8'));
+    process.kill(pid, 'SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.ports.map((_, i) => this.run(i, 'stop').catch(() => undefined)));
+    rmSync(this.home, { recursive: true, force: true });
+  }
+
+  private run(node: number, command: string): Promise<void> {
+    const rf = String(Math.min(3, this.ports.length));
+    return new Promise((resolve, reject) => {
+      execFile(
+        'bash',
+        [this.script, command],
+        {
+          env: {
+            ...process.env,
+            KAFKA_PORT: String(this.ports[node]),
+            KAFKA_CONTROLLER_PORT: String(this.ports[node]! + 1),
+            KAFKA_HOME_DIR: join(this.home, String(node)),
+            KAFKA_HEAP: '384m',
+            KAFKA_NODE_ID: String(node + 1),
+            KAFKA_VOTERS: this.ports.map((p, i) => `${i + 1}@127.0.0.1:${p + 1}`).join(','),
+            KAFKA_CLUSTER_ID: this.clusterId,
+            KAFKA_INTERNAL_RF: rf,
+            KAFKA_MIN_ISR: rf === '1' ? '1' : '2',
+          },
+        },
+        (error, _stdout, stderr) => (error ? reject(new Error(`kafka.sh ${command} node ${node + 1}: ${stderr}`)) : resolve()),
+      );
+    });
+  }
+}
+
+/** A free port whose successor is free too (a Kafka node's client and controller ports). */
+async function freeEvenPair(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port < 65535 && !(await portOpen('127.0.0.1', port + 1))) return port;
   }
 }

@@ -1,5 +1,4 @@
 import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { ClientKafka } from '@nestjs/microservices';
 import { Kafka, KafkaConfig, Partitioners, logLevel } from 'kafkajs';
 import { firstValueFrom, timeout } from 'rxjs';
 import {
@@ -17,7 +16,7 @@ import {
   StatsRequest,
   graphRpcReplyTopic,
 } from '@graph/contracts';
-import { ensureTopics, freshGroupStartPoints, seekTo } from './kafka-setup';
+import { TopicSettings, ensureTopics, freshGroupStartPoints, seekTo } from './kafka-setup';
 import { ReplyClientKafka } from './reply-client-kafka';
 
 export interface GraphClientOptions {
@@ -28,6 +27,9 @@ export interface GraphClientOptions {
   clientId?: string;
   /** How long a call waits for its reply (default 5000 ms); then it fails with code TIMEOUT. */
   timeoutMs?: number;
+  /** Replication of the request and reply topics when this client creates them (see TopicSettings):
+   * on a 3-broker cluster `{ replicationFactor: 3, minInsyncReplicas: 2 }`. Default: the broker's. */
+  topics?: Pick<TopicSettings, 'replicationFactor' | 'minInsyncReplicas'>;
   /** Extra kafkajs client settings (ssl, sasl, retry...). */
   kafka?: Omit<KafkaConfig, 'brokers' | 'clientId'>;
 }
@@ -45,19 +47,25 @@ export class GraphClientError extends Error {
 
 const PATTERNS = Object.values(GRAPH_RPC_PATTERNS);
 
+/** kafkajs retries of the client: short enough to ride out a broker failover in a few seconds. */
+const FAILOVER_RETRY = { initialRetryTime: 100, retries: 5, maxRetryTime: 1000 };
+
 /**
  * Typed request-reply calls to the Graph Service over Kafka. Each method resolves with the reply's
  * `data` or rejects with GraphClientError carrying the reply's error code.
  */
 export class GraphClient implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('GraphClient');
-  readonly kafka: ClientKafka;
+  readonly kafka: ReplyClientKafka;
   private readonly timeoutMs: number;
+  private closed = false;
 
   constructor(private readonly options: GraphClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.kafka = new ReplyClientKafka({
-      client: { ...options.kafka, brokers: options.brokers, clientId: options.clientId ?? options.groupId },
+      // Retries capped at 1 s: kafkajs' default backoff grows to 30 s, and a reply consumer that gave up
+      // on a killed broker then waited 11 s before it restarted (request-reply down for 25 s).
+      client: { retry: FAILOVER_RETRY, ...options.kafka, brokers: options.brokers, clientId: options.clientId ?? options.groupId },
       consumer: { groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 500 },
       producer: { createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false },
       // Replies are only for the instance that asked, so the reply group never needs a position:
@@ -66,6 +74,7 @@ export class GraphClient implements OnModuleInit, OnModuleDestroy {
       run: { autoCommit: false },
     });
     for (const pattern of PATTERNS) this.kafka.subscribeToResponseOf(pattern);
+    this.kafka.whenStopped((error) => void this.reconnect(error));
   }
 
   /**
@@ -81,7 +90,7 @@ export class GraphClient implements OnModuleInit, OnModuleDestroy {
     }).admin();
     await admin.connect();
     try {
-      await ensureTopics(admin, [...PATTERNS, ...PATTERNS.map(graphRpcReplyTopic)]);
+      await ensureTopics(admin, [...PATTERNS, ...PATTERNS.map(graphRpcReplyTopic)], this.options.topics);
       await this.kafka.connect();
       const start = await freshGroupStartPoints(admin, `${this.options.groupId}-client`, { latest: PATTERNS.map(graphRpcReplyTopic) });
       seekTo(this.kafka.consumer, start);
@@ -91,7 +100,23 @@ export class GraphClient implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.closed = true;
     await this.kafka.close();
+  }
+
+  /** A reply consumer that crashed for good is replaced (calls in flight fail with TRANSPORT). */
+  private async reconnect(error: Error): Promise<void> {
+    this.logger.warn(`reply consumer stopped (${error.message}); reconnecting`);
+    for (let delayMs = 200; !this.closed; delayMs = Math.min(delayMs * 2, 10000)) {
+      try {
+        await this.kafka.close();
+        await this.kafka.connect();
+        return;
+      } catch (e) {
+        this.logger.warn(`reconnecting failed (${(e as Error).message}); again in ${delayMs} ms`);
+        await new Promise((r) => setTimeout(r, delayMs));
+      }
+    }
   }
 
   /** How `viewerId` stands towards each of up to 100 users, in the order asked. */

@@ -1,21 +1,59 @@
 import type { Admin, Consumer } from 'kafkajs';
 
+export interface TopicSettings {
+  /** Partitions of each new topic (default 3). */
+  partitions?: number;
+  /** Copies of each partition (default: the broker's default.replication.factor). 3 on a 3-broker cluster. */
+  replicationFactor?: number;
+  /** Copies that must have a write before an acks=all producer is answered (default: the broker's). 2 with 3 copies. */
+  minInsyncReplicas?: number;
+}
+
 /**
- * Creates the topics that do not exist yet (`partitions` each). Safe to call from several processes
- * at once: a topic created meanwhile by another one is not an error.
+ * Creates the topics that do not exist yet. Safe to call from several processes at once: a topic
+ * created meanwhile by another one is not an error. Retries what a cluster that is starting or
+ * failing over refuses for a moment (fewer live brokers than the replication factor, no
+ * controller, a leader not elected yet), for up to about 20 s.
  */
-export async function ensureTopics(admin: Admin, topics: string[], partitions = 3): Promise<string[]> {
+export async function ensureTopics(admin: Admin, topics: string[], settings: TopicSettings = {}): Promise<string[]> {
   const existing = new Set(await retrying(() => admin.listTopics()));
   const missing = topics.filter((t) => !existing.has(t));
   if (missing.length === 0) return [];
-  try {
-    await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions })) });
-  } catch (error) {
-    const e = error as { type?: string; errors?: { type?: string }[] };
-    const alreadyExists = e.type === 'TOPIC_ALREADY_EXISTS' || (e.errors?.length && e.errors.every((x) => x.type === 'TOPIC_ALREADY_EXISTS'));
-    if (!alreadyExists) throw error;
-  }
+  const configEntries = settings.minInsyncReplicas ? [{ name: 'min.insync.replicas', value: String(settings.minInsyncReplicas) }] : [];
+  await retrying(async () => {
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: settings.partitions ?? 3,
+          ...(settings.replicationFactor ? { replicationFactor: settings.replicationFactor } : {}),
+          configEntries,
+        })),
+      });
+    } catch (error) {
+      if (!everyError(error, (type) => type === 'TOPIC_ALREADY_EXISTS')) throw error;
+    }
+  }, isTransientTopicError);
   return missing;
+}
+
+/** Errors of a topic creation that a later attempt can succeed at. */
+const TRANSIENT_TOPIC_ERRORS = new Set(['INVALID_REPLICATION_FACTOR', 'NOT_CONTROLLER', 'LEADER_NOT_AVAILABLE', 'REQUEST_TIMED_OUT', 'UNKNOWN_TOPIC_OR_PARTITION']);
+
+function isTransientTopicError(error: unknown): boolean {
+  // kafkajs wraps what its own retries gave up on (KafkaJSNumberOfRetriesExceeded): look at the cause.
+  for (let e = error as { retriable?: boolean; name?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.retriable === true || e.name === 'KafkaJSNumberOfRetriesExceeded' || everyError(e, (type) => TRANSIENT_TOPIC_ERRORS.has(type))) return true;
+  }
+  return false;
+}
+
+/** True when the error (or, for a KafkaJSAggregateError, each of the errors it holds) has a matching type. */
+function everyError(error: unknown, test: (type: string) => boolean): boolean {
+  const e = error as { type?: string; errors?: { type?: string }[] };
+  if (e.type && test(e.type)) return true;
+  return Boolean(e.errors?.length && e.errors.every((x) => x.type !== undefined && test(x.type)));
 }
 
 export interface SeekPoint {
@@ -69,12 +107,17 @@ export function seekTo(consumer: Pick<Consumer, 'seek'>, points: SeekPoint[]): v
  * Retries what a broker that just started (or moved a group coordinator) refuses for a moment:
  * kafkajs marks those errors retriable but its admin gives up on some of them at once.
  */
-async function retrying<T>(work: () => Promise<T>, attempts = 20, delayMs = 250): Promise<T> {
+async function retrying<T>(
+  work: () => Promise<T>,
+  transient: (error: unknown) => boolean = (error) => (error as { retriable?: boolean }).retriable === true,
+  attempts = 40,
+  delayMs = 500,
+): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await work();
     } catch (error) {
-      if (i >= attempts || (error as { retriable?: boolean }).retriable !== true) throw error;
+      if (i >= attempts || !transient(error)) throw error;
       await new Promise((r) => setTimeout(r, delayMs));
     }
   }

@@ -13,6 +13,23 @@ import type { ConsumerGroupJoinEvent, TopicPartitions } from 'kafkajs';
  * for this instance lands there.
  */
 export class ReplyClientKafka extends ClientKafka {
+  private onStopped: ((error: Error) => void) | null = null;
+
+  /**
+   * Called when the reply consumer crashed for good (kafkajs restarts it only after errors it
+   * classes as retriable; not, for one, when its retries against a killed broker ran out).
+   */
+  whenStopped(listener: (error: Error) => void): void {
+    this.onStopped = listener;
+  }
+
+  protected override registerConsumerEventListeners(): void {
+    super.registerConsumerEventListeners();
+    this._consumer?.on(this._consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.onStopped?.(payload.error);
+    });
+  }
+
   protected override setConsumerAssignments(data: ConsumerGroupJoinEvent): void {
     super.setConsumerAssignments(data);
     const assigned = data.payload.memberAssignment;

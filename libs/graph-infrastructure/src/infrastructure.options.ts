@@ -17,8 +17,16 @@ export interface OutboxRelayOptions {
   retentionSeconds: number;
 }
 
+/** How the service creates its topics (existing topics are left as they are). */
+export interface KafkaTopicOptions {
+  /** Copies of each partition: 1 suits one broker, 3 a 3-broker cluster. */
+  replicationFactor: number;
+  /** Copies that must hold a write before it is acknowledged (acks=all): 1 with one copy, 2 with 3. */
+  minInsyncReplicas: number;
+}
+
 export type KafkaOptions =
-  | { mode: 'external'; brokers: string[]; clientId: string; groupId: string; relay: OutboxRelayOptions }
+  | { mode: 'external'; brokers: string[]; clientId: string; groupId: string; relay: OutboxRelayOptions; topics: KafkaTopicOptions }
   | { mode: 'disabled' };
 
 export interface CacheOptions {

@@ -23,6 +23,15 @@ describe('loadConfig', () => {
     expect(config.kafka).toMatchObject({ mode: 'external', brokers: ['k1:9092', 'k2:9092'] });
   });
 
+  it('creates topics with one copy by default and as configured on a cluster', () => {
+    expect(loadConfig({ KAFKA_BROKERS: 'k1:9092' }).kafka).toMatchObject({ topics: { replicationFactor: 1, minInsyncReplicas: 1 } });
+    expect(loadConfig({ KAFKA_BROKERS: 'k1:9092', KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '2' }).kafka).toMatchObject({
+      topics: { replicationFactor: 3, minInsyncReplicas: 2 },
+    });
+    expect(() => loadConfig({ KAFKA_BROKERS: 'k1:9092', KAFKA_REPLICATION_FACTOR: '2', KAFKA_MIN_INSYNC_REPLICAS: '3' })).toThrow('KAFKA_MIN_INSYNC_REPLICAS');
+    expect(() => loadConfig({ KAFKA_BROKERS: 'k1:9092', KAFKA_REPLICATION_FACTOR: '0' })).toThrow('KAFKA_REPLICATION_FACTOR');
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['PORT', '70000'],

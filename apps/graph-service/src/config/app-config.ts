@@ -99,6 +99,15 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+function kafkaTopics(env: Env): { replicationFactor: number; minInsyncReplicas: number } {
+  const replicationFactor = integer(env, 'KAFKA_REPLICATION_FACTOR', 1, 1, 32);
+  const minInsyncReplicas = integer(env, 'KAFKA_MIN_INSYNC_REPLICAS', 1, 1, 32);
+  if (minInsyncReplicas > replicationFactor) {
+    throw new ConfigError('KAFKA_MIN_INSYNC_REPLICAS', `must not exceed KAFKA_REPLICATION_FACTOR (${replicationFactor}), got ${minInsyncReplicas}`);
+  }
+  return { replicationFactor, minInsyncReplicas };
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = text(env, 'NODE_ENV', 'development')!;
   const poolSize = integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200);
@@ -191,6 +200,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
           brokers: brokers.split(',').map((b) => b.trim()),
           clientId: text(env, 'KAFKA_CLIENT_ID', 'graph-service')!,
           groupId: text(env, 'KAFKA_GROUP_ID', 'graph-service')!,
+          topics: kafkaTopics(env),
           relay: {
             batchSize: integer(env, 'OUTBOX_BATCH_SIZE', 1000, 1, 10000),
             pollIntervalMs: integer(env, 'OUTBOX_POLL_INTERVAL_MS', 250, 10, 60000),

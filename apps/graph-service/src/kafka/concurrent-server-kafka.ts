@@ -43,6 +43,7 @@ export class ConcurrentServerKafka extends ServerKafka {
   private committer: PeriodicOffsetCommitter | null = null;
   private admin: Promise<Admin> | null = null;
   private readonly partitionCounts = new Map<string, { count: number; at: number }>();
+  private onStopped: ((error: Error) => void) | null = null;
 
   constructor(
     options: NonNullable<KafkaOptions['options']>,
@@ -56,7 +57,19 @@ export class ConcurrentServerKafka extends ServerKafka {
     this.droppedTotal = observe?.metrics.counter('graph_kafka_rpc_requests_dropped_total', 'Requests dropped unanswered: stale, or a reply topic/partition the service does not answer on', ['reason']) ?? null;
   }
 
+  /**
+   * Called when the consumer crashed for good: kafkajs restarts it after a retriable error, but not
+   * after one it does not class as retriable (seen when its retries against a killed broker ran out
+   * mid-failover), and then the server would stay deaf until the process restarts.
+   */
+  whenStopped(listener: (error: Error) => void): void {
+    this.onStopped = listener;
+  }
+
   override async bindEvents(consumer: Consumer): Promise<void> {
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.onStopped?.(payload.error);
+    });
     this.committer?.stop();
     const committer = new PeriodicOffsetCommitter((offsets) => commitConfirmed(consumer, offsets), this.commitIntervalMs);
     committer.start();

@@ -15,7 +15,8 @@ export function kafkaServerOptions(kafka: Extract<AppConfig['kafka'], { mode: 'e
       clientId: kafka.clientId,
       brokers: kafka.brokers,
       connectionTimeout: 3000,
-      retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 2000 },
+      // Retries capped at 1 s, so a consumer that gives up on a killed broker restarts 1 s later.
+      retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 1000 },
       // Replaces Nest's logCreator: a broker that is down logs one line per backoff step.
       logCreator: new KafkaLogThrottle((level, message) =>
         level === 'error' ? logger.error(message) : level === 'warn' ? logger.warn(message) : logger.log(message),
@@ -75,6 +76,11 @@ export class KafkaServerSupervisor implements BeforeApplicationShutdown {
   /** Resolves after the first attempt; a failed one is retried in the background. */
   async start(): Promise<void> {
     if (!this.attached || this.stopped) return;
+    const { server } = this.attached;
+    server.whenStopped((error) => {
+      if (this.stopped || this.retryTimer) return;
+      this.retryLater(new Error(`kafka consumer stopped (${error.message})`), 200);
+    });
     try {
       await this.startOnce();
       this.logger.log('kafka server started');

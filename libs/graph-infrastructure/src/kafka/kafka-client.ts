@@ -8,7 +8,7 @@ export function createKafka(brokers: string[], clientId: string, log: KafkaLogSi
     brokers,
     connectionTimeout: 3000,
     requestTimeout: 10000,
-    retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 2000 },
+    retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 1000 },
     logLevel: logLevel.WARN,
     logCreator: new KafkaLogThrottle(log).logCreator(),
   });

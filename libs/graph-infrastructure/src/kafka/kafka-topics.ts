@@ -1,5 +1,6 @@
 import { SeekPoint, ensureTopics, freshGroupStartPoints } from '@graph/client';
 import { GRAPH_EVENT_PARTITIONS, allGraphTopics } from '@graph/contracts';
+import { KafkaOptions } from '../infrastructure.options';
 import { KafkaConnection } from './kafka.connection';
 
 /** Creates the service's topics and prepares its consumer group (no-ops without Kafka). */
@@ -13,7 +14,8 @@ export class KafkaTopics {
   /** Every graph.* event topic, graph.rpc.* topic and its .reply topic, and user.events. */
   async ensure(): Promise<string[]> {
     if (!this.connection.kafka) return [];
-    return ensureTopics(await this.connection.getAdmin(), allGraphTopics(), GRAPH_EVENT_PARTITIONS);
+    const { topics } = this.connection.options as Extract<KafkaOptions, { mode: 'external' }>;
+    return ensureTopics(await this.connection.getAdmin(), allGraphTopics(), { partitions: GRAPH_EVENT_PARTITIONS, ...topics });
   }
 
   /** Start points for a consumer group that never consumed: see freshGroupStartPoints. */
