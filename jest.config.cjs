@@ -38,6 +38,9 @@ const shared = {
 
 module.exports = {
   testTimeout: 60000,
+  // One test file at a time (they share the test database and broker), in a worker that is replaced
+  // once it holds more than this: the Nest apps, clients and pools of ~100 files outgrow one heap.
+  workerIdleMemoryLimit: '1GB',
   reporters: ['default', '<rootDir>/test/setup/summary-reporter.cjs'],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',

@@ -12,7 +12,7 @@ import { FirstPageCache } from './http/first-page/first-page.cache';
 import { FirstPageShortcut } from './http/first-page/first-page.shortcut';
 import { TokenVerifier } from './http/auth/token-verifier';
 import { HttpEdge } from './http/edge/http-edge';
-import { acceptEdgeListUploads } from './http/admin/imports-admin.controller';
+import { EDGE_LIST_UPLOAD, acceptEdgeListUploads } from './http/admin/imports-admin.controller';
 
 export interface CreateAppOptions {
   /** Replace the JSON logger (tests pass a quiet one). */
@@ -26,7 +26,7 @@ export interface CreateAppOptions {
  */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
   const logger = options.logger === undefined ? new JsonLogger(config.logLevel) : options.logger;
-  const edge = new HttpEdge();
+  const edge = new HttpEdge([EDGE_LIST_UPLOAD]);
   const adapter = config.http.adapter === 'fastify' ? new FastifyAdapter(edge.fastifyOptions()) : new ExpressAdapter();
   const app = await NestFactory.create(AppModule.register(config), adapter, {
     logger: logger === false ? false : logger,

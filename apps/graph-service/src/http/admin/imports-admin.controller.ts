@@ -17,6 +17,9 @@ import { ImportJobDto, ImportOutcomeDto, ImportProgressDto, ImportQueryDto, jobB
 /** Content types an edge list may be uploaded as (the bytes are sniffed for gzip whatever the type). */
 export const EDGE_LIST_TYPES = ['text/plain', 'application/gzip', 'application/x-gzip', 'application/octet-stream'];
 
+/** The upload route, for the HTTP edge (which otherwise takes JSON bodies only). */
+export const EDGE_LIST_UPLOAD = { path: `/${ADMIN_PREFIX}/imports`, types: EDGE_LIST_TYPES };
+
 /**
  * Fastify parses text/plain itself (into a size-limited string); for uploads the route wants the
  * raw stream, so these types are handed over unparsed. Express parses none of them already.

@@ -85,7 +85,15 @@ function hasBody(req: IncomingMessage): boolean {
  * accepts), body size and depth, and the answers to errors raised before Nest's router (fastify's
  * router errors, Node's parser errors), all in the documented error shape.
  */
+/** A route that takes a raw upload (not JSON): its body is left unread for the controller to stream. */
+export interface RawUploadRoute {
+  path: string;
+  types: readonly string[];
+}
+
 export class HttpEdge {
+  constructor(private readonly rawUploads: readonly RawUploadRoute[] = []) {}
+
   /** Called for answers given outside Nest (fastify router errors), so they are measured too. */
   private observe: (req: IncomingMessage, res: ServerResponse, next: () => void) => void = (_req, _res, next) => next();
 
@@ -142,6 +150,7 @@ export class HttpEdge {
       try {
         checkUrl(req.url ?? '');
         if (!BODY_METHODS.has(req.method ?? '')) return next();
+        if (this.isRawUpload(req)) return next();
         if (req.headers['content-type'] !== undefined || hasBody(req)) checkBodyType(req.headers);
         if (!hasBody(req)) return next();
       } catch (error) {
@@ -159,6 +168,12 @@ export class HttpEdge {
         (error: unknown) => next(error),
       );
     });
+  }
+
+  private isRawUpload(req: IncomingMessage): boolean {
+    const path = (req.url ?? '').split('?', 1)[0];
+    const type = (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
+    return this.rawUploads.some((route) => route.path === path && route.types.includes(type));
   }
 }
 
