@@ -178,12 +178,12 @@ describe('the admin API', () => {
       await http().get(`${A}/consistency/repairs/00000000-0000-4000-8000-000000000000`).set(ADMIN).expect(404);
     });
 
-    it('the scheduled check exports the drift it finds as graph_counter_drift_users', async () => {
+    it('the scheduled check exports the drift it finds as graph_stats_drift_users', async () => {
       const u = freshUserId();
       await corrupt(u, 2);
       await app.get(CounterDriftScheduler).runOnce();
       const metrics = await http().get('/metrics').expect(200);
-      const value = Number(/^graph_counter_drift_users (\d+)/m.exec(metrics.text)?.[1]);
+      const value = Number(/^graph_stats_drift_users (\d+)/m.exec(metrics.text)?.[1]);
       expect(value).toBeGreaterThanOrEqual(1);
       await http().post(`${A}/consistency/users/${u}/repair`).set(ADMIN).expect(200);
     });

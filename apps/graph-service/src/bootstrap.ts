@@ -12,7 +12,7 @@ import { FirstPageCache } from './http/first-page/first-page.cache';
 import { FirstPageShortcut } from './http/first-page/first-page.shortcut';
 import { TokenVerifier } from './http/auth/token-verifier';
 import { HttpEdge } from './http/edge/http-edge';
-import { EDGE_LIST_UPLOAD, acceptEdgeListUploads } from './http/admin/imports-admin.controller';
+import { EDGE_LIST_UPLOAD } from './http/admin/imports-admin.controller';
 
 export interface CreateAppOptions {
   /** Replace the JSON logger (tests pass a quiet one). */
@@ -41,7 +41,6 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   observer.mount(app, config.http.adapter);
   edge.mount(app, config.http.adapter, (req, res, next) => observer.observe(req, res, next));
   new FirstPageShortcut(app.get(FirstPageCache), app.get(TokenVerifier)).mount(app, config.http.adapter);
-  acceptEdgeListUploads(app, config.http.adapter);
 
   const document = SwaggerModule.createDocument(
     app,

@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config';
 /**
  * The scheduled consistency check: every CONSISTENCY_CHECK_INTERVAL_SECONDS (0, the default, turns
  * it off) the whole drift check runs in keyset batches and its count of drifted users is exported as
- * `graph_counter_drift_users`. Checks never overlap; a failed one is logged and the gauge keeps its value.
+ * `graph_stats_drift_users`. Checks never overlap; a failed one is logged and the gauge keeps its value.
  */
 @Injectable()
 export class CounterDriftScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -20,7 +20,7 @@ export class CounterDriftScheduler implements OnApplicationBootstrap, OnApplicat
     private readonly check: CheckCounterDriftUseCase,
     metrics: MetricsRegistry,
   ) {
-    this.gauge = metrics.gauge('graph_counter_drift_users', 'Users whose stored counters differed from a recount at the last scheduled check');
+    this.gauge = metrics.gauge('graph_stats_drift_users', 'Users whose stored counters differed from a recount at the last scheduled check');
   }
 
   onApplicationBootstrap(): void {

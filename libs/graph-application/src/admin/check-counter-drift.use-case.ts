@@ -8,7 +8,7 @@ export interface DriftCheckOutcome {
   drifted: number;
 }
 
-/** The whole consistency check, counting only (the scheduled check behind graph_counter_drift_users). */
+/** The whole consistency check, counting only (the scheduled check behind graph_stats_drift_users). */
 @Injectable()
 export class CheckCounterDriftUseCase {
   constructor(private readonly consistency: GraphConsistency) {}

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Controller, Get, HttpCode, INestApplication, Param, Post, Query, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
 import { GetEdgeImportUseCase, JobView, StartEdgeImportUseCase } from '@graph/application';
 import { ImportOutcome, ValidationError } from '@graph/domain';
@@ -19,20 +19,6 @@ export const EDGE_LIST_TYPES = ['text/plain', 'application/gzip', 'application/x
 
 /** The upload route, for the HTTP edge (which otherwise takes JSON bodies only). */
 export const EDGE_LIST_UPLOAD = { path: `/${ADMIN_PREFIX}/imports`, types: EDGE_LIST_TYPES };
-
-/**
- * Fastify parses text/plain itself (into a size-limited string); for uploads the route wants the
- * raw stream, so these types are handed over unparsed. Express parses none of them already.
- */
-export function acceptEdgeListUploads(app: INestApplication, adapter: 'express' | 'fastify'): void {
-  if (adapter !== 'fastify') return;
-  const fastify = app.getHttpAdapter().getInstance() as {
-    removeContentTypeParser(types: string[]): void;
-    addContentTypeParser(types: string[], parser: (req: unknown, payload: Readable, done: (err: null, body: Readable) => void) => void): void;
-  };
-  fastify.removeContentTypeParser(['text/plain']);
-  fastify.addContentTypeParser(EDGE_LIST_TYPES, (_req, payload, done) => done(null, payload));
-}
 
 type UploadRequest = Readable & { headers: Record<string, string | string[] | undefined>; body?: unknown };
 

@@ -141,6 +141,14 @@ export class HttpEdge {
           done(error as Error, undefined);
         }
       });
+      // A raw upload's body stays a stream for its controller, on its own route only.
+      const rawTypes = [...new Set(this.rawUploads.flatMap((route) => route.types))];
+      if (rawTypes.length > 0) {
+        fastify.addContentTypeParser(rawTypes, (request, payload, done) => {
+          if (this.isRawUpload(request.raw)) done(null, payload);
+          else done(new HttpEdgeError('UNSUPPORTED_MEDIA_TYPE'), undefined);
+        });
+      }
       return;
     }
     const express = instance as ExpressLike;
@@ -197,6 +205,7 @@ interface FastifyLike {
     options: { parseAs: 'string' },
     parser: (request: FastifyRequestLike, body: string, done: (error: Error | null, body?: unknown) => void) => void,
   ): void;
+  addContentTypeParser(types: string[], parser: (request: FastifyRequestLike, payload: IncomingMessage, done: (error: Error | null, body?: unknown) => void) => void): void;
 }
 
 interface ExpressLike {
