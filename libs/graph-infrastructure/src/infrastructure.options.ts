@@ -6,7 +6,11 @@ export type DatabaseOptions = (
   | { mode: 'embedded'; dataDir: string; port: number; poolSize: number; statementTimeoutMs: number }
 ) & { waits: DatabaseWaitBudget };
 
-export type RedisOptions = { mode: 'external'; url: string; commandTimeoutMs: number } | { mode: 'memory' };
+export type RedisOptions =
+  | { mode: 'external'; url: string; commandTimeoutMs: number }
+  /** A Redis Cluster, reached through any of its `nodes` (host:port seeds). */
+  | { mode: 'cluster'; nodes: { host: string; port: number }[]; commandTimeoutMs: number }
+  | { mode: 'memory' };
 
 export interface OutboxRelayOptions {
   /** Most events read and sent to Kafka per round trip. */

@@ -32,7 +32,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KAFKA_BROKERS: 'k1:9092', KAFKA_REPLICATION_FACTOR: '0' })).toThrow('KAFKA_REPLICATION_FACTOR');
   });
 
+  it('uses a Redis Cluster through its seed nodes, and refuses it next to REDIS_URL', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'r1:7000, r2:7001' }).redis).toEqual({
+      mode: 'cluster',
+      nodes: [
+        { host: 'r1', port: 7000 },
+        { host: 'r2', port: 7001 },
+      ],
+      commandTimeoutMs: 50,
+    });
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'r1:7000', REDIS_URL: 'redis://cache:6379' })).toThrow('REDIS_CLUSTER_NODES and REDIS_URL cannot both be set');
+  });
+
   it.each([
+    ['REDIS_CLUSTER_NODES', 'r1'],
+    ['REDIS_CLUSTER_NODES', 'r1:7000,,r2:7001'],
+    ['REDIS_CLUSTER_NODES', 'r1:0'],
     ['PORT', 'abc'],
     ['PORT', '70000'],
     ['DATABASE_URL', 'mysql://x'],

@@ -99,6 +99,18 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+/** REDIS_CLUSTER_NODES: comma-separated host:port seeds of a Redis Cluster (one reachable node is enough). */
+function redisClusterNodes(env: Env): { host: string; port: number }[] | undefined {
+  const raw = text(env, 'REDIS_CLUSTER_NODES');
+  if (raw === undefined) return undefined;
+  return raw.split(',').map((entry) => {
+    const m = /^([^:\s]+):([0-9]{1,5})$/.exec(entry.trim());
+    const port = Number(m?.[2]);
+    if (!m || port < 1 || port > 65535) throw new ConfigError('REDIS_CLUSTER_NODES', `must be a comma-separated list of host:port, got ${JSON.stringify(entry.trim())}`);
+    return { host: m[1]!, port };
+  });
+}
+
 function kafkaTopics(env: Env): { replicationFactor: number; minInsyncReplicas: number } {
   const replicationFactor = integer(env, 'KAFKA_REPLICATION_FACTOR', 1, 1, 32);
   const minInsyncReplicas = integer(env, 'KAFKA_MIN_INSYNC_REPLICAS', 1, 1, 32);
@@ -120,6 +132,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     breakerOpenMs: integer(env, 'DATABASE_BREAKER_OPEN_MS', 1000, 50, 60000),
   };
   const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const redisCluster = redisClusterNodes(env);
+  if (redisCluster && redisUrl) throw new ConfigError('REDIS_CLUSTER_NODES', 'and REDIS_URL cannot both be set: choose one Redis node or a cluster');
+  const redisCommandTimeoutMs = integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 50, 1, 10000);
   const brokers = text(env, 'KAFKA_BROKERS');
   if (brokers !== undefined && !brokers.split(',').every((b) => /^[^:\s]+:[0-9]{1,5}$/.test(b.trim()))) {
     throw new ConfigError('KAFKA_BROKERS', 'must be a comma-separated list of host:port');
@@ -191,9 +206,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
           waits,
         },
     runMigrations: oneOf(env, 'MIGRATIONS_RUN', 'true', ['true', 'false'] as const) === 'true',
-    redis: redisUrl
-      ? { mode: 'external', url: redisUrl, commandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 50, 1, 10000) }
-      : { mode: 'memory' },
+    redis: redisCluster
+      ? { mode: 'cluster', nodes: redisCluster, commandTimeoutMs: redisCommandTimeoutMs }
+      : redisUrl
+        ? { mode: 'external', url: redisUrl, commandTimeoutMs: redisCommandTimeoutMs }
+        : { mode: 'memory' },
     kafka: brokers
       ? {
           mode: 'external',

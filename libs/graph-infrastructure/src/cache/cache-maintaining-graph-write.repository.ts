@@ -14,7 +14,7 @@ import {
 } from '@graph/domain';
 import { CacheOp, GraphCacheStore, WriteTicket, cacheKey, listMember } from './graph-cache.store';
 
-const rel = (a: UserId, b: UserId): string => cacheKey('relationship', `${a}:${b}`);
+const rel = (a: UserId, b: UserId): string => cacheKey('relationship', a, b);
 const stats = (u: UserId): string => cacheKey('stats', u);
 const followers = (u: UserId): string => cacheKey('followers', u);
 const following = (u: UserId): string => cacheKey('following', u);
@@ -109,11 +109,12 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
     }, 'all');
   }
 
+  // Each list's guard is the pair's relationship key seen from the list's owner: it shares the
+  // list's slot (one script checks both), and every write on the pair announces both directions.
   private addEdge(followerId: UserId, followingId: UserId, createdAtUs: string): CacheOp[] {
-    const guard = rel(followerId, followingId);
     return [
-      { key: followers(followingId), op: 'zadd', member: listMember(createdAtUs, followerId), guard },
-      { key: following(followerId), op: 'zadd', member: listMember(createdAtUs, followingId), guard },
+      { key: followers(followingId), op: 'zadd', member: listMember(createdAtUs, followerId), guard: rel(followingId, followerId) },
+      { key: following(followerId), op: 'zadd', member: listMember(createdAtUs, followingId), guard: rel(followerId, followingId) },
     ];
   }
 
@@ -122,10 +123,9 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
     const common = drop(rel(followerId, followingId), rel(followingId, followerId), suggestions(followerId));
     const counters = this.statsOps(followerId, followingId, removed, 'none', reason);
     if (removed === 'pending') return [...counters, ...common];
-    const guard = rel(followerId, followingId);
     return [
-      { key: followers(followingId), op: 'zrem', userId: followerId, guard },
-      { key: following(followerId), op: 'zrem', userId: followingId, guard },
+      { key: followers(followingId), op: 'zrem', userId: followerId, guard: rel(followingId, followerId) },
+      { key: following(followerId), op: 'zrem', userId: followingId, guard: rel(followerId, followingId) },
       ...counters,
       ...common,
     ];

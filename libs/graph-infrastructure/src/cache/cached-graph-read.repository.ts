@@ -108,7 +108,7 @@ export class CachedGraphReadRepository extends GraphReadRepository {
   }
 
   async getSettings(userId: UserId): Promise<UserSettings> {
-    const [value] = await this.cached('settings', [userId], this.settings.ttlSeconds.relationship, async () => [await this.inner.getSettings(userId)], (s) => (s.isPrivate ? '1' : '0'));
+    const [value] = await this.cached('settings', [cacheKey('settings', userId)], this.settings.ttlSeconds.relationship, async () => [await this.inner.getSettings(userId)], (s) => (s.isPrivate ? '1' : '0'));
     return value!.cached !== undefined ? { isPrivate: value!.cached === '1' } : value!.fresh!;
   }
 
@@ -116,7 +116,7 @@ export class CachedGraphReadRepository extends GraphReadRepository {
     const unique = [...new Set(userIds)];
     const values = await this.cached(
       'relationship',
-      unique.map((id) => `${viewerId}:${id}`),
+      unique.map((id) => cacheKey('relationship', viewerId, id)),
       this.settings.ttlSeconds.relationship,
       (missing) => this.inner.getRelationships(viewerId, missing.map((m) => unique[m]!)),
       encodeRelationship,
@@ -129,7 +129,7 @@ export class CachedGraphReadRepository extends GraphReadRepository {
     const unique = [...new Set(userIds)];
     const values = await this.cached(
       'stats',
-      unique,
+      unique.map((id) => cacheKey('stats', id)),
       this.settings.ttlSeconds.stats,
       (missing) => this.inner.getStats(missing.map((m) => unique[m]!)),
       encodeStats,
@@ -277,7 +277,7 @@ export class CachedGraphReadRepository extends GraphReadRepository {
     const shape = `${bounds.recentFollowings}:${bounds.perFollowing}`;
     const [value] = await this.cached(
       'suggestions',
-      [userId],
+      [cacheKey('suggestions', userId)],
       this.settings.ttlSeconds.recommendations,
       async () => [await this.inner.getRecommendations(userId, CACHED_RECOMMENDATIONS, bounds)],
       (list) => JSON.stringify({ b: shape, r: list.map((r) => [r.userId, r.mutualCount]) }),
@@ -303,29 +303,28 @@ export class CachedGraphReadRepository extends GraphReadRepository {
   }
 
   /**
-   * Cache-aside over several entries of one family in one store round trip each way: hits come back
+   * Cache-aside over several entries (`keys`) of one family in one store call each way: hits come back
    * as `cached` strings, misses as `fresh` values loaded by `load` (given the missing indexes, in
    * order) and stored with their tickets.
    */
   private async cached<T>(
     family: CacheFamily,
-    ids: string[],
+    keys: string[],
     ttlSeconds: number,
     load: (missing: number[]) => Promise<T[]>,
     encode: (value: T) => string,
   ): Promise<{ cached?: string; fresh?: T }[]> {
-    const keys = ids.map((id) => cacheKey(family, id));
     let read;
     try {
       read = await this.store.readEntries(keys);
     } catch {
-      this.metrics.bypass(family, ids.length);
-      const all = await load(ids.map((_, i) => i));
+      this.metrics.bypass(family, keys.length);
+      const all = await load(keys.map((_, i) => i));
       return all.map((fresh) => ({ fresh }));
     }
     const out: { cached?: string; fresh?: T }[] = read.entries.map((e) => (e.value !== null ? { cached: e.value } : {}));
     const missing = read.entries.flatMap((e, i) => (e.value === null ? [i] : []));
-    this.metrics.hit(family, ids.length - missing.length);
+    this.metrics.hit(family, keys.length - missing.length);
     this.metrics.miss(family, missing.length);
     if (missing.length === 0) return out;
     const loaded = await load(missing);

@@ -8,9 +8,13 @@ export type CacheFamily = 'followers' | 'following' | 'relationship' | 'stats' |
  */
 export type CacheKeyFamily = CacheFamily | 'blocks' | 'page';
 
-/** An entry's base key without epoch, e.g. `graph:followers:42`, `graph:relationship:1:2`. */
-export function cacheKey(family: CacheKeyFamily, ...ids: string[]): string {
-  return `graph:${family}:${ids.join(':')}`;
+/**
+ * An entry's base key without epoch, hash-tagged by the user it belongs to (a pair's by its viewer),
+ * e.g. `graph:{42}:followers`, `graph:{1}:relationship:2`, `graph:{42}:page:followers:20`: all of
+ * one user's entries share a Redis Cluster slot, so a script over them runs on one node.
+ */
+export function cacheKey(family: CacheKeyFamily, ownerId: string, ...rest: string[]): string {
+  return `graph:{${ownerId}}:${[family, ...rest].join(':')}`;
 }
 
 /**
@@ -23,7 +27,7 @@ export interface EntryRead {
 }
 
 export interface EntriesRead {
-  /** The cache generation the read saw; fills must present it. */
+  /** The cache generation(s) the read saw (opaque: one per slot on a cluster); fills must present it. */
   epoch: string;
   entries: EntryRead[];
 }
@@ -110,14 +114,18 @@ export type CacheOp =
   | { key: string; op: 'drop' }
   /** Add to the exact counters `followers:following:pending` in place; with `dropIfPending`, drop instead when the cached pending count is not 0. */
   | { key: string; op: 'stats'; delta: [number, number, number]; dropIfPending?: boolean }
-  /** Add a member to a cached list in place; `guard` (the pair's relationship key) must show no other write in flight on the pair, else the list is dropped. */
+  /**
+   * Add a member to a cached list in place; `guard` (the pair's relationship key seen from the
+   * list's owner, so in the list's slot) must show no other write in flight on the pair, else the
+   * list is dropped.
+   */
   | { key: string; op: 'zadd'; member: string; guard: string }
   /** Remove the user's member from a cached list in place (same guard rule). */
   | { key: string; op: 'zrem'; userId: string; guard: string };
 
 /** Handed out by beginWrite and given back to finishWrite. */
 export interface WriteTicket {
-  /** The epoch in which the write was announced; null when it could not be announced. */
+  /** The epoch(s) in which the write was announced (opaque); null when it could not be announced at all. */
   epoch: string | null;
   keys: string[];
 }

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { MetricsRegistry } from './metrics.registry';
 import { withDeadline } from './dependency-health';
 
@@ -20,7 +20,7 @@ interface PgPoolFigures {
 export class DependencyMetrics {
   private lastEvicted: number | null = null;
 
-  constructor(metrics: MetricsRegistry, dataSource: DataSource, redis: Redis | null) {
+  constructor(metrics: MetricsRegistry, dataSource: DataSource, redis: Redis | Cluster | null) {
     const pool = () => (dataSource.driver as unknown as { master?: PgPoolFigures }).master;
     metrics.gauge('graph_db_pool_connections_max', 'Size of the Postgres connection pool', [], function () {
       const p = pool();
@@ -39,11 +39,12 @@ export class DependencyMetrics {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     metrics.gauge('graph_cache_keys', 'Keys held in the Redis database of the cache', [], async function () {
-      const figures = await withDeadline(1000, Promise.all([redis.info('stats'), redis.dbsize()])).catch(() => null);
+      // On a cluster: the sum over its masters (each holds its own slots).
+      const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+      const figures = await withDeadline(1000, Promise.all(nodes.map((n) => Promise.all([n.info('stats'), n.dbsize()])))).catch(() => null);
       if (!figures) return;
-      const [stats, keys] = figures;
-      this.set(keys);
-      const evicted = Number(/^evicted_keys:(\d+)/m.exec(stats)?.[1] ?? NaN);
+      this.set(figures.reduce((sum, [, keys]) => sum + keys, 0));
+      const evicted = figures.reduce((sum, [stats]) => sum + Number(/^evicted_keys:(\d+)/m.exec(stats)?.[1] ?? NaN), 0);
       if (!Number.isFinite(evicted)) return;
       // INFO reports a running total since Redis started: add what it grew by (all of it after a Redis restart).
       const grown = self.lastEvicted === null ? 0 : evicted >= self.lastEvicted ? evicted - self.lastEvicted : evicted;

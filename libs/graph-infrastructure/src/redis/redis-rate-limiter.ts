@@ -1,6 +1,6 @@
 import { RateLimitDecision, RateLimiter } from '@graph/domain';
-import { Redis } from 'ioredis';
 import { MetricsRegistry } from '../observability/metrics.registry';
+import { RedisClient } from './redis-client';
 
 // INCR and set the window's expiry on the first hit, in one round trip; returns count and TTL.
 const CONSUME = `
@@ -11,14 +11,15 @@ if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) 
 return {n, ttl}`;
 
 /**
- * Fixed-window limiter counted in Redis (the seed's INCR with expiry). When Redis cannot answer it
+ * Fixed-window limiter counted in Redis (INCR with expiry). One key per call, so on a Redis Cluster
+ * the script runs on the key's own master (the Cluster client routes it and follows MOVED). When Redis cannot answer it
  * lets the call through, logs it and counts it in `graph_rate_limiter_fail_open_total`.
  */
 export class RedisRateLimiter extends RateLimiter {
   private readonly failOpen;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     metrics: MetricsRegistry,
     private readonly warn: (message: string) => void,
   ) {

@@ -12,7 +12,7 @@ export type FirstPageLookup = { kind: 'hit'; body: string } | { kind: 'miss'; ti
  * lives at the HTTP edge, on the graph cache store. A body is viewer-independent; the lookup also
  * checks that the viewer may see it (public owner, no block), and misses whenever it cannot tell.
  *
- * Never stale: a body is kept under `graph:page:<family>:<owner>:<limit>` with the versions of the
+ * Never stale: a body is kept under `graph:{<owner>}:page:<family>:<limit>` with the versions of the
  * list and counter entries it was rendered from (GraphCacheStore.readRenderedPage), and stored only
  * with the ticket of a lookup made before the reads it was rendered from, while no write has
  * touched the list or the owner's counters since. A hit counts as a hit of the list's family; a miss
@@ -54,7 +54,7 @@ export class FirstPageCache {
     const owner = list.userId;
     const self = viewerId === owner;
     return {
-      page: cacheKey('page', list.kind, owner, String(limit)),
+      page: cacheKey('page', owner, list.kind, String(limit)),
       list: cacheKey(list.kind, owner),
       stats: cacheKey('stats', owner),
       settings: self ? null : cacheKey('settings', owner),

@@ -17,6 +17,11 @@ export function graphCacheStoreContract(name: string, setup: () => Promise<Cache
     });
     afterAll(teardown);
     const key = (family: 'stats' | 'relationship' | 'followers' = 'stats'): string => cacheKey(family, randomUUID());
+    /** A list and the guard of its in-place updates: the pair's relationship key seen from the list's owner (one slot). */
+    const listWithGuard = (): [string, string] => {
+      const owner = randomUUID();
+      return [cacheKey('followers', owner), cacheKey('relationship', owner, randomUUID())];
+    };
 
     it('misses with a ticket, fills with it, then hits', async () => {
       const k = key();
@@ -91,8 +96,7 @@ export function graphCacheStoreContract(name: string, setup: () => Promise<Cache
     });
 
     it('keeps a window of the newest members in place, and refuses members older than a window', async () => {
-      const k = key('followers');
-      const guard = key('relationship');
+      const [k, guard] = listWithGuard();
       const miss = await store.readList(k, null, 1);
       if (miss.kind !== 'miss') throw new Error('expected a miss');
       await store.fillList(miss.epoch, k, miss.ticket!, [m(50, 5), m(40, 4), m(30, 3), m(20, 2), m(10, 1)], false, 60_000);
@@ -107,8 +111,7 @@ export function graphCacheStoreContract(name: string, setup: () => Promise<Cache
     });
 
     it('drops a window that removals wore down below half its size (the next read refills it)', async () => {
-      const k = key('followers');
-      const guard = key('relationship');
+      const [k, guard] = listWithGuard();
       const miss = await store.readList(k, null, 1);
       if (miss.kind !== 'miss') throw new Error('expected a miss');
       await store.fillList(miss.epoch, k, miss.ticket!, [m(50, 5), m(40, 4), m(30, 3), m(20, 2), m(10, 1)], false, 60_000);
@@ -123,8 +126,7 @@ export function graphCacheStoreContract(name: string, setup: () => Promise<Cache
     });
 
     it('a complete list that outgrows the window becomes a window', async () => {
-      const k = key('followers');
-      const guard = key('relationship');
+      const [k, guard] = listWithGuard();
       const miss = await store.readList(k, null, 1);
       if (miss.kind !== 'miss') throw new Error('expected a miss');
       await store.fillList(miss.epoch, k, miss.ticket!, [m(40, 4), m(30, 3), m(20, 2), m(10, 1)], true, 60_000);
@@ -136,8 +138,7 @@ export function graphCacheStoreContract(name: string, setup: () => Promise<Cache
     });
 
     it('drops a list instead of updating it when two writes on the same pair overlap', async () => {
-      const k = key('followers');
-      const guard = key('relationship');
+      const [k, guard] = listWithGuard();
       const miss = await store.readList(k, null, 1);
       if (miss.kind !== 'miss') throw new Error('expected a miss');
       await store.fillList(miss.epoch, k, miss.ticket!, [m(10, 1)], true, 60_000);
@@ -201,7 +202,7 @@ export function graphCacheStoreContract(name: string, setup: () => Promise<Cache
 
     describe('rendered pages', () => {
       const pageOf = (owner: string, viewerId = owner): RenderedPageQuery => ({
-        page: cacheKey('page', 'followers', owner, '20'),
+        page: cacheKey('page', owner, 'followers', '20'),
         list: cacheKey('followers', owner),
         stats: cacheKey('stats', owner),
         settings: viewerId === owner ? null : cacheKey('settings', owner),
@@ -246,14 +247,15 @@ export function graphCacheStoreContract(name: string, setup: () => Promise<Cache
           expect((await store.readRenderedPage(q)).kind).toBe('miss');
         }
         // Admin eviction and a new epoch too.
-        const q = pageOf(randomUUID());
+        const owner = randomUUID();
+        const q = pageOf(owner);
         expect(await fill(q, 'page')).toBe(true);
         await store.drop([q.list]);
         expect((await store.readRenderedPage(q)).kind).toBe('miss');
         expect(await fill(q, 'page')).toBe(true);
         const before = await store.readRenderedPage(q);
         expect(before.kind).toBe('hit');
-        const stale = await store.readRenderedPage({ ...q, page: cacheKey('page', 'followers', 'other', '20') });
+        const stale = await store.readRenderedPage({ ...q, page: cacheKey('page', owner, 'followers', '21') });
         await store.invalidateAll();
         expect((await store.readRenderedPage(q)).kind).toBe('miss');
         if (stale.kind !== 'miss' || !stale.stamp) throw new Error('expected a miss with a stamp');
