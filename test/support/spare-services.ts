@@ -356,3 +356,108 @@ async function freeEvenPair(): Promise<number> {
     if (port < 65535 && !(await portOpen('127.0.0.1', port + 1))) return port;
   }
 }
+
+/**
+ * A Redis Cluster of the test's own: `masters` masters with one replica each (Debian's
+ * redis-server, `redis-cli --cluster create`), on spare ports, no persistence, in a temporary
+ * folder. `nodeTimeoutMs` is cluster-node-timeout: a killed master's replica takes over after
+ * about twice that. kill(port) is `kill -9` of one node.
+ */
+export class SpareRedisCluster {
+  private readonly home = mkdtempSync(join(tmpdir(), 'graph-redis-cluster-'));
+  private readonly processes = new Map<number, ChildProcess>();
+
+  private constructor(readonly ports: number[]) {}
+
+  static async start(options: { masters?: number; nodeTimeoutMs?: number } = {}): Promise<SpareRedisCluster> {
+    const size = (options.masters ?? 3) * 2;
+    const ports: number[] = [];
+    // Each node also listens on its port + 10000 (the cluster bus): both must be free.
+    while (ports.length < size) {
+      const port = await freePort();
+      if (port + 10000 <= 65535 && !ports.includes(port) && !(await portOpen('127.0.0.1', port + 10000))) ports.push(port);
+    }
+    const cluster = new SpareRedisCluster(ports);
+    try {
+      for (const port of ports) cluster.spawn(port, options.nodeTimeoutMs ?? 2000);
+      await Promise.all(ports.map((p) => waitForPort(p)));
+      execFileSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], { stdio: 'ignore' });
+      await cluster.waitHealthy();
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+    return cluster;
+  }
+
+  /** The seeds for REDIS_CLUSTER_NODES. */
+  get nodes(): string {
+    return this.ports.map((p) => `127.0.0.1:${p}`).join(',');
+  }
+
+  /** Ports of the nodes that are masters now (CLUSTER NODES, as seen from a live node). */
+  masters(): number[] {
+    return this.clusterNodes()
+      .filter((n) => n.flags.includes('master') && !n.flags.includes('fail'))
+      .map((n) => n.port);
+  }
+
+  /** `kill -9` of one node. */
+  async kill(port: number): Promise<void> {
+    const p = this.processes.get(port);
+    this.processes.delete(port);
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGKILL');
+    });
+  }
+
+  /** Until every slot is served by a live master and every node agrees (`cluster_state:ok` everywhere). */
+  async waitHealthy(timeoutMs = 30000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const ok = [...this.processes.keys()].every((port) => {
+        try {
+          return /cluster_state:ok/.test(execFileSync('redis-cli', ['-p', String(port), 'cluster', 'info'], { encoding: 'utf8' }));
+        } catch {
+          return false;
+        }
+      });
+      if (ok) return;
+      if (Date.now() > deadline) throw new Error('the Redis Cluster did not become healthy');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.processes.keys()].map((port) => this.kill(port)));
+    rmSync(this.home, { recursive: true, force: true });
+  }
+
+  private spawn(port: number, nodeTimeoutMs: number): void {
+    const dir = join(this.home, String(port));
+    execFileSync('mkdir', ['-p', dir]);
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
+    args.push('--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeoutMs));
+    this.processes.set(port, spawn('redis-server', args, { stdio: 'ignore' }));
+  }
+
+  private clusterNodes(): { port: number; flags: string }[] {
+    for (const port of this.processes.keys()) {
+      try {
+        const out = execFileSync('redis-cli', ['-p', String(port), 'cluster', 'nodes'], { encoding: 'utf8' });
+        return out
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => {
+            const [, address, flags] = line.split(' ');
+            return { port: Number(address!.split('@')[0]!.split(':')[1]), flags: flags! };
+          });
+      } catch {
+        // that node is down: ask the next
+      }
+    }
+    return [];
+  }
+}

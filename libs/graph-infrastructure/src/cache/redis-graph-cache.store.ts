@@ -31,7 +31,7 @@ import {
   READ_RENDERED_PAGE,
 } from './redis-graph-cache.scripts';
 
-type Script = (numberOfKeys: number, ...args: (string | number)[]) => Promise<unknown>;
+type Script = (...keysThenArgs: (string | number)[]) => Promise<unknown>;
 type ScriptName =
   | 'readEntries'
   | 'fillEntries'
@@ -135,7 +135,7 @@ export class RedisGraphCacheStore extends GraphCacheStore {
   /** The last epoch seen per group; a script told otherwise retries with the slot's own. */
   private readonly epochs = new Map<number, string>();
   private openBreakers = 0;
-  private readonly scripts: Record<ScriptName, Script>;
+  private readonly scripts = new Map<string, Script>();
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -143,13 +143,6 @@ export class RedisGraphCacheStore extends GraphCacheStore {
   ) {
     super();
     this.slots = cacheSlotsOf(redis);
-    const define = (name: ScriptName): Script => {
-      // No fixed key count: the first argument gives it (ioredis routes a cluster call by the first key).
-      redis.defineCommand(`graphCache_${name}`, { lua: SOURCES[name] });
-      const command = (redis as unknown as Record<string, Script>)[`graphCache_${name}`]!;
-      return command.bind(redis);
-    };
-    this.scripts = Object.fromEntries(Object.keys(SOURCES).map((name) => [name, define(name as ScriptName)])) as Record<ScriptName, Script>;
     // A connection that drops may have lost in-flight invalidations: reopen only through epoch bumps.
     this.slots.onNodeLost((shard) => this.trip(shard));
     if (redis.status !== 'ready') this.trip(ALL_SLOTS);
@@ -356,6 +349,22 @@ export class RedisGraphCacheStore extends GraphCacheStore {
     );
   }
 
+  /**
+   * The script as a command of the client, defined once per key count: with the count fixed, the
+   * first argument is the first key, which ioredis's auto-pipelining on a cluster groups by (it
+   * would take a leading key count for a key).
+   */
+  private script(name: ScriptName, numberOfKeys: number): Script {
+    const command = `graphCache_${name}_${numberOfKeys}`;
+    let script = this.scripts.get(command);
+    if (!script) {
+      this.redis.defineCommand(command, { lua: SOURCES[name], numberOfKeys });
+      script = (this.redis as unknown as Record<string, Script>)[command]!.bind(this.redis);
+      this.scripts.set(command, script);
+    }
+    return script;
+  }
+
   /** `<base>:e<epoch>` (and its list at `:z`): where an entry lives in one epoch. */
   private entry(base: string, epoch: string, suffix = ''): string {
     return `${base}:e${epoch}${suffix}`;
@@ -391,7 +400,7 @@ export class RedisGraphCacheStore extends GraphCacheStore {
     for (let attempt = 0; ; attempt++) {
       try {
         const [keys, argv] = compose(epoch);
-        const reply = await this.call(name, group, critical, () => this.scripts[name](2 + keys.length, this.slots.epochKey(group), this.slots.clockKey(group), ...keys, epoch, ...argv));
+        const reply = await this.call(name, group, critical, () => this.script(name, 2 + keys.length)(this.slots.epochKey(group), this.slots.clockKey(group), ...keys, epoch, ...argv));
         return { epoch, reply };
       } catch (error) {
         const current = error instanceof EpochMoved ? error.epoch : null;
@@ -405,7 +414,7 @@ export class RedisGraphCacheStore extends GraphCacheStore {
   /** A fill in the epoch its read saw: refused (0) when the slot has moved on since. */
   private async fill(name: ScriptName, group: number, epoch: string, keys: string[], args: (string | number)[]): Promise<unknown> {
     try {
-      return await this.call(name, group, false, () => this.scripts[name](2 + keys.length, this.slots.epochKey(group), this.slots.clockKey(group), ...keys, epoch, ...args));
+      return await this.call(name, group, false, () => this.script(name, 2 + keys.length)(this.slots.epochKey(group), this.slots.clockKey(group), ...keys, epoch, ...args));
     } catch (error) {
       if (error instanceof EpochMoved) {
         this.epochs.set(group, error.epoch);
@@ -493,7 +502,7 @@ export class RedisGraphCacheStore extends GraphCacheStore {
     let last = '';
     for (let i = 0; i < groups.length; i += BUMP_BATCH) {
       const batch = groups.slice(i, i + BUMP_BATCH);
-      const epochs = (await Promise.all(batch.map((g) => this.scripts.bumpEpoch(1, this.slots.epochKey(g))))) as string[];
+      const epochs = (await Promise.all(batch.map((g) => this.script('bumpEpoch', 1)(this.slots.epochKey(g))))) as string[];
       batch.forEach((g, j) => this.epochs.set(g, String(epochs[j])));
       last = String(epochs[epochs.length - 1]);
     }
