@@ -1,20 +1,26 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { SpareRedis } from '../support/spare-services';
+import { SpareRedis, SpareRedisCluster } from '../support/spare-services';
 import { bearer, freshUserId, startTestApp } from '../support/test-app';
 
 const G = '/api/v1/graph';
 
 describe.each([
-  ['Redis', {}],
-  ['the in-process cache (no REDIS_URL)', { REDIS_URL: '' }],
-])('read-your-writes over HTTP with %s', (_name, env) => {
+  ['Redis', 'redis'],
+  ['a Redis Cluster of 3 masters + 3 replicas (REDIS_CLUSTER_NODES)', 'cluster'],
+  ['the in-process cache (no REDIS_URL)', 'memory'],
+] as const)('read-your-writes over HTTP with %s', (_name, cache) => {
   let app: INestApplication;
+  let cluster: SpareRedisCluster | null = null;
   const http = () => request(app.getHttpServer());
   beforeAll(async () => {
-    app = await startTestApp(env);
+    if (cache === 'cluster') cluster = await SpareRedisCluster.start();
+    app = await startTestApp(cache === 'memory' ? { REDIS_URL: '' } : cluster ? { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.nodes } : {});
+  }, 60000);
+  afterAll(async () => {
+    await app.close();
+    await cluster?.stop();
   });
-  afterAll(() => app.close());
 
   /** Reads the three views a follow button, a profile and a list depend on (all cached). */
   async function views(me: string, you: string) {

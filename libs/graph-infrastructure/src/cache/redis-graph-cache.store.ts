@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import { CircuitBreaker } from './circuit-breaker';
 import {
@@ -58,6 +59,8 @@ const SOURCES: Record<ScriptName, string> = {
   dropEntries: DROP_ENTRIES,
   bumpEpoch: BUMP_EPOCH,
 };
+
+const SHAS = Object.fromEntries(Object.entries(SOURCES).map(([name, lua]) => [name, createHash('sha1').update(lua).digest('hex')])) as Record<ScriptName, string>;
 
 /** Epoch bumps sent at once when a breaker closes over a whole master's slots. */
 const BUMP_BATCH = 512;
@@ -135,7 +138,6 @@ export class RedisGraphCacheStore extends GraphCacheStore {
   /** The last epoch seen per group; a script told otherwise retries with the slot's own. */
   private readonly epochs = new Map<number, string>();
   private openBreakers = 0;
-  private readonly scripts = new Map<string, Script>();
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -350,19 +352,21 @@ export class RedisGraphCacheStore extends GraphCacheStore {
   }
 
   /**
-   * The script as a command of the client, defined once per key count: with the count fixed, the
-   * first argument is the first key, which ioredis's auto-pipelining on a cluster groups by (it
-   * would take a leading key count for a key).
+   * The script by its SHA-1 (EVAL on a node that does not know it yet). Plain EVALSHA rather than
+   * ioredis's defineCommand: its key count comes first and auto-pipelining on a cluster groups by
+   * the keys EVALSHA declares, and there is no per-count command to define while a pipeline is open.
    */
   private script(name: ScriptName, numberOfKeys: number): Script {
-    const command = `graphCache_${name}_${numberOfKeys}`;
-    let script = this.scripts.get(command);
-    if (!script) {
-      this.redis.defineCommand(command, { lua: SOURCES[name], numberOfKeys });
-      script = (this.redis as unknown as Record<string, Script>)[command]!.bind(this.redis);
-      this.scripts.set(command, script);
-    }
-    return script;
+    const lua = SOURCES[name];
+    const sha = SHAS[name];
+    return async (...keysThenArgs) => {
+      try {
+        return await this.redis.evalsha(sha, numberOfKeys, ...keysThenArgs);
+      } catch (error) {
+        if (!/^NOSCRIPT/.test((error as Error).message)) throw error;
+        return this.redis.eval(lua, numberOfKeys, ...keysThenArgs);
+      }
+    };
   }
 
   /** `<base>:e<epoch>` (and its list at `:z`): where an entry lives in one epoch. */
