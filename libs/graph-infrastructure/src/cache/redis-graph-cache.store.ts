@@ -63,7 +63,7 @@ const SOURCES: Record<ScriptName, string> = {
 const SHAS = Object.fromEntries(Object.entries(SOURCES).map(([name, lua]) => [name, createHash('sha1').update(lua).digest('hex')])) as Record<ScriptName, string>;
 
 /** Epoch bumps sent at once when a breaker closes over a whole master's slots. */
-const BUMP_BATCH = 512;
+const BUMP_BATCH = 256;
 
 export interface RedisCacheStoreOptions {
   listWindow: number;
@@ -309,13 +309,15 @@ export class RedisGraphCacheStore extends GraphCacheStore {
   /** Moves every reader and writer to a fresh namespace (nothing cached before is read again): every slot's epoch. */
   async invalidateAll(): Promise<void> {
     const groups = this.slots.allGroups();
-    try {
-      const epoch = await this.bump(groups);
-      this.options.onEpochBump?.(epoch);
-    } catch (error) {
+    const { moved, last } = await this.bump(groups);
+    if (moved.length > 0) this.options.onEpochBump?.(last);
+    if (moved.length < groups.length) {
+      // The slots not moved stay refused until a probe moves them.
       this.trip(ALL_SLOTS);
-      this.options.onError?.('invalidateAll', error as Error);
-      throw new CacheUnavailableError((error as Error).message);
+      const lost = this.lost.get(ALL_SLOTS)!;
+      for (const group of moved) lost.delete(group);
+      this.options.onError?.('invalidateAll', new Error(`${groups.length - moved.length} slot epochs not moved`));
+      throw new CacheUnavailableError('some slot epochs could not be moved');
     }
   }
 
@@ -479,38 +481,56 @@ export class RedisGraphCacheStore extends GraphCacheStore {
     this.hold(shard);
   }
 
-  /** Keeps the shard's groups with its open breaker, wherever the cluster moves them meanwhile (a failover). */
+  /**
+   * Keeps the shard's groups with its open breaker, wherever the cluster moves them meanwhile (a
+   * failover), and notes them as lost: each one's epoch must move before the breaker closes.
+   */
   private hold(shard: string): void {
+    const lost = this.lost.get(shard) ?? this.lost.set(shard, new Set()).get(shard)!;
     if (shard === ALL_SLOTS) this.held.set(-1, shard);
-    else for (const group of this.slots.groupsOf(shard)) this.held.set(group, shard);
+    for (const group of shard === ALL_SLOTS ? this.slots.allGroups() : this.slots.groupsOf(shard)) {
+      if (shard !== ALL_SLOTS) this.held.set(group, shard);
+      lost.add(group);
+    }
   }
 
-  /** Once the open period is over: move the epochs of the shard's slots; success closes its breaker. In the background. */
+  /** Groups whose epoch has to move before their shard's breaker may close. */
+  private readonly lost = new Map<string, Set<number>>();
+
+  /**
+   * Once the open period is over: moves the epochs of the shard's lost slots, in the background.
+   * Each slot moved is done with (a master's 5,461 slots need not all answer in one probe); when
+   * none is left the breaker closes. Until then every slot of the shard stays refused.
+   */
   private probe(shard: string): void {
     const breaker = this.breaker(shard);
     if (!breaker.shouldProbe()) return;
-    const groups = shard === ALL_SLOTS ? this.slots.allGroups() : [...this.held].flatMap(([g, s]) => (s === shard && g >= 0 ? [g] : []));
-    this.bump(groups).then(
-      (epoch) => {
-        for (const group of groups) this.held.delete(group);
-        if (shard === ALL_SLOTS) this.held.delete(-1);
-        this.options.onEpochBump?.(epoch);
-        breaker.probeSucceeded();
-      },
-      () => breaker.probeFailed(),
-    );
+    const lost = this.lost.get(shard) ?? new Set<number>();
+    this.bump([...lost]).then(({ moved, last }) => {
+      for (const group of moved) lost.delete(group);
+      if (moved.length > 0) this.options.onEpochBump?.(last);
+      if (lost.size > 0) return breaker.probeFailed();
+      for (const [group, holder] of this.held) if (holder === shard) this.held.delete(group);
+      this.lost.delete(shard);
+      breaker.probeSucceeded();
+    });
   }
 
-  /** New epochs for `groups` (each in its own slot, sent in batches); the last one, for the metrics. */
-  private async bump(groups: number[]): Promise<string> {
+  /** New epochs for `groups` (each in its own slot, sent in batches): the groups moved, and the last epoch (for the metrics). */
+  private async bump(groups: number[]): Promise<{ moved: number[]; last: string }> {
+    const moved: number[] = [];
     let last = '';
     for (let i = 0; i < groups.length; i += BUMP_BATCH) {
       const batch = groups.slice(i, i + BUMP_BATCH);
-      const epochs = (await Promise.all(batch.map((g) => this.script('bumpEpoch', 1)(this.slots.epochKey(g))))) as string[];
-      batch.forEach((g, j) => this.epochs.set(g, String(epochs[j])));
-      last = String(epochs[epochs.length - 1]);
+      const results = await Promise.allSettled(batch.map((g) => this.script('bumpEpoch', 1)(this.slots.epochKey(g))));
+      results.forEach((r, j) => {
+        if (r.status !== 'fulfilled') return;
+        this.epochs.set(batch[j]!, String(r.value));
+        moved.push(batch[j]!);
+        last = String(r.value);
+      });
     }
-    return last;
+    return { moved, last };
   }
 }
 
