@@ -44,7 +44,7 @@ const CACHE_BREAKER = { failureThreshold: 3, openMs: 1000 };
  * | ---------------------- | ------------------------------------------------------------------------------------ |
  * | GraphReadRepository    | CachedGraphReadRepository (cache-aside) → TypeOrmGraphReadRepository (SQL)            |
  * | GraphWriteRepository   | CacheMaintainingGraphWriteRepository (fixes the cache) → TypeOrmGraphWriteRepository  |
- * | GraphCacheStore        | RedisGraphCacheStore (Lua scripts, breaker) or MemoryGraphCacheStore (no REDIS_URL)   |
+ * | GraphCacheStore        | RedisGraphCacheStore (Lua, breaker per node; Redis or Cluster) or MemoryGraphCacheStore |
  * | RateLimiter            | RedisRateLimiter or MemoryRateLimiter (no REDIS_URL)                                  |
  * | EventOutbox            | OutboxMonitor (outbox table + OutboxRelayService to Kafka)                            |
  * | GraphCacheAdmin        | GraphCacheAdminService over the cached reads, the store and the cache metrics         |

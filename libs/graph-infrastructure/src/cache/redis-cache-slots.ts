@@ -19,7 +19,10 @@ export interface CacheSlots {
   /** The groups a shard serves (their epochs move when its breaker closes). */
   groupsOf(shard: string): number[];
   allGroups(): number[];
-  /** Tells `listener` the shard of a node whose connection closed (invalidations to it may be lost). */
+  /**
+   * Tells `listener` the shard of a node whose connection closed (invalidations to it may be lost);
+   * a single Redis not connected yet counts as one.
+   */
   onNodeLost(listener: (shard: string) => void): void;
 }
 
@@ -46,6 +49,7 @@ export class SingleNodeSlots implements CacheSlots {
   }
   onNodeLost(listener: (shard: string) => void): void {
     this.redis.on('close', () => listener(ALL_SLOTS));
+    if (this.redis.status !== 'ready') listener(ALL_SLOTS);
   }
 }
 
@@ -116,7 +120,8 @@ export class ClusterSlots implements CacheSlots {
         if (shard !== undefined) listener(shard);
       });
     });
-    this.cluster.on('close', () => listener(ALL_SLOTS));
+    // Not the cluster's own 'close': each master's connection reports its own loss above, and
+    // before the slot map is known nothing was sent (the store refuses calls until it is ready).
   }
 
   /** slot → shard from ioredis's slot table (kept up to date by its refreshes), null until it is loaded. */

@@ -147,7 +147,6 @@ export class RedisGraphCacheStore extends GraphCacheStore {
     this.slots = cacheSlotsOf(redis);
     // A connection that drops may have lost in-flight invalidations: reopen only through epoch bumps.
     this.slots.onNodeLost((shard) => this.trip(shard));
-    if (redis.status !== 'ready') this.trip(ALL_SLOTS);
   }
 
   /** False only while every node's breaker is open (a call on an open node's slots still throws at once). */
@@ -431,6 +430,8 @@ export class RedisGraphCacheStore extends GraphCacheStore {
   }
 
   private async call<T>(operation: string, group: number, critical: boolean, send: () => Promise<T>): Promise<T> {
+    // Not connected (yet): ioredis would refuse without sending anything, so nothing can be lost.
+    if (this.redis.status !== 'ready') throw new CacheUnavailableError(`redis ${this.redis.status}`);
     const shard = this.shardOf(group);
     const breaker = this.breaker(shard);
     if (!breaker.isClosed) {
