@@ -89,7 +89,7 @@ export class MutualsPageDto extends PageFieldsDto {
   mutuals!: EdgeItemDto[];
 }
 
-/** `{"<name>": [{user_id, created_at}], next_cursor, total}` as api.md writes every list. */
+/** `{"<name>": [{user_id, created_at}], next_cursor, total}` as docs/api.md writes every list. */
 export function pageBody<K extends string>(name: K, page: Page): Record<K, EdgeItemDto[]> & PageFieldsDto {
   return { [name]: page.items.map(EdgeItemDto.of), next_cursor: page.nextCursor, total: page.total } as Record<K, EdgeItemDto[]> &
     PageFieldsDto;
