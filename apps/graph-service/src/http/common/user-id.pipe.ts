@@ -3,7 +3,7 @@ import { UserId, parseUserId } from '@graph/domain';
 
 /** A route parameter that must be a user id; INVALID_USER_ID names the parameter otherwise. */
 @Injectable()
-export class UserIdPipe implements PipeTransform<unknown, UserId> {
+class UserIdPipe implements PipeTransform<unknown, UserId> {
   transform(value: unknown, metadata: ArgumentMetadata): UserId {
     return parseUserId(value, metadata.data ?? 'userId');
   }

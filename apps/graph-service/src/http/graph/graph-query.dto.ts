@@ -44,7 +44,7 @@ function isoOf(date: Date): string {
   return iso;
 }
 
-export class EdgeItemDto {
+class EdgeItemDto {
   @ApiProperty({ example: '123', description: 'user id (decimal string)' })
   user_id!: string;
 
