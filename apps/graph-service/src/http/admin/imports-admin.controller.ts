@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
 import { GetEdgeImportUseCase, JobView, StartEdgeImportUseCase } from '@graph/application';
 import { ImportOutcome, ValidationError } from '@graph/domain';
 import { openEdgeListFile } from '@graph/infrastructure';
-import { ErrorResponseDto } from '../errors/error-response.dto';
+import { ApiErrors } from '../common/api-docs.decorators';
 import { ADMIN_PREFIX, AdminApi } from './admin-api.decorators';
 import { ImportJobDto, ImportOutcomeDto, ImportProgressDto, ImportQueryDto, jobBody } from './admin.dto';
 
@@ -48,6 +48,7 @@ export class ImportsAdminController {
   @ApiConsumes(...EDGE_LIST_TYPES)
   @ApiBody({ schema: { type: 'string', format: 'binary', example: '# follower following\n1 2\n2 3\n' } })
   @ApiAcceptedResponse({ type: ImportJobDto })
+  @ApiErrors('VALIDATION_FAILED')
   async startEdgeImport(@Req() req: UploadRequest, @Query() q: ImportQueryDto): Promise<ImportJobDto> {
     const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (!EDGE_LIST_TYPES.includes(type)) {
@@ -77,7 +78,7 @@ export class ImportsAdminController {
   @ApiOperation({ summary: 'Watch an import job', description: 'Progress (bytes, lines, edges, rate), then the outcome: loaded, duplicate, self-loop and blocked counts, or the error (INVALID_EDGE_LIST with the line).' })
   @ApiParam({ name: 'jobId', format: 'uuid' })
   @ApiOkResponse({ type: ImportJobDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such job on this instance (NOT_FOUND)' })
+  @ApiErrors('NOT_FOUND')
   getEdgeImport(@Param('jobId') jobId: string): ImportJobDto {
     return importBody(this.getImport.execute({ jobId }));
   }
