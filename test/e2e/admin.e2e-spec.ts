@@ -85,6 +85,18 @@ describe('the admin API', () => {
     });
   });
 
+  it.each(CALLS.filter(([, path]) => path.includes('/42')))('%s %s refuses a malformed user id, naming it', async (method, path, body) => {
+    const req = http()[method](path.replace('/42', '/0042x')).set(ADMIN);
+    const res = await (body ? req.send(body) : req);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'INVALID_USER_ID', details: { field: 'userId' } });
+  });
+
+  it('refuses a drift report `after` that is not a user id, naming it', async () => {
+    const res = await http().get(`${A}/consistency/drift`).query({ after: '-1' }).set(ADMIN).expect(400);
+    expect(res.body.error).toMatchObject({ code: 'INVALID_USER_ID', details: { field: 'after' } });
+  });
+
   it('writes one audit line per admin call: who, what, on what, how it ended', async () => {
     const audit = jest.spyOn(app.get(AdminAudit), 'record');
     try {
