@@ -310,7 +310,7 @@ describe('the admin API', () => {
 const UPLOAD_MAX_BYTES = 4096;
 
 /** POSTs `chunks` one by one without a Content-Length (chunked), as a streaming client does. */
-async function chunkedUpload(port: number, path: string, headers: Record<string, string>, chunks: string[]): Promise<{ status: number; body: any }> {
+async function chunkedUpload(port: number, path: string, headers: Record<string, string>, chunks: string[]): Promise<{ status: number; body: { job_id?: string; error?: { code: string } } }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { ...headers, 'Transfer-Encoding': 'chunked', Connection: 'close' } }, (res) => {
       let text = '';
