@@ -6,7 +6,7 @@ import { OutboxWakeup, followEventsFromEdgesSql } from '../postgres/outbox';
 import { EdgeListParser } from './edge-list-parser';
 
 /** Above this many affected users the cache is dropped as a whole (epoch bump) rather than user by user. */
-export const IMPORT_EVICT_LIMIT = 10_000;
+const IMPORT_EVICT_LIMIT = 10_000;
 
 /**
  * The edge list is streamed through COPY into a temporary table, then merged by one

@@ -22,7 +22,7 @@ export class ConsistencyAdminController {
   @ApiOperation({
     summary: 'Report counter drift',
     description:
-      'Users whose stored counters differ from a recount of their edges (the seed\'s verification query), with both figures, in user id order. ' +
+      'Users whose stored counters differ from a recount of their edges (stored counters against COUNT(*) of the edges), with both figures, in user id order. ' +
       'Walks the users in keyset batches of 1,000 (short statements, no long lock); one page checks at most 50,000 users, so pass `next_after` back until it is null.',
   })
   @ApiOkResponse({ type: DriftPageDto })

@@ -17,7 +17,7 @@ import { ADMIN_PREFIX, AdminApi } from './admin-api.decorators';
 import { ImportJobDto, ImportOutcomeDto, ImportProgressDto, ImportQueryDto, jobBody } from './admin.dto';
 
 /** Content types an edge list may be uploaded as (the bytes are sniffed for gzip whatever the type). */
-export const EDGE_LIST_TYPES = ['text/plain', 'application/gzip', 'application/x-gzip', 'application/octet-stream'];
+const EDGE_LIST_TYPES = ['text/plain', 'application/gzip', 'application/x-gzip', 'application/octet-stream'];
 
 /** The upload route, for the HTTP edge (which otherwise takes JSON bodies only). */
 export const EDGE_LIST_UPLOAD = { path: `/${ADMIN_PREFIX}/imports`, types: EDGE_LIST_TYPES };

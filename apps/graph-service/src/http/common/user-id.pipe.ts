@@ -5,7 +5,7 @@ import { UserId, parseUserId } from '@graph/domain';
  * A route or query parameter that must be a user id; INVALID_USER_ID names the parameter
  * otherwise. `optional`: an absent parameter stays undefined. Stateless, so shared instances.
  */
-export class UserIdPipe implements PipeTransform<unknown, UserId | undefined> {
+class UserIdPipe implements PipeTransform<unknown, UserId | undefined> {
   constructor(private readonly options: { optional?: boolean } = {}) {}
 
   transform(value: unknown, metadata: ArgumentMetadata): UserId | undefined {

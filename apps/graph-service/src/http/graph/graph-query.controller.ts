@@ -46,7 +46,7 @@ const VISIBILITY =
 
 /**
  * The read side of the graph over REST: lists, relationships, counters and suggestions for the
- * signed-in caller. Each handler parses, calls one use case and shapes the answer as api.md writes it.
+ * signed-in caller. Each handler parses, calls one use case and shapes the answer as docs/api.md writes it.
  */
 @ApiTags('graph')
 @ApiSignedIn()

@@ -50,7 +50,7 @@ function isoOf(date: Date): string {
   return iso;
 }
 
-export class EdgeItemDto {
+class EdgeItemDto {
   @ApiProperty({ example: '123', description: 'user id (decimal string)' })
   user_id!: string;
 
@@ -95,7 +95,7 @@ export class MutualsPageDto extends PageFieldsDto {
   mutuals!: EdgeItemDto[];
 }
 
-/** `{"<name>": [{user_id, created_at}], next_cursor, total}` as api.md writes every list. */
+/** `{"<name>": [{user_id, created_at}], next_cursor, total}` as docs/api.md writes every list. */
 export function pageBody<K extends string>(name: K, page: Page): Record<K, EdgeItemDto[]> & PageFieldsDto {
   return { [name]: page.items.map(EdgeItemDto.of), next_cursor: page.nextCursor, total: page.total } as Record<K, EdgeItemDto[]> &
     PageFieldsDto;

@@ -14,7 +14,7 @@ const NAMES = new Set(['limit', 'cursor']);
  * class-validator round (a measurable share of a cached page's CPU) with the same answers as the
  * DTO gave: each parameter once, as a string; any other parameter is VALIDATION_FAILED.
  */
-export function pageQueryOf(query: Record<string, unknown> | undefined): PageQueryParams {
+function pageQueryOf(query: Record<string, unknown> | undefined): PageQueryParams {
   const out: PageQueryParams = {};
   for (const name in query) {
     if (!NAMES.has(name)) throw new ValidationError(`property ${name} should not exist`, name);
