@@ -8,7 +8,7 @@ import { HttpException } from '@nestjs/common';
  * parser), each with a stable code, a status and our own message: the framework's message is never
  * passed on (fastify's echoes the URL, Node's names parser states).
  */
-const FRAMEWORK_ERRORS = {
+export const FRAMEWORK_ERRORS = {
   MALFORMED_REQUEST: { status: 400, message: 'the request is not valid HTTP' },
   INVALID_URL: { status: 400, message: 'the URL is not validly percent-encoded' },
   INVALID_JSON: { status: 400, message: 'the body is not valid JSON' },

@@ -4,7 +4,7 @@ import { GraphError, GraphErrorCode } from '@graph/domain';
 import { frameworkErrorOf } from './framework-errors';
 
 /** The one table from a domain error code to an HTTP status. */
-const HTTP_STATUS_BY_CODE: Record<GraphErrorCode, number> = {
+export const HTTP_STATUS_BY_CODE: Record<GraphErrorCode, number> = {
   VALIDATION_FAILED: 400,
   INVALID_USER_ID: 400,
   INVALID_CURSOR: 400,

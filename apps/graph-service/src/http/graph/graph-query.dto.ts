@@ -1,19 +1,25 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
-import { GraphStats, ListedEdge, Page, Recommendation, Relationship } from '@graph/domain';
+import { GRAPH_LIMITS, GraphStats, ListedEdge, Page, Recommendation, Relationship } from '@graph/domain';
 import { relationshipJson, statsJson } from '../../wire-format';
 
 // ---- query strings ---------------------------------------------------------------------------
 
 export class RelationshipsQueryDto {
-  @ApiProperty({ description: 'Comma-separated user ids, 1 to 100, answered in this order', example: '2,3,4' })
+  @ApiProperty({ description: `Comma-separated user ids, 1 to ${GRAPH_LIMITS.relationshipIds}, answered in this order`, example: '2,3,4' })
   @IsOptional()
   @IsString()
   ids?: string;
 }
 
 export class RecommendationsQueryDto {
-  @ApiPropertyOptional({ description: 'How many suggestions, 1 to 50', default: 10, example: 10 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: GRAPH_LIMITS.recommendationsMax,
+    default: GRAPH_LIMITS.recommendationsDefault,
+    description: `How many suggestions, 1 to ${GRAPH_LIMITS.recommendationsMax}`,
+  })
   @IsOptional()
   @IsString()
   limit?: string;
