@@ -11,8 +11,9 @@ if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) 
 return {n, ttl}`;
 
 /**
- * Fixed-window limiter counted in Redis (INCR with expiry). One key per call, so on a Redis Cluster
- * the script runs on the key's own master (the Cluster client routes it and follows MOVED). When Redis cannot answer it
+ * Fixed-window limiter counted in Redis (INCR with expiry, docs/api.md). One key per call, so on a
+ * Redis Cluster the script runs on the key's own master (the Cluster client routes it and follows
+ * MOVED). When Redis cannot answer it
  * lets the call through, logs it and counts it in `graph_rate_limiter_fail_open_total`.
  */
 export class RedisRateLimiter extends RateLimiter {
