@@ -27,7 +27,7 @@ export interface CacheSlots {
 }
 
 /** One Redis: one group, one breaker, the epoch in `graph:epoch` as it always was. */
-export class SingleNodeSlots implements CacheSlots {
+class SingleNodeSlots implements CacheSlots {
   constructor(private readonly redis: Redis) {}
   groupOf(): number {
     return 0;
@@ -77,7 +77,7 @@ function tagsBySlot(): string[] {
  * govern), and a shard per master, named by the lowest slot it serves, so a replica promoted in a
  * failover takes over its master's name, breaker and all.
  */
-export class ClusterSlots implements CacheSlots {
+class ClusterSlots implements CacheSlots {
   private readonly tags = tagsBySlot();
   private shards: string[] | null = null;
   private masters = new Map<string, string>();
