@@ -52,6 +52,9 @@ describe('Kafka request-reply (graph.rpc.*)', () => {
       blocking: false,
       blocked_by: false,
       relationship: 'mutual',
+      muting: false,
+      muting_notifications: false,
+      muting_expires_at: null,
     });
     const fromCarol = await client.relationships(carol, [dave]);
     expect(fromCarol[0]).toMatchObject({ requested: true, relationship: 'requested' });

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { GraphApplicationModule } from '@graph/application';
+import { GraphApplicationModule, SweepExpiredMutesUseCase } from '@graph/application';
 import { GraphInfrastructureModule, KafkaTopics } from '@graph/infrastructure';
 import { AppConfig } from './config/app-config';
 import { JwtAuthGuard } from './http/auth/jwt-auth.guard';
@@ -9,12 +9,14 @@ import { HttpErrorFilter } from './http/errors/http-error.filter';
 import { createValidationPipe } from './http/errors/validation';
 import { BlockWriteController } from './http/graph/block-write.controller';
 import { FollowWriteController } from './http/graph/follow-write.controller';
+import { MuteController } from './http/graph/mute.controller';
 import { SettingsController } from './http/graph/settings.controller';
 import { GraphQueryController } from './http/graph/graph-query.controller';
 import { HealthController } from './http/health/health.controller';
 import { GraphRpcController } from './kafka/graph-rpc.controller';
 import { KafkaServerSupervisor } from './kafka/kafka-server.supervisor';
 import { UserEventsController } from './kafka/user-events.controller';
+import { ExpiredMuteSweeper } from './workers/expired-mute.sweeper';
 
 /** Composition root: the config, the infrastructure bound to it, and the HTTP and Kafka edges. */
 @Module({})
@@ -41,6 +43,7 @@ export class AppModule {
         BlockWriteController,
         SettingsController,
         GraphQueryController,
+        MuteController,
         // Kafka edge: message handlers only, served by the microservice connected in bootstrap.ts.
         ...(config.kafka.mode === 'external' ? [GraphRpcController, UserEventsController] : []),
       ],
@@ -51,6 +54,11 @@ export class AppModule {
           provide: KafkaServerSupervisor,
           inject: [KafkaTopics],
           useFactory: (topics: KafkaTopics) => new KafkaServerSupervisor(config, topics),
+        },
+        {
+          provide: ExpiredMuteSweeper,
+          inject: [SweepExpiredMutesUseCase],
+          useFactory: (sweep: SweepExpiredMutesUseCase) => new ExpiredMuteSweeper(sweep, config.muteSweepIntervalSeconds),
         },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },

@@ -10,11 +10,15 @@ import { GetSettingsUseCase } from './get-settings.use-case';
 import { GetStatsUseCase } from './get-stats.use-case';
 import { GraphPolicy } from './graph-policy';
 import { ListEdgesUseCase } from './list-edges.use-case';
+import { ListMutesUseCase } from './list-mutes.use-case';
 import { ListUserIdsUseCase } from './list-user-ids.use-case';
+import { MuteUserUseCase } from './mute-user.use-case';
 import { RemoveFollowerUseCase } from './remove-follower.use-case';
 import { RespondToFollowRequestUseCase } from './respond-to-follow-request.use-case';
 import { UnblockUserUseCase } from './unblock-user.use-case';
+import { SweepExpiredMutesUseCase } from './sweep-expired-mutes.use-case';
 import { UnfollowUserUseCase } from './unfollow-user.use-case';
+import { UnmuteUserUseCase } from './unmute-user.use-case';
 import { UpdateSettingsUseCase } from './update-settings.use-case';
 
 /** Every use case (one per file, each with execute(input)); add new ones here. */
@@ -29,6 +33,9 @@ const useCases: Provider[] = [
   UnblockUserUseCase,
   UnfollowUserUseCase,
   UpdateSettingsUseCase,
+  MuteUserUseCase,
+  UnmuteUserUseCase,
+  SweepExpiredMutesUseCase,
   // read side
   ListEdgesUseCase,
   ListUserIdsUseCase,
@@ -36,6 +43,7 @@ const useCases: Provider[] = [
   GetStatsUseCase,
   GetRecommendationsUseCase,
   FilterFollowedUseCase,
+  ListMutesUseCase,
 ];
 
 /**

@@ -16,3 +16,7 @@ export * from './get-relationships.use-case';
 export * from './get-stats.use-case';
 export * from './get-recommendations.use-case';
 export * from './filter-followed.use-case';
+export * from './mute-user.use-case';
+export * from './unmute-user.use-case';
+export * from './list-mutes.use-case';
+export * from './sweep-expired-mutes.use-case';

@@ -41,6 +41,33 @@ export type GraphEventPayload =
   | FollowAcceptedEventPayload
   | FollowRejectedEventPayload;
 
+interface MuteEventBase {
+  event_id: string;
+  schema_version: number;
+  occurred_at: string;
+  muter_id: string;
+  muted_id: string;
+}
+
+/** graph.mute: a mute began or its settings changed (the payload carries them all). */
+export interface MuteEventPayload extends MuteEventBase {
+  event_type: 'mute';
+  /** Whether notifications from muted_id are hidden too. */
+  notifications: boolean;
+  /** all: posts and reposts are hidden; reposts: only reposts. */
+  scope: 'all' | 'reposts';
+  /** ISO-8601 end of a timed mute; null for a mute until undone. */
+  expires_at: string | null;
+}
+
+/** graph.mute: a mute ended, undone by the muter (`unmute`) or run out (`expired`). */
+export interface UnmuteEventPayload extends MuteEventBase {
+  event_type: 'unmute';
+  reason: 'unmute' | 'expired';
+}
+
+export type GraphMuteEventPayload = MuteEventPayload | UnmuteEventPayload;
+
 /** Events consumed from user.events. */
 export interface UserPrivacyChangedEvent {
   event_type: 'user.privacy_changed';

@@ -21,6 +21,12 @@ export interface RelationshipDto {
   blocking: boolean;
   blocked_by: boolean;
   relationship: 'none' | 'following' | 'followed_by' | 'mutual' | 'requested' | 'blocked';
+  /** The viewer mutes this user (an expired mute is no mute). */
+  muting: boolean;
+  /** The viewer's mute hides this user's notifications too. */
+  muting_notifications: boolean;
+  /** ISO-8601 end of the viewer's timed mute; null when forever or not muting. */
+  muting_expires_at: string | null;
 }
 
 export interface StatsDto {
@@ -36,6 +42,7 @@ export const RPC_LIMITS = {
   idsPageMax: 5000,
   idsPageDefault: 1000,
   statsIds: 100,
+  mutedIdsPageMax: 5000,
 } as const;
 
 export interface RelationshipsRequest {
@@ -66,3 +73,21 @@ export interface StatsRequest {
   user_ids: RpcId[];
 }
 export type StatsReplyData = StatsDto[];
+
+export interface MutedIdsRequest {
+  viewer_id: RpcId;
+  cursor?: string | null;
+  /** 1 to 5000, default 1000. */
+  limit?: number;
+}
+export interface MutedEntryDto {
+  user_id: string;
+  scope: 'all' | 'reposts';
+  notifications: boolean;
+  expires_at: string | null;
+}
+export interface MutedIdsReplyData {
+  /** The viewer's active mutes, newest first. */
+  mutes: MutedEntryDto[];
+  next_cursor: string | null;
+}

@@ -7,6 +7,12 @@ export const GRAPH_EVENT_TOPICS = {
 } as const;
 export type GraphEventTopic = (typeof GRAPH_EVENT_TOPICS)[keyof typeof GRAPH_EVENT_TOPICS];
 
+/**
+ * Private topic for internal consumers only (timeline, notifications): mute, unmute and expiry of
+ * mutes, key = muter_id. Never exposed to users: the muted account must not learn of a mute.
+ */
+export const GRAPH_MUTE_TOPIC = 'graph.mute';
+
 export const GRAPH_EVENT_PARTITIONS = 3;
 
 /** Request-reply patterns served by the Graph Service; replies come on `<pattern>.reply`. */
@@ -16,6 +22,7 @@ export const GRAPH_RPC_PATTERNS = {
   followerIds: 'graph.rpc.follower_ids',
   followingIds: 'graph.rpc.following_ids',
   stats: 'graph.rpc.stats',
+  mutedIds: 'graph.rpc.muted_ids',
 } as const;
 export type GraphRpcPattern = (typeof GRAPH_RPC_PATTERNS)[keyof typeof GRAPH_RPC_PATTERNS];
 
@@ -33,5 +40,5 @@ export function graphRpcReplyTopic(pattern: GraphRpcPattern): string {
  */
 export function allGraphTopics(): string[] {
   const rpc = Object.values(GRAPH_RPC_PATTERNS);
-  return [...Object.values(GRAPH_EVENT_TOPICS), ...rpc, ...rpc.map(graphRpcReplyTopic), USER_EVENTS_TOPIC];
+  return [...Object.values(GRAPH_EVENT_TOPICS), GRAPH_MUTE_TOPIC, ...rpc, ...rpc.map(graphRpcReplyTopic), USER_EVENTS_TOPIC];
 }

@@ -9,6 +9,7 @@ export type GraphErrorCode =
   | 'TOO_MANY_IDS'
   | 'SELF_FOLLOW'
   | 'SELF_BLOCK'
+  | 'SELF_MUTE'
   | 'BLOCKED'
   | 'PRIVATE_ACCOUNT'
   | 'FORBIDDEN'
@@ -65,6 +66,12 @@ export class SelfFollowError extends GraphError {
 export class SelfBlockError extends GraphError {
   constructor() {
     super('SELF_BLOCK', 'you cannot block yourself');
+  }
+}
+
+export class SelfMuteError extends GraphError {
+  constructor() {
+    super('SELF_MUTE', 'you cannot mute yourself');
   }
 }
 

@@ -1,17 +1,18 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { FilterFollowedUseCase, GetRelationshipsUseCase, GetStatsUseCase, ListUserIdsUseCase } from '@graph/application';
+import { FilterFollowedUseCase, GetRelationshipsUseCase, GetStatsUseCase, ListMutesUseCase, ListUserIdsUseCase } from '@graph/application';
 import { parseUserId } from '@graph/domain';
 import {
   GRAPH_RPC_PATTERNS,
   IdsPageReplyData,
   IsFollowingReplyData,
+  MutedIdsReplyData,
   RPC_LIMITS,
   RelationshipsReplyData,
   RpcReply,
   StatsReplyData,
 } from '@graph/contracts';
-import { relationshipJson, statsJson } from '../wire-format';
+import { muteJson, relationshipJson, statsJson } from '../wire-format';
 import { RpcErrorFilter } from './rpc-error.filter';
 import { idList, optionalCursor, optionalLimit, payloadObject } from './rpc-payload';
 
@@ -30,6 +31,7 @@ export class GraphRpcController {
     private readonly filterFollowed: FilterFollowedUseCase,
     private readonly userIds: ListUserIdsUseCase,
     private readonly stats: GetStatsUseCase,
+    private readonly mutes: ListMutesUseCase,
   ) {}
 
   @MessagePattern(GRAPH_RPC_PATTERNS.relationships)
@@ -64,6 +66,19 @@ export class GraphRpcController {
     const p = payloadObject(payload);
     const userIds = idList(p.user_ids, 'user_ids', RPC_LIMITS.statsIds);
     return { data: (await this.stats.execute({ userIds })).map(statsJson) };
+  }
+
+  /** Whom `viewer_id` mutes (active mutes, newest first), with scopes, for timeline and notification filtering. */
+  @MessagePattern(GRAPH_RPC_PATTERNS.mutedIds)
+  async mutedIds(@Payload() payload: unknown): Promise<RpcReply<MutedIdsReplyData>> {
+    const p = payloadObject(payload);
+    const page = await this.mutes.execute({
+      muterId: parseUserId(p.viewer_id, 'viewer_id'),
+      cursor: optionalCursor(p.cursor),
+      limit: optionalLimit(p.limit, RPC_LIMITS.mutedIdsPageMax),
+      size: 'ids',
+    });
+    return { data: { mutes: page.items.map(muteJson), next_cursor: page.nextCursor } };
   }
 
   private async idsPage(direction: 'followers' | 'following', payload: unknown): Promise<RpcReply<IdsPageReplyData>> {

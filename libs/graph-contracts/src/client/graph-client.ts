@@ -12,6 +12,8 @@ import {
   IdsPageRequest,
   IsFollowingReplyData,
   IsFollowingRequest,
+  MutedIdsReplyData,
+  MutedIdsRequest,
   RelationshipDto,
   RelationshipsRequest,
   RpcId,
@@ -123,6 +125,11 @@ export class GraphClient implements OnModuleInit, OnModuleDestroy {
   /** Exact counters of up to 100 users, in the order asked. */
   stats(userIds: RpcId[]): Promise<StatsDto[]> {
     return this.call(GRAPH_RPC_PATTERNS.stats, { user_ids: userIds.map(String) } satisfies StatsRequest);
+  }
+
+  /** One page (up to 5000, default 1000) of whom `viewerId` mutes, newest first, with scope and expiry. */
+  mutedIds(viewerId: RpcId, page: { cursor?: string | null; limit?: number } = {}): Promise<MutedIdsReplyData> {
+    return this.call(GRAPH_RPC_PATTERNS.mutedIds, { viewer_id: String(viewerId), ...page } satisfies MutedIdsRequest);
   }
 
   /** Any pattern, returning the reply's data or throwing its error. */

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { GraphEvent } from '@graph/domain';
-import { GRAPH_EVENT_SCHEMA_VERSION, GRAPH_EVENT_TOPICS, GraphEventPayload } from '@graph/contracts';
+import { GraphEvent, MuteEvent } from '@graph/domain';
+import { GRAPH_EVENT_SCHEMA_VERSION, GRAPH_EVENT_TOPICS, GRAPH_MUTE_TOPIC, GraphEventPayload, GraphMuteEventPayload } from '@graph/contracts';
 
 export interface OutboxRow {
   eventId: string;
   topic: string;
-  /** Partition key: the follower's id, so one follower's events stay in order. */
+  /** Partition key: the acting user's id (follower, muter), so one user's events stay in order. */
   key: string;
-  payload: GraphEventPayload;
+  payload: GraphEventPayload | GraphMuteEventPayload;
 }
 
 /** The Kafka message a domain event becomes (api.md's topics and payloads). */
@@ -41,6 +41,22 @@ export function toOutboxRow(event: GraphEvent, occurredAt: Date): OutboxRow {
       break;
   }
   return { eventId: base.event_id, topic, key: event.followerId, payload };
+}
+
+/** The graph.mute message a mute event becomes (key = muter_id). */
+export function toMuteOutboxRow(event: MuteEvent, occurredAt: Date): OutboxRow {
+  const base = {
+    event_id: randomUUID(),
+    schema_version: GRAPH_EVENT_SCHEMA_VERSION,
+    occurred_at: occurredAt.toISOString(),
+    muter_id: event.muterId,
+    muted_id: event.mutedId,
+  };
+  const payload: GraphMuteEventPayload =
+    event.type === 'mute'
+      ? { ...base, event_type: 'mute', notifications: event.notifications, scope: event.scope, expires_at: event.expiresAt?.toISOString() ?? null }
+      : { ...base, event_type: 'unmute', reason: event.reason };
+  return { eventId: base.event_id, topic: GRAPH_MUTE_TOPIC, key: event.muterId, payload };
 }
 
 /**
@@ -76,9 +92,13 @@ export function wroteOutboxEvents(manager: EntityManager): boolean {
  * commit or roll back with the graph change that caused them. Order of `events` is kept in `id`.
  */
 export async function insertOutboxEvents(manager: EntityManager, events: GraphEvent[]): Promise<void> {
-  if (events.length === 0) return;
   const occurredAt = new Date();
-  const rows = events.map((e) => toOutboxRow(e, occurredAt));
+  await insertOutboxRows(manager, events.map((e) => toOutboxRow(e, occurredAt)));
+}
+
+/** As insertOutboxEvents, for rows already made (mute events, say). */
+export async function insertOutboxRows(manager: EntityManager, rows: OutboxRow[]): Promise<void> {
+  if (rows.length === 0) return;
   const params: unknown[] = [];
   const values = rows.map((r) => {
     params.push(r.eventId, r.topic, r.key, JSON.stringify(r.payload));

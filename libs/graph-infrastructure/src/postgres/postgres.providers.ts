@@ -1,6 +1,6 @@
 import { Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { GraphCacheAdmin, GraphReadRepository, GraphWriteRepository } from '@graph/domain';
+import { GraphCacheAdmin, GraphReadRepository, GraphWriteRepository, MuteRepository } from '@graph/domain';
 import { CacheMaintainingGraphWriteRepository } from '../cache/cache-maintaining-graph-write.repository';
 import { CachedGraphReadRepository } from '../cache/cached-graph-read.repository';
 import { GraphCacheAdminService } from '../cache/graph-cache-admin.service';
@@ -11,6 +11,7 @@ import { OutboxWakeup } from './outbox';
 import { PostgresConnection, PostgresProbe } from './postgres.connection';
 import { TypeOrmGraphReadRepository } from './typeorm-graph-read.repository';
 import { TypeOrmGraphWriteRepository } from './typeorm-graph-write.repository';
+import { TypeOrmMuteRepository } from './typeorm-mute.repository';
 
 /**
  * Postgres: the pool and the adapters of the graph ports. Each port is its Postgres adapter behind
@@ -40,6 +41,8 @@ export const postgresProviders: Provider[] = [
     inject: [TypeOrmGraphWriteRepository, GraphCacheStore],
     useFactory: (db: TypeOrmGraphWriteRepository, store: GraphCacheStore) => new CacheMaintainingGraphWriteRepository(db, store),
   },
+  // Mutes are read from Postgres directly: one index-only lookup per call, private to the muter.
+  { provide: MuteRepository, inject: [DataSource, OutboxWakeup], useFactory: (d: DataSource, wakeup: OutboxWakeup) => new TypeOrmMuteRepository(d, wakeup) },
   {
     provide: GraphCacheAdmin,
     inject: [CachedGraphReadRepository, GraphCacheStore, GraphCacheMetrics],
