@@ -60,10 +60,10 @@ export interface MuteEventPayload extends MuteEventBase {
   expires_at: string | null;
 }
 
-/** graph.mute: a mute ended, undone by the muter (`unmute`) or run out (`expired`). */
+/** graph.mute: a mute ended, undone by the muter (`unmute`), run out (`expired`), or an account erased (`erased`). */
 export interface UnmuteEventPayload extends MuteEventBase {
   event_type: 'unmute';
-  reason: 'unmute' | 'expired';
+  reason: 'unmute' | 'expired' | 'erased';
 }
 
 export type GraphMuteEventPayload = MuteEventPayload | UnmuteEventPayload;

@@ -24,8 +24,8 @@ export interface Mute extends MuteSettings {
   createdAtUs: string;
 }
 
-/** Why a mute ended. */
-export type UnmuteReason = 'unmute' | 'expired';
+/** Why a mute ended: undone, run out, or one of the two accounts erased. */
+export type UnmuteReason = 'unmute' | 'expired' | 'erased';
 
 /**
  * What changed in the muter's private mute list. The Postgres adapter turns each into a row of the

@@ -40,4 +40,11 @@ export abstract class MuteRepository {
    * @returns how many were deleted (less than `limit` when none are left).
    */
   abstract sweepExpired(limit: number): Promise<number>;
+
+  /**
+   * Deletes every mute the user made or is the object of (account erasure), with an `unmute` event
+   * (reason `erased`) for each one still active. A repeat finds nothing.
+   * @returns how many mutes were deleted.
+   */
+  abstract eraseUser(userId: UserId): Promise<number>;
 }

@@ -91,6 +91,18 @@ export class InMemoryMuteRepository extends MuteRepository {
     return expired.length;
   }
 
+  async eraseUser(userId: UserId): Promise<number> {
+    const now = new Date();
+    const gone = [...this.mutes.entries()]
+      .filter(([, m]) => m.muterId === userId || m.mutedId === userId)
+      .sort(([, x], [, y]) => compareUserIds(x.muterId, y.muterId) || compareUserIds(x.mutedId, y.mutedId));
+    for (const [key, m] of gone) {
+      this.mutes.delete(key);
+      if (isMuteActive(m, now)) this.events.push({ type: 'unmute', muterId: m.muterId, mutedId: m.mutedId, reason: 'erased' });
+    }
+    return gone.length;
+  }
+
   private tick(): bigint {
     const now = BigInt(Date.now()) * 1000n;
     this.clockUs = now > this.clockUs ? now : this.clockUs + 1n;

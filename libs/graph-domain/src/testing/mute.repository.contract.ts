@@ -113,6 +113,20 @@ export function describeMuteRepositoryContract(name: string, setup: MuteContract
       await expect(repo.sweepExpired(1000)).resolves.toBe(0);
     });
 
+    it('erases every mute made by or of the user, with an erased event for each active one', async () => {
+      await repo.mute(a, b, forever);
+      await repo.mute(c, a, forever);
+      await repo.mute(a, c, { ...forever, expiresAt: aSecondAgo() });
+      await repo.mute(b, c, forever);
+      await expect(repo.eraseUser(a)).resolves.toBe(3);
+      await expect(repo.eraseUser(a)).resolves.toBe(0);
+      expect(await inspect.stored(a, c)).toBe(false);
+      await expect(repo.getMutes(c, [a])).resolves.toEqual([null]);
+      await expect(repo.getMutes(b, [c])).resolves.toEqual([expect.objectContaining({ mutedId: c })]);
+      expect((await inspect.events(a)).slice(2)).toEqual([{ type: 'unmute', muterId: a, mutedId: b, reason: 'erased' }]);
+      expect((await inspect.events(c)).slice(1)).toEqual([{ type: 'unmute', muterId: c, mutedId: a, reason: 'erased' }]);
+    });
+
     it('lists active mutes newest first in keyset pages that lose and repeat nothing', async () => {
       const muted = Array.from({ length: 7 }, () => setup.newUserId());
       for (const id of muted) await repo.mute(a, id, forever);

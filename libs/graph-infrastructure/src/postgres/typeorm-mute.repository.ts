@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { KeysetPosition, Mute, MuteEvent, MuteRepository, MuteScope, MuteSettings, MuteSlice, PageQuery, UserId } from '@graph/domain';
+import { KeysetPosition, Mute, MuteEvent, MuteRepository, MuteScope, MuteSettings, MuteSlice, PageQuery, UserId, compareUserIds } from '@graph/domain';
 import { OutboxWakeup, insertOutboxRows, toMuteOutboxRow, wroteOutboxEvents } from './outbox';
 import { epochMicrosSql, timestampFromMicrosSql } from './sql-runner';
 
@@ -116,6 +116,24 @@ export class TypeOrmMuteRepository extends MuteRepository {
         swept.map((r) => toMuteOutboxRow({ type: 'unmute', muterId: r.muter_id, mutedId: r.muted_id, reason: 'expired' }, occurredAt)),
       );
       return swept.length;
+    });
+  }
+
+  async eraseUser(userId: UserId): Promise<number> {
+    return this.transaction(async (m) => {
+      const gone = await rows<{ muter_id: UserId; muted_id: UserId; active: boolean }>(
+        m,
+        `DELETE FROM mutes WHERE muter_id = $1 OR muted_id = $1
+         RETURNING muter_id::text AS muter_id, muted_id::text AS muted_id, ${ACTIVE} AS active`,
+        [userId],
+      );
+      const occurredAt = new Date();
+      const ended = gone
+        .filter((r) => r.active)
+        .sort((x, y) => compareUserIds(x.muter_id, y.muter_id) || compareUserIds(x.muted_id, y.muted_id))
+        .map((r) => toMuteOutboxRow({ type: 'unmute', muterId: r.muter_id, mutedId: r.muted_id, reason: 'erased' }, occurredAt));
+      await insertOutboxRows(m, ended);
+      return gone.length;
     });
   }
 
