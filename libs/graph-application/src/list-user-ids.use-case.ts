@@ -4,8 +4,8 @@ import { READ_LIMITS, pageLimit } from './read-limits';
 
 export interface ListUserIdsInput {
   userId: UserId;
-  /** followers of userId, or the accounts userId follows. */
-  direction: 'followers' | 'following';
+  /** followers of userId, the accounts userId follows, or the followers who asked to be notified of its posts. */
+  direction: 'followers' | 'following' | 'notify_subscribers';
   cursor?: string | null;
   /** Default 1000, at most 5000. */
   limit?: number;

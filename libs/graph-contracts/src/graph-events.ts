@@ -14,10 +14,27 @@ interface GraphEventBase {
   following_id: string;
 }
 
+/** What the follower asked of a follow: notifications of new posts, reposts, languages (null: all). */
+export interface FollowOptionsPayload {
+  notify: boolean;
+  reposts: boolean;
+  languages: string[] | null;
+}
+
 export interface FollowEventPayload extends GraphEventBase {
   event_type: 'follow';
   status: 'accepted' | 'pending';
   metadata: { is_mutual: boolean };
+  /** Added in #16 (older events lack it: read it as the defaults, notify false, reposts true, languages null). */
+  options?: FollowOptionsPayload;
+}
+
+/** graph.follow_updated: the follower changed the options of a follow or pending request. */
+export interface FollowUpdatedEventPayload extends GraphEventBase {
+  event_type: 'follow_updated';
+  /** The edge's state: options of a pending request survive its acceptance. */
+  status: 'accepted' | 'pending';
+  options: FollowOptionsPayload;
 }
 
 export interface UnfollowEventPayload extends GraphEventBase {
@@ -37,6 +54,7 @@ export interface FollowRejectedEventPayload extends GraphEventBase {
 
 export type GraphEventPayload =
   | FollowEventPayload
+  | FollowUpdatedEventPayload
   | UnfollowEventPayload
   | FollowAcceptedEventPayload
   | FollowRejectedEventPayload;

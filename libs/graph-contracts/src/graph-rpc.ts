@@ -21,6 +21,11 @@ export interface RelationshipDto {
   blocking: boolean;
   blocked_by: boolean;
   relationship: 'none' | 'following' | 'followed_by' | 'mutual' | 'requested' | 'blocked';
+  /** Follow options of the viewer's follow or request (false, false, null when there is none). */
+  notifying: boolean;
+  showing_reposts: boolean;
+  /** ISO 639-1 codes the viewer's follow is limited to; null: every language. */
+  languages: string[] | null;
   /** The viewer mutes this user (an expired mute is no mute). */
   muting: boolean;
   /** The viewer's mute hides this user's notifications too. */

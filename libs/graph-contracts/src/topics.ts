@@ -4,6 +4,7 @@ export const GRAPH_EVENT_TOPICS = {
   unfollow: 'graph.unfollow',
   followAccepted: 'graph.follow_accepted',
   followRejected: 'graph.follow_rejected',
+  followUpdated: 'graph.follow_updated',
 } as const;
 export type GraphEventTopic = (typeof GRAPH_EVENT_TOPICS)[keyof typeof GRAPH_EVENT_TOPICS];
 
@@ -23,6 +24,7 @@ export const GRAPH_RPC_PATTERNS = {
   followingIds: 'graph.rpc.following_ids',
   stats: 'graph.rpc.stats',
   mutedIds: 'graph.rpc.muted_ids',
+  notifySubscriberIds: 'graph.rpc.notify_subscriber_ids',
 } as const;
 export type GraphRpcPattern = (typeof GRAPH_RPC_PATTERNS)[keyof typeof GRAPH_RPC_PATTERNS];
 

@@ -1,6 +1,7 @@
 export * from './graph.errors';
 export * from './model/user-id';
 export * from './model/relationship';
+export * from './model/follow-options';
 export * from './model/graph-stats';
 export * from './model/edge-list';
 export * from './model/cursor';

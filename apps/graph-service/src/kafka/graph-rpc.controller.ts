@@ -68,6 +68,12 @@ export class GraphRpcController {
     return { data: (await this.stats.execute({ userIds })).map(statsJson) };
   }
 
+  /** Accepted followers of `user_id` who asked to be notified of its posts (follow option notify), newest first. */
+  @MessagePattern(GRAPH_RPC_PATTERNS.notifySubscriberIds)
+  async notifySubscriberIds(@Payload() payload: unknown): Promise<RpcReply<IdsPageReplyData>> {
+    return this.idsPage('notify_subscribers', payload);
+  }
+
   /** Whom `viewer_id` mutes (active mutes, newest first), with scopes, for timeline and notification filtering. */
   @MessagePattern(GRAPH_RPC_PATTERNS.mutedIds)
   async mutedIds(@Payload() payload: unknown): Promise<RpcReply<MutedIdsReplyData>> {
@@ -81,7 +87,7 @@ export class GraphRpcController {
     return { data: { mutes: page.items.map(muteJson), next_cursor: page.nextCursor } };
   }
 
-  private async idsPage(direction: 'followers' | 'following', payload: unknown): Promise<RpcReply<IdsPageReplyData>> {
+  private async idsPage(direction: 'followers' | 'following' | 'notify_subscribers', payload: unknown): Promise<RpcReply<IdsPageReplyData>> {
     const p = payloadObject(payload);
     const page = await this.userIds.execute({
       userId: parseUserId(p.user_id, 'user_id'),

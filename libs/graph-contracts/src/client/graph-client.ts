@@ -127,6 +127,11 @@ export class GraphClient implements OnModuleInit, OnModuleDestroy {
     return this.call(GRAPH_RPC_PATTERNS.stats, { user_ids: userIds.map(String) } satisfies StatsRequest);
   }
 
+  /** One page (up to 5000, default 1000) of the followers who asked to be notified of `userId`'s posts, newest first. */
+  notifySubscriberIds(userId: RpcId, page: { cursor?: string | null; limit?: number } = {}): Promise<IdsPageReplyData> {
+    return this.call(GRAPH_RPC_PATTERNS.notifySubscriberIds, { user_id: String(userId), ...page } satisfies IdsPageRequest);
+  }
+
   /** One page (up to 5000, default 1000) of whom `viewerId` mutes, newest first, with scope and expiry. */
   mutedIds(viewerId: RpcId, page: { cursor?: string | null; limit?: number } = {}): Promise<MutedIdsReplyData> {
     return this.call(GRAPH_RPC_PATTERNS.mutedIds, { viewer_id: String(viewerId), ...page } satisfies MutedIdsRequest);

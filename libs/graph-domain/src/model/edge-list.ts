@@ -20,7 +20,9 @@ export type EdgeList =
   /** followers of userId whom viewerId follows, ordered by their edge to userId */
   | { kind: 'known_followers'; viewerId: UserId; userId: UserId }
   /** followers of userId that userId follows back, ordered by their edge to userId */
-  | { kind: 'mutuals'; userId: UserId };
+  | { kind: 'mutuals'; userId: UserId }
+  /** accepted followers of userId who asked to be notified of its posts (follow option notify) */
+  | { kind: 'notify_subscribers'; userId: UserId };
 
 export type EdgeListKind = EdgeList['kind'];
 

@@ -9,6 +9,8 @@ export interface SeedEdge {
   status: StoredStatus;
   /** µs since the epoch; defaults to a clock that increases with every seeded row. */
   createdAtUs?: bigint;
+  /** Follow option: notified of the followed account's posts (default false). */
+  notify?: boolean;
 }
 
 export interface SeedBlock {
@@ -110,6 +112,45 @@ export function describeGraphReadRepositoryContract(name: string, makeFixture: (
         expect(by(8)).toMatchObject({ relationship: 'none', requested: false, following: false });
         expect(by(9)).toEqual(by(1));
         expect(by(10)).toMatchObject({ relationship: 'none', following: false, followedBy: false, blocking: false });
+      });
+    });
+
+    describe('follow options in relationships and notify subscribers', () => {
+      it("shows the options of the viewer's own follow or request only", async () => {
+        const [me, notified, plain, requested, follower] = ids(5);
+        await f.seed({
+          edges: [
+            { follower: me!, following: notified!, status: 'accepted', notify: true },
+            { follower: me!, following: plain!, status: 'accepted' },
+            { follower: me!, following: requested!, status: 'pending', notify: true },
+            { follower: follower!, following: me!, status: 'accepted', notify: true },
+          ],
+        });
+        const rels = await f.repo.getRelationships(me!, [notified!, plain!, requested!, follower!]);
+        expect(rels.map((r) => [r.notifying, r.showingReposts, r.languages])).toEqual([
+          [true, true, null],
+          [false, true, null],
+          [true, true, null],
+          [false, false, null],
+        ]);
+      });
+
+      it('lists the accepted followers who asked to be notified, newest first by keyset, with their count', async () => {
+        const [star, n1, n2, n3, quiet, asking] = ids(6);
+        await f.seed({
+          privateUsers: [],
+          edges: [
+            { follower: n1!, following: star!, status: 'accepted', notify: true, createdAtUs: at(1) },
+            { follower: quiet!, following: star!, status: 'accepted', createdAtUs: at(2) },
+            { follower: n2!, following: star!, status: 'accepted', notify: true, createdAtUs: at(3) },
+            { follower: asking!, following: star!, status: 'pending', notify: true, createdAtUs: at(4) },
+            { follower: n3!, following: star!, status: 'accepted', notify: true, createdAtUs: at(5) },
+          ],
+        });
+        const list: EdgeList = { kind: 'notify_subscribers', userId: star! };
+        const { pages } = await collectAll(f.repo, list, 2);
+        expect(pages.map((p) => p.map((e) => e.userId))).toEqual([[n3, n2], [n1]]);
+        expect(await f.repo.countEdges(list)).toBe(3);
       });
     });
 

@@ -44,14 +44,18 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
     return userIds.map((id) => {
       const out = this.store.edge(viewerId, id);
       const inc = this.store.edge(id, viewerId);
-      return describeRelationship(id, {
-        following: out?.status === 'accepted',
-        followedBy: inc?.status === 'accepted',
-        requested: out?.status === 'pending',
-        requestedBy: inc?.status === 'pending',
-        blocking: this.store.blocks.has(InMemoryGraphStore.pairKey(viewerId, id)),
-        blockedBy: this.store.blocks.has(InMemoryGraphStore.pairKey(id, viewerId)),
-      });
+      return describeRelationship(
+        id,
+        {
+          following: out?.status === 'accepted',
+          followedBy: inc?.status === 'accepted',
+          requested: out?.status === 'pending',
+          requestedBy: inc?.status === 'pending',
+          blocking: this.store.blocks.has(InMemoryGraphStore.pairKey(viewerId, id)),
+          blockedBy: this.store.blocks.has(InMemoryGraphStore.pairKey(id, viewerId)),
+        },
+        out?.options,
+      );
     });
   }
 
@@ -172,6 +176,8 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
         return this.followerEntries(list.userId).filter((e) => this.follows(list.viewerId, e.userId));
       case 'mutuals':
         return this.followerEntries(list.userId).filter((e) => this.follows(list.userId, e.userId));
+      case 'notify_subscribers':
+        return this.followerEntries(list.userId).filter((e) => this.store.edge(e.userId, list.userId)!.options.notify);
     }
   }
 }

@@ -1,9 +1,11 @@
 import { BlockedError, RequestNotFoundError } from '../graph.errors';
+import { DEFAULT_FOLLOW_OPTIONS, FollowOptions, FollowOptionsPatch, sameFollowOptions, withFollowOptions } from '../model/follow-options';
 import { GraphEvent, UnfollowReason } from '../model/graph-event';
 import { FollowStatus } from '../model/relationship';
 import { UserId, compareUserIds } from '../model/user-id';
 import {
   EraseOutcome,
+  FollowOptionsOutcome,
   FollowOutcome,
   GraphWriteRepository,
   PrivacyOutcome,
@@ -21,17 +23,27 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
     super();
   }
 
-  async follow(followerId: UserId, followingId: UserId): Promise<FollowOutcome> {
+  async follow(followerId: UserId, followingId: UserId, options: FollowOptions = DEFAULT_FOLLOW_OPTIONS): Promise<FollowOutcome> {
     if (this.store.isBlockedEitherWay(followerId, followingId)) throw new BlockedError();
     const existing = this.store.edge(followerId, followingId);
     if (existing && existing.status !== 'rejected') {
       return { status: existing.status, changed: false, createdAtUs: existing.createdAtUs.toString() };
     }
     const status: FollowStatus = this.store.privateUsers.has(followingId) ? 'pending' : 'accepted';
-    const edge: StoredEdge = { followerId, followingId, status, createdAtUs: this.store.tick() };
+    const edge: StoredEdge = { followerId, followingId, status, createdAtUs: this.store.tick(), options: { ...options } };
     this.store.edges.set(InMemoryGraphStore.pairKey(followerId, followingId), edge);
-    this.store.events.push({ type: 'follow', followerId, followingId, status, isMutual: this.follows(followingId, followerId) });
+    this.store.events.push({ type: 'follow', followerId, followingId, status, isMutual: this.follows(followingId, followerId), options: { ...options } });
     return { status, changed: true, createdAtUs: edge.createdAtUs.toString() };
+  }
+
+  async updateFollowOptions(followerId: UserId, followingId: UserId, patch: FollowOptionsPatch): Promise<FollowOptionsOutcome> {
+    const edge = this.store.edge(followerId, followingId);
+    if (!edge || edge.status === 'rejected') return { status: null, updated: false, options: null };
+    const options = withFollowOptions(edge.options, patch);
+    if (sameFollowOptions(options, edge.options)) return { status: edge.status, updated: false, options };
+    edge.options = options;
+    this.store.events.push({ type: 'follow_updated', followerId, followingId, status: edge.status, options: { ...options } });
+    return { status: edge.status, updated: true, options };
   }
 
   async unfollow(followerId: UserId, followingId: UserId): Promise<{ removed: FollowStatus | null }> {

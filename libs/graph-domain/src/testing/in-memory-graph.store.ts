@@ -1,3 +1,4 @@
+import { FollowOptions } from '../model/follow-options';
 import { GraphEvent } from '../model/graph-event';
 import { UserId } from '../model/user-id';
 
@@ -9,6 +10,7 @@ export interface StoredEdge {
   status: StoredStatus;
   /** µs since the epoch; strictly increasing across the store so ordering is deterministic. */
   createdAtUs: bigint;
+  options: FollowOptions;
 }
 
 export interface StoredBlock {

@@ -1,5 +1,8 @@
 import {
   EraseOutcome,
+  FollowOptions,
+  FollowOptionsOutcome,
+  FollowOptionsPatch,
   FollowOutcome,
   GraphError,
   GraphWriteRepository,
@@ -39,8 +42,8 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
     super();
   }
 
-  async follow(followerId: UserId, followingId: UserId): Promise<FollowOutcome> {
-    return this.edgeWrite(followerId, followingId, () => this.inner.follow(followerId, followingId), (o) => {
+  async follow(followerId: UserId, followingId: UserId, options?: FollowOptions): Promise<FollowOutcome> {
+    return this.edgeWrite(followerId, followingId, () => this.inner.follow(followerId, followingId, options), (o) => {
       if (!o.changed) return [];
       const common = drop(rel(followerId, followingId), rel(followingId, followerId), suggestions(followerId));
       if (o.status === 'pending') return [{ key: stats(followingId), op: 'stats', delta: [0, 0, 1] }, ...common];
@@ -52,6 +55,13 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
         ...common,
       ];
     });
+  }
+
+  /** Options show only in the follower's relationship towards the followed account. */
+  async updateFollowOptions(followerId: UserId, followingId: UserId, patch: FollowOptionsPatch): Promise<FollowOptionsOutcome> {
+    return this.edgeWrite(followerId, followingId, () => this.inner.updateFollowOptions(followerId, followingId, patch), (o) =>
+      o.updated ? drop(rel(followerId, followingId)) : [],
+    );
   }
 
   async unfollow(followerId: UserId, followingId: UserId): Promise<{ removed: FollowStatus | null }> {

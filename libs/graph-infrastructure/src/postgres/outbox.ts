@@ -25,7 +25,11 @@ export function toOutboxRow(event: GraphEvent, occurredAt: Date): OutboxRow {
   switch (event.type) {
     case 'follow':
       topic = GRAPH_EVENT_TOPICS.follow;
-      payload = { ...base, event_type: 'follow', status: event.status, metadata: { is_mutual: event.isMutual } };
+      payload = { ...base, event_type: 'follow', status: event.status, metadata: { is_mutual: event.isMutual }, options: { ...event.options } };
+      break;
+    case 'follow_updated':
+      topic = GRAPH_EVENT_TOPICS.followUpdated;
+      payload = { ...base, event_type: 'follow_updated', status: event.status, options: { ...event.options } };
       break;
     case 'unfollow':
       topic = GRAPH_EVENT_TOPICS.unfollow;

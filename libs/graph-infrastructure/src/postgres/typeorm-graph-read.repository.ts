@@ -63,6 +63,9 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
       requested_by: boolean;
       blocking: boolean;
       blocked_by: boolean;
+      notify: boolean | null;
+      show_reposts: boolean | null;
+      languages: string[] | null;
     }[] = await this.db.query(
       `SELECT u.id::text AS id,
               COALESCE(o.status = 'accepted', false) AS following,
@@ -70,7 +73,8 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
               COALESCE(i.status = 'accepted', false) AS followed_by,
               COALESCE(i.status = 'pending', false)  AS requested_by,
               (bo.blocker_id IS NOT NULL)            AS blocking,
-              (bi.blocker_id IS NOT NULL)            AS blocked_by
+              (bi.blocker_id IS NOT NULL)            AS blocked_by,
+              o.notify, o.show_reposts, o.languages
          FROM unnest($2::bigint[]) WITH ORDINALITY AS u(id, ord)
          LEFT JOIN follows o ON o.follower_id = $1 AND o.following_id = u.id
          LEFT JOIN follows i ON i.follower_id = u.id AND i.following_id = $1
@@ -80,14 +84,18 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
       [viewerId, userIds],
     );
     return rows.map((r) =>
-      describeRelationship(r.id as UserId, {
-        following: r.following,
-        followedBy: r.followed_by,
-        requested: r.requested,
-        requestedBy: r.requested_by,
-        blocking: r.blocking,
-        blockedBy: r.blocked_by,
-      }),
+      describeRelationship(
+        r.id as UserId,
+        {
+          following: r.following,
+          followedBy: r.followed_by,
+          requested: r.requested,
+          requestedBy: r.requested_by,
+          blocking: r.blocking,
+          blockedBy: r.blocked_by,
+        },
+        r.notify === null ? null : { notify: r.notify, reposts: r.show_reposts!, languages: r.languages },
+      ),
     );
   }
 
@@ -165,6 +173,8 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
         return this.countFollowersFollowedBy(list.userId, list.viewerId);
       case 'mutuals':
         return this.countFollowersFollowedBy(list.userId, list.userId);
+      case 'notify_subscribers':
+        return this.count(`SELECT count(*) FROM follows WHERE following_id = $1 AND notify AND status = 'accepted'`, [list.userId]);
     }
   }
 
@@ -298,6 +308,8 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
         return { ...followersOf, where: `AND e.status = 'accepted' ${followsToo('$X::bigint')}`, extraParam: list.viewerId };
       case 'mutuals':
         return { ...followersOf, where: `AND e.status = 'accepted' ${followsToo('$1')}` };
+      case 'notify_subscribers':
+        return { ...followersOf, where: `AND e.notify AND e.status = 'accepted'` };
     }
   }
 }

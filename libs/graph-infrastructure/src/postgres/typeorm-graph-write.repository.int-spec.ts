@@ -37,6 +37,10 @@ describeGraphWriteRepositoryContract('TypeOrmGraphWriteRepository', {
           const rows = await db.query(`SELECT 1 FROM blocks WHERE blocker_id = $1 AND blocked_id = $2`, [a, b]);
           return rows.length > 0;
         },
+        async followOptions(a, b) {
+          const [row] = await db.query(`SELECT notify, show_reposts, languages FROM follows WHERE follower_id = $1 AND following_id = $2`, [a, b]);
+          return row ? { notify: row.notify, reposts: row.show_reposts, languages: row.languages } : null;
+        },
         async isPrivate(userId) {
           const [row] = await db.query(`SELECT is_private FROM user_settings WHERE user_id = $1`, [userId]);
           return row?.is_private ?? false;
@@ -71,6 +75,7 @@ describe('TypeOrmGraphWriteRepository on PostgreSQL', () => {
       following_id: b,
       status: 'accepted',
       metadata: { is_mutual: true },
+      options: { notify: false, reposts: true, languages: null },
     });
   });
 

@@ -1,7 +1,11 @@
 import { DataSource, EntityManager } from 'typeorm';
 import {
   BlockedError,
+  DEFAULT_FOLLOW_OPTIONS,
   EraseOutcome,
+  FollowOptions,
+  FollowOptionsOutcome,
+  FollowOptionsPatch,
   FollowOutcome,
   FollowStatus,
   GraphEvent,
@@ -12,6 +16,8 @@ import {
   UnfollowReason,
   UserId,
   compareUserIds,
+  sameFollowOptions,
+  withFollowOptions,
 } from '@graph/domain';
 import { STATS_SLOTS } from './graph-stats-slots';
 import { OutboxWakeup, insertOutboxEvents, wroteOutboxEvents } from './outbox';
@@ -150,7 +156,7 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
     super();
   }
 
-  async follow(followerId: UserId, followingId: UserId): Promise<FollowOutcome> {
+  async follow(followerId: UserId, followingId: UserId, options: FollowOptions = DEFAULT_FOLLOW_OPTIONS): Promise<FollowOutcome> {
     return this.transaction(async (m) => {
       const [plain] = await query<{ is_private: boolean }>(
         m,
@@ -178,15 +184,16 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
         return { status: state!.status, changed: false, createdAtUs: state!.created_at_us! };
       }
       const status: FollowStatus = isPrivate ? 'pending' : 'accepted';
-      // A rejected request is asked again: it becomes a new edge with a new created_at.
+      // A rejected request is asked again: it becomes a new edge with a new created_at and these options.
       const [written] = await query<{ created_at_us: string }>(
         m,
-        `INSERT INTO follows (follower_id, following_id, status) VALUES ($1, $2, $3)
+        `INSERT INTO follows (follower_id, following_id, status, notify, show_reposts, languages) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (follower_id, following_id) DO UPDATE
-            SET status = EXCLUDED.status, created_at = now(), updated_at = now()
+            SET status = EXCLUDED.status, created_at = now(), updated_at = now(),
+                notify = EXCLUDED.notify, show_reposts = EXCLUDED.show_reposts, languages = EXCLUDED.languages
           WHERE follows.status = 'rejected'
          RETURNING ${epochMicrosSql('created_at')} AS created_at_us`,
-        [followerId, followingId, status],
+        [followerId, followingId, status, options.notify, options.reposts, options.languages],
       );
       if (!written) {
         // Only reachable if the row changed state after our read (the pair lock makes that a non-case).
@@ -197,9 +204,32 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
         );
         return { status: current!.status, changed: false, createdAtUs: current!.created_at_us };
       }
-      await insertOutboxEvents(m, [{ type: 'follow', followerId, followingId, status, isMutual: state!.mutual }]);
+      await insertOutboxEvents(m, [{ type: 'follow', followerId, followingId, status, isMutual: state!.mutual, options: { ...options } }]);
       await new CounterDeltas().edge(followerId, followingId, state!.status, status).apply(m);
       return { status, changed: true, createdAtUs: written.created_at_us };
+    });
+  }
+
+  async updateFollowOptions(followerId: UserId, followingId: UserId, patch: FollowOptionsPatch): Promise<FollowOptionsOutcome> {
+    return this.transaction(async (m) => {
+      // The row lock orders this against an accept, an unfollow or another update of the same edge.
+      const [edge] = await query<{ status: FollowStatus; notify: boolean; show_reposts: boolean; languages: string[] | null }>(
+        m,
+        `SELECT status, notify, show_reposts, languages FROM follows
+          WHERE follower_id = $1 AND following_id = $2 AND status IN ('accepted', 'pending') FOR UPDATE`,
+        [followerId, followingId],
+      );
+      if (!edge) return { status: null, updated: false, options: null };
+      const current: FollowOptions = { notify: edge.notify, reposts: edge.show_reposts, languages: edge.languages };
+      const options = withFollowOptions(current, patch);
+      if (sameFollowOptions(options, current)) return { status: edge.status, updated: false, options };
+      await query(
+        m,
+        `UPDATE follows SET notify = $3, show_reposts = $4, languages = $5, updated_at = now() WHERE follower_id = $1 AND following_id = $2`,
+        [followerId, followingId, options.notify, options.reposts, options.languages],
+      );
+      await insertOutboxEvents(m, [{ type: 'follow_updated', followerId, followingId, status: edge.status, options: { ...options } }]);
+      return { status: edge.status, updated: true, options };
     });
   }
 

@@ -12,11 +12,13 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { FollowUserUseCase, RemoveFollowerUseCase, RespondToFollowRequestUseCase, UnfollowUserUseCase } from '@graph/application';
-import { FollowOutcome, parseUserId } from '@graph/domain';
+import { FollowUserResult } from '@graph/application';
+import { parseUserId } from '@graph/domain';
 import { CurrentCaller } from '../auth/auth.decorators';
 import { Caller } from '../auth/auth.types';
 import {
   ErrorResponseDto,
+  FollowBodyDto,
   FollowResponseDto,
   RemoveFollowerResponseDto,
   RespondToRequestBodyDto,
@@ -26,7 +28,10 @@ import {
 
 const USER_ID_PARAM = { type: String, description: 'User id: a positive 64-bit integer as a decimal string', example: '42' };
 
-function followMessage(outcome: FollowOutcome, userId: string): string {
+function followMessage(outcome: FollowUserResult, userId: string): string {
+  if (outcome.optionsUpdated) {
+    return outcome.status === 'accepted' ? `Options of your follow of user ${userId} updated.` : `Options of your pending request to user ${userId} updated.`;
+  }
   if (outcome.status === 'accepted') return outcome.changed ? `You now follow user ${userId}.` : `You already follow user ${userId}.`;
   return outcome.changed
     ? `Follow request sent to user ${userId}: the account is private and must accept it.`
@@ -49,14 +54,24 @@ export class FollowWriteController {
 
   @Post('follow/:userId')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Follow a user', description: 'Public account: accepted at once. Private account: a pending follow request. Self-follow is 400 SELF_FOLLOW.' })
+  @ApiOperation({
+    summary: 'Follow a user',
+    description:
+      'Public account: accepted at once. Private account: a pending follow request. Self-follow is 400 SELF_FOLLOW. ' +
+      'The optional body sets the follow options (notify, reposts, languages); on a repeat it updates those of the existing follow or request ' +
+      '(a graph.follow_updated event, no new follow event); omitted fields keep their value. Options survive the request being accepted.',
+  })
   @ApiParam({ name: 'userId', ...USER_ID_PARAM })
   @ApiOkResponse({ type: FollowResponseDto })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'A block exists either way (BLOCKED)' })
   @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Over the follow rate limit (RATE_LIMITED); see Retry-After' })
-  async follow(@CurrentCaller() caller: Caller, @Param('userId') rawUserId: string): Promise<FollowResponseDto> {
+  async follow(@CurrentCaller() caller: Caller, @Param('userId') rawUserId: string, @Body() body: FollowBodyDto = {}): Promise<FollowResponseDto> {
     const userId = parseUserId(rawUserId, 'userId');
-    const outcome = await this.followUser.execute({ followerId: caller.userId, followingId: userId });
+    const outcome = await this.followUser.execute({
+      followerId: caller.userId,
+      followingId: userId,
+      options: { notify: body.notify, reposts: body.reposts, languages: body.languages },
+    });
     return { success: true, status: outcome.status, message: followMessage(outcome, userId) };
   }
 
