@@ -1,5 +1,6 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { CursorCodec } from '@graph/domain';
+import { BlockExistsUseCase } from './block-exists.use-case';
 import { BlockUserUseCase } from './block-user.use-case';
 import { EraseUserUseCase } from './erase-user.use-case';
 import { FilterFollowedUseCase } from './filter-followed.use-case';
@@ -44,6 +45,7 @@ const useCases: Provider[] = [
   GetRecommendationsUseCase,
   FilterFollowedUseCase,
   ListMutesUseCase,
+  BlockExistsUseCase,
 ];
 
 /**

@@ -20,3 +20,4 @@ export * from './mute-user.use-case';
 export * from './unmute-user.use-case';
 export * from './list-mutes.use-case';
 export * from './sweep-expired-mutes.use-case';
+export * from './block-exists.use-case';

@@ -5,6 +5,7 @@ export const READ_LIMITS = {
   relationshipIds: 100,
   statsIds: 100,
   filterFollowedIds: 1000,
+  blockExistsPairs: 100,
   idsPageDefault: 1000,
   idsPageMax: 5000,
   recommendationsDefault: 10,

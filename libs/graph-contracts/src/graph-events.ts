@@ -59,6 +59,16 @@ export type GraphEventPayload =
   | FollowAcceptedEventPayload
   | FollowRejectedEventPayload;
 
+/** graph.block: `blocker_id` blocked (`block`) or unblocked (`unblock`) `blocked_id`. */
+export interface BlockEventPayload {
+  event_id: string;
+  schema_version: number;
+  occurred_at: string;
+  event_type: 'block' | 'unblock';
+  blocker_id: string;
+  blocked_id: string;
+}
+
 interface MuteEventBase {
   event_id: string;
   schema_version: number;

@@ -48,6 +48,7 @@ export const RPC_LIMITS = {
   idsPageDefault: 1000,
   statsIds: 100,
   mutedIdsPageMax: 5000,
+  blockExistsPairs: 100,
 } as const;
 
 export interface RelationshipsRequest {
@@ -95,4 +96,17 @@ export interface MutedIdsReplyData {
   /** The viewer's active mutes, newest first. */
   mutes: MutedEntryDto[];
   next_cursor: string | null;
+}
+
+export interface BlockPairDto {
+  user_id: RpcId;
+  other_id: RpcId;
+}
+export interface BlockExistsRequest {
+  /** Up to 100 pairs of users. */
+  pairs: BlockPairDto[];
+}
+export interface BlockExistsReplyData {
+  /** One per pair asked, in order: `blocked` when either user blocks the other. */
+  pairs: Array<{ user_id: string; other_id: string; blocked: boolean }>;
 }

@@ -14,6 +14,9 @@ export type GraphEventTopic = (typeof GRAPH_EVENT_TOPICS)[keyof typeof GRAPH_EVE
  */
 export const GRAPH_MUTE_TOPIC = 'graph.mute';
 
+/** Blocks made and undone (key = blocker_id), for internal consumers (reply threads, moderation). */
+export const GRAPH_BLOCK_TOPIC = 'graph.block';
+
 export const GRAPH_EVENT_PARTITIONS = 3;
 
 /** Request-reply patterns served by the Graph Service; replies come on `<pattern>.reply`. */
@@ -25,6 +28,7 @@ export const GRAPH_RPC_PATTERNS = {
   stats: 'graph.rpc.stats',
   mutedIds: 'graph.rpc.muted_ids',
   notifySubscriberIds: 'graph.rpc.notify_subscriber_ids',
+  blockExists: 'graph.rpc.block_exists',
 } as const;
 export type GraphRpcPattern = (typeof GRAPH_RPC_PATTERNS)[keyof typeof GRAPH_RPC_PATTERNS];
 
@@ -42,5 +46,5 @@ export function graphRpcReplyTopic(pattern: GraphRpcPattern): string {
  */
 export function allGraphTopics(): string[] {
   const rpc = Object.values(GRAPH_RPC_PATTERNS);
-  return [...Object.values(GRAPH_EVENT_TOPICS), GRAPH_MUTE_TOPIC, ...rpc, ...rpc.map(graphRpcReplyTopic), USER_EVENTS_TOPIC];
+  return [...Object.values(GRAPH_EVENT_TOPICS), GRAPH_BLOCK_TOPIC, GRAPH_MUTE_TOPIC, ...rpc, ...rpc.map(graphRpcReplyTopic), USER_EVENTS_TOPIC];
 }

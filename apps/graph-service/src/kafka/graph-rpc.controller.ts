@@ -1,8 +1,9 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { FilterFollowedUseCase, GetRelationshipsUseCase, GetStatsUseCase, ListMutesUseCase, ListUserIdsUseCase } from '@graph/application';
-import { parseUserId } from '@graph/domain';
+import { BlockExistsUseCase, FilterFollowedUseCase, GetRelationshipsUseCase, GetStatsUseCase, ListMutesUseCase, ListUserIdsUseCase } from '@graph/application';
+import { TooManyIdsError, ValidationError, parseUserId } from '@graph/domain';
 import {
+  BlockExistsReplyData,
   GRAPH_RPC_PATTERNS,
   IdsPageReplyData,
   IsFollowingReplyData,
@@ -32,7 +33,21 @@ export class GraphRpcController {
     private readonly userIds: ListUserIdsUseCase,
     private readonly stats: GetStatsUseCase,
     private readonly mutes: ListMutesUseCase,
+    private readonly blockExists: BlockExistsUseCase,
   ) {}
+
+  @MessagePattern(GRAPH_RPC_PATTERNS.blockExists)
+  async blockExistsBetween(@Payload() payload: unknown): Promise<RpcReply<BlockExistsReplyData>> {
+    const p = payloadObject(payload);
+    if (!Array.isArray(p.pairs)) throw new ValidationError('pairs must be an array of {user_id, other_id}', 'pairs');
+    if (p.pairs.length > RPC_LIMITS.blockExistsPairs) throw new TooManyIdsError('pairs', RPC_LIMITS.blockExistsPairs);
+    const pairs = p.pairs.map((raw, i) => {
+      const pair = payloadObject(raw, `pairs[${i}]`);
+      return [parseUserId(pair.user_id, `pairs[${i}].user_id`), parseUserId(pair.other_id, `pairs[${i}].other_id`)] as const;
+    });
+    const blocked = await this.blockExists.execute({ pairs });
+    return { data: { pairs: pairs.map(([userId, otherId], i) => ({ user_id: userId, other_id: otherId, blocked: blocked[i]! })) } };
+  }
 
   @MessagePattern(GRAPH_RPC_PATTERNS.relationships)
   async getRelationships(@Payload() payload: unknown): Promise<RpcReply<RelationshipsReplyData>> {

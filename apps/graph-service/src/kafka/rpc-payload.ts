@@ -5,9 +5,9 @@ import { TooManyIdsError, UserId, ValidationError, parseUserId } from '@graph/do
  * JSON; anything else (a bare string, a number, an array) is refused with VALIDATION_FAILED naming
  * the field. Unknown fields are ignored, so callers may send newer payloads.
  */
-export function payloadObject(value: unknown): Record<string, unknown> {
+export function payloadObject(value: unknown, field = 'payload'): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ValidationError('the payload must be a JSON object', 'payload');
+    throw new ValidationError(`${field} must be a JSON object`, field);
   }
   return value as Record<string, unknown>;
 }

@@ -10,6 +10,8 @@ import {
 import {
   IdsPageReplyData,
   IdsPageRequest,
+  BlockExistsReplyData,
+  BlockExistsRequest,
   IsFollowingReplyData,
   IsFollowingRequest,
   MutedIdsReplyData,
@@ -135,6 +137,14 @@ export class GraphClient implements OnModuleInit, OnModuleDestroy {
   /** One page (up to 5000, default 1000) of whom `viewerId` mutes, newest first, with scope and expiry. */
   mutedIds(viewerId: RpcId, page: { cursor?: string | null; limit?: number } = {}): Promise<MutedIdsReplyData> {
     return this.call(GRAPH_RPC_PATTERNS.mutedIds, { viewer_id: String(viewerId), ...page } satisfies MutedIdsRequest);
+  }
+
+  /** For each of up to 100 pairs `[userId, otherId]`, whether either blocks the other, in order. */
+  async blockExists(pairs: Array<readonly [RpcId, RpcId]>): Promise<boolean[]> {
+    const data = await this.call<BlockExistsReplyData>(GRAPH_RPC_PATTERNS.blockExists, {
+      pairs: pairs.map(([a, b]) => ({ user_id: String(a), other_id: String(b) })),
+    } satisfies BlockExistsRequest);
+    return data.pairs.map((p) => p.blocked);
   }
 
   /** Any pattern, returning the reply's data or throwing its error. */

@@ -15,3 +15,10 @@ export type GraphEvent =
   | { type: 'unfollow'; followerId: UserId; followingId: UserId; reason: UnfollowReason; previousStatus: FollowStatus }
   | { type: 'follow_request_accepted'; followerId: UserId; followingId: UserId }
   | { type: 'follow_request_rejected'; followerId: UserId; followingId: UserId };
+
+/**
+ * A block made or undone, for internal consumers (graph.block, key blocker_id). Kept apart from
+ * GraphEvent: it is about the pair of accounts, not a follow edge; the follows a block removes get
+ * their own unfollow events (reason blocked).
+ */
+export type BlockEvent = { type: 'block' | 'unblock'; blockerId: UserId; blockedId: UserId };

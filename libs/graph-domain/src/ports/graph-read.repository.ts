@@ -44,6 +44,9 @@ export abstract class GraphReadRepository {
    */
   abstract readListPage(viewerId: UserId, list: OwnedEdgeList, page: PageQuery): Promise<ListPageRead>;
 
+  /** For each pair, whether either user blocks the other, in the order given, in one round trip. */
+  abstract blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]>;
+
   /** The subset of `candidateIds` that `followerId` follows (accepted), in the order given. */
   abstract filterFollowed(followerId: UserId, candidateIds: UserId[]): Promise<UserId[]>;
 

@@ -88,11 +88,11 @@ export abstract class GraphWriteRepository {
 
   /**
    * Blocks: records the block and removes follows and requests in both directions (event reason
-   * `blocked` for each visible one).
+   * `blocked` for each visible one), with one `block` event (graph.block).
    */
   abstract block(blockerId: UserId, blockedId: UserId): Promise<{ changed: boolean; affectedUserIds: UserId[] }>;
 
-  /** Removes the block; restores nothing. */
+  /** Removes the block, with one `unblock` event (graph.block); restores nothing. */
   abstract unblock(blockerId: UserId, blockedId: UserId): Promise<{ changed: boolean }>;
 
   /**

@@ -388,6 +388,15 @@ export function describeGraphReadRepositoryContract(name: string, makeFixture: (
       });
     });
 
+    describe('blockExists', () => {
+      it('says for each pair, in order, whether either blocks the other', async () => {
+        const [a, b, c, d] = ids(4);
+        await f.seed({ blocks: [{ blocker: a!, blocked: b! }], edges: [{ follower: c!, following: d!, status: 'accepted' }] });
+        expect(await f.repo.blockExists([[a!, b!], [b!, a!], [c!, d!], [a!, c!], [b!, a!]])).toEqual([true, true, false, false, true]);
+        expect(await f.repo.blockExists([])).toEqual([]);
+      });
+    });
+
     describe('filterFollowed', () => {
       it('keeps the accepted followings among the candidates, in the order given', async () => {
         const [me, a, b, c, d, e] = ids(6);

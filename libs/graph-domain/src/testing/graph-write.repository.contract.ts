@@ -1,6 +1,6 @@
 import { BlockedError, RequestNotFoundError } from '../graph.errors';
 import { DEFAULT_FOLLOW_OPTIONS, FollowOptions } from '../model/follow-options';
-import { GraphEvent } from '../model/graph-event';
+import { BlockEvent, GraphEvent } from '../model/graph-event';
 import { UserId, compareUserIds } from '../model/user-id';
 import { GraphWriteRepository } from '../ports/graph-write.repository';
 import { StoredStatus } from './in-memory-graph.store';
@@ -19,6 +19,8 @@ export interface GraphWriteInspector {
   /** Events emitted since the subject was created, in order; only those involving `userIds` when given. */
   events(...userIds: UserId[]): Promise<GraphEvent[]>;
   isBlocked(blockerId: UserId, blockedId: UserId): Promise<boolean>;
+  /** Block events emitted since the subject was created whose blocker is `blockerId`, in order. */
+  blockEvents(blockerId: UserId): Promise<BlockEvent[]>;
   isPrivate(userId: UserId): Promise<boolean>;
   /** The options stored on the edge follower→following (any state), or null when there is no edge. */
   followOptions(followerId: UserId, followingId: UserId): Promise<FollowOptions | null>;
@@ -299,6 +301,19 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
         await expect(repo.follow(b, a)).rejects.toBeInstanceOf(BlockedError);
       });
 
+      it('emits one block event per block made and one unblock event per block undone, none for repeats', async () => {
+        await repo.block(a, b);
+        await repo.block(a, b);
+        await repo.unblock(a, b);
+        await repo.unblock(a, b);
+        await repo.unblock(a, c);
+        expect(await inspect.blockEvents(a)).toEqual([
+          { type: 'block', blockerId: a, blockedId: b },
+          { type: 'unblock', blockerId: a, blockedId: b },
+        ]);
+        expect(await inspect.blockEvents(b)).toEqual([]);
+      });
+
       it('unblocks without restoring anything, and follows work again', async () => {
         await repo.follow(a, b);
         await repo.block(b, a);
@@ -368,6 +383,10 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
           expect(await inspect.edgeStatus(other, a)).toBeNull();
         }
         expect(await inspect.isBlocked(a, f)).toBe(false);
+        expect(await inspect.blockEvents(a)).toEqual([
+          { type: 'block', blockerId: a, blockedId: f },
+          { type: 'unblock', blockerId: a, blockedId: f },
+        ]);
         expect(await inspect.isPrivate(a)).toBe(false);
         expect(await inspect.counts(a)).toEqual(zero);
         expect(await inspect.counts(b)).toEqual(zero); // its follow of c is still a request

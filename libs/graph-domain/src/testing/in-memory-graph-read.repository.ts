@@ -97,6 +97,10 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
     return { access: 'ok', slice: await this.listEdges(list, page), total: await this.countEdges(list) };
   }
 
+  async blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]> {
+    return pairs.map(([a, b]) => this.store.isBlockedEitherWay(a, b));
+  }
+
   async filterFollowed(followerId: UserId, candidateIds: UserId[]): Promise<UserId[]> {
     return candidateIds.filter((id) => this.store.edge(followerId, id)?.status === 'accepted');
   }

@@ -29,6 +29,7 @@ describeGraphWriteRepositoryContract('InMemoryGraphWriteRepository', {
         isBlocked: async (a, b) => store.blocks.has(InMemoryGraphStore.pairKey(a, b)),
         isPrivate: async (userId) => store.privateUsers.has(userId),
         followOptions: async (a, b) => store.edge(a, b)?.options ?? null,
+        blockEvents: async (blockerId) => store.blockEvents.filter((e) => e.blockerId === blockerId),
       },
     };
   },

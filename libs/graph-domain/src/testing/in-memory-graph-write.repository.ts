@@ -79,6 +79,7 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
     const key = InMemoryGraphStore.pairKey(blockerId, blockedId);
     if (this.store.blocks.has(key)) return { changed: false, affectedUserIds: [] };
     this.store.blocks.set(key, { blockerId, blockedId, createdAtUs: this.store.tick() });
+    this.store.blockEvents.push({ type: 'block', blockerId, blockedId });
     for (const edge of [this.store.edge(blockerId, blockedId), this.store.edge(blockedId, blockerId)]) {
       if (edge) this.removeEdge(edge, 'blocked');
     }
@@ -86,7 +87,9 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
   }
 
   async unblock(blockerId: UserId, blockedId: UserId): Promise<{ changed: boolean }> {
-    return { changed: this.store.blocks.delete(InMemoryGraphStore.pairKey(blockerId, blockedId)) };
+    const changed = this.store.blocks.delete(InMemoryGraphStore.pairKey(blockerId, blockedId));
+    if (changed) this.store.blockEvents.push({ type: 'unblock', blockerId, blockedId });
+    return { changed };
   }
 
   async setPrivacy(userId: UserId, isPrivate: boolean): Promise<PrivacyOutcome> {
@@ -113,11 +116,13 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
       this.removeEdge(edge, 'erased');
       affected.add(edge.followerId).add(edge.followingId);
     }
-    for (const [key, block] of this.store.blocks) {
-      if (block.blockerId === userId || block.blockedId === userId) {
-        this.store.blocks.delete(key);
-        affected.add(block.blockerId).add(block.blockedId);
-      }
+    const blocks = [...this.store.blocks.entries()]
+      .filter(([, b]) => b.blockerId === userId || b.blockedId === userId)
+      .sort(([, x], [, y]) => compareUserIds(x.blockerId, y.blockerId) || compareUserIds(x.blockedId, y.blockedId));
+    for (const [key, block] of blocks) {
+      this.store.blocks.delete(key);
+      this.store.blockEvents.push({ type: 'unblock', blockerId: block.blockerId, blockedId: block.blockedId });
+      affected.add(block.blockerId).add(block.blockedId);
     }
     if (this.store.privateUsers.delete(userId)) affected.add(userId);
     return { affectedUserIds: [...affected].sort(compareUserIds), removedEdges: edges.length };

@@ -272,6 +272,10 @@ export class CachedGraphReadRepository extends GraphReadRepository {
     return slice ?? this.inner.listEdges(list, page);
   }
 
+  async blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]> {
+    return this.inner.blockExists(pairs);
+  }
+
   async filterFollowed(followerId: UserId, candidateIds: UserId[]): Promise<UserId[]> {
     return this.inner.filterFollowed(followerId, candidateIds);
   }

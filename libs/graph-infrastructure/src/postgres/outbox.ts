@@ -1,14 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { GraphEvent, MuteEvent } from '@graph/domain';
-import { GRAPH_EVENT_SCHEMA_VERSION, GRAPH_EVENT_TOPICS, GRAPH_MUTE_TOPIC, GraphEventPayload, GraphMuteEventPayload } from '@graph/contracts';
+import { BlockEvent, GraphEvent, MuteEvent } from '@graph/domain';
+import {
+  BlockEventPayload,
+  GRAPH_BLOCK_TOPIC,
+  GRAPH_EVENT_SCHEMA_VERSION,
+  GRAPH_EVENT_TOPICS,
+  GRAPH_MUTE_TOPIC,
+  GraphEventPayload,
+  GraphMuteEventPayload,
+} from '@graph/contracts';
 
 export interface OutboxRow {
   eventId: string;
   topic: string;
   /** Partition key: the acting user's id (follower, muter), so one user's events stay in order. */
   key: string;
-  payload: GraphEventPayload | GraphMuteEventPayload;
+  payload: GraphEventPayload | GraphMuteEventPayload | BlockEventPayload;
 }
 
 /** The Kafka message a domain event becomes (api.md's topics and payloads). */
@@ -45,6 +53,19 @@ export function toOutboxRow(event: GraphEvent, occurredAt: Date): OutboxRow {
       break;
   }
   return { eventId: base.event_id, topic, key: event.followerId, payload };
+}
+
+/** The graph.block message a block event becomes (key = blocker_id). */
+export function toBlockOutboxRow(event: BlockEvent, occurredAt: Date): OutboxRow {
+  const payload: BlockEventPayload = {
+    event_id: randomUUID(),
+    schema_version: GRAPH_EVENT_SCHEMA_VERSION,
+    occurred_at: occurredAt.toISOString(),
+    event_type: event.type,
+    blocker_id: event.blockerId,
+    blocked_id: event.blockedId,
+  };
+  return { eventId: payload.event_id, topic: GRAPH_BLOCK_TOPIC, key: event.blockerId, payload };
 }
 
 /** The graph.mute message a mute event becomes (key = muter_id). */

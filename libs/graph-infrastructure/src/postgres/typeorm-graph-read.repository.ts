@@ -194,6 +194,18 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
     return { access: 'ok', slice, total };
   }
 
+  async blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]> {
+    if (pairs.length === 0) return [];
+    // Two primary-key probes per pair (a blocks b, b blocks a), in one statement.
+    const rows: { blocked: boolean }[] = await this.db.query(
+      `SELECT EXISTS (SELECT 1 FROM blocks WHERE (blocker_id = p.a AND blocked_id = p.b) OR (blocker_id = p.b AND blocked_id = p.a)) AS blocked
+         FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS p(a, b, ord)
+        ORDER BY p.ord`,
+      [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+    );
+    return rows.map((r) => r.blocked);
+  }
+
   async filterFollowed(followerId: UserId, candidateIds: UserId[]): Promise<UserId[]> {
     if (candidateIds.length === 0) return [];
     const rows: { id: string }[] = await this.db.query(

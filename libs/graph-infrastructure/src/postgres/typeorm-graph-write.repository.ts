@@ -20,7 +20,7 @@ import {
   withFollowOptions,
 } from '@graph/domain';
 import { STATS_SLOTS } from './graph-stats-slots';
-import { OutboxWakeup, insertOutboxEvents, wroteOutboxEvents } from './outbox';
+import { OutboxWakeup, insertOutboxEvents, insertOutboxRows, toBlockOutboxRow, wroteOutboxEvents } from './outbox';
 import { epochMicrosSql } from './sql-runner';
 
 /**
@@ -302,6 +302,7 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
         [blockerId, blockedId],
       );
       if (!inserted) return { changed: false, affectedUserIds: [] };
+      await insertOutboxRows(m, [toBlockOutboxRow({ type: 'block', blockerId, blockedId }, new Date())]);
       const removed = await this.deleteEdges(
         m,
         `(follower_id = $1 AND following_id = $2) OR (follower_id = $2 AND following_id = $1)`,
@@ -315,6 +316,7 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
   async unblock(blockerId: UserId, blockedId: UserId): Promise<{ changed: boolean }> {
     return this.transaction(async (m) => {
       const [deleted] = await query(m, `DELETE FROM blocks WHERE blocker_id = $1 AND blocked_id = $2 RETURNING 1 AS deleted`, [blockerId, blockedId]);
+      if (deleted) await insertOutboxRows(m, [toBlockOutboxRow({ type: 'unblock', blockerId, blockedId }, new Date())]);
       return { changed: Boolean(deleted) };
     });
   }
@@ -367,6 +369,14 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
         m,
         `DELETE FROM blocks WHERE blocker_id = $1 OR blocked_id = $1 RETURNING blocker_id::text, blocked_id::text`,
         [userId],
+      );
+      // The blocks go with the account: consumers of graph.block see each one undone.
+      const occurredAt = new Date();
+      await insertOutboxRows(
+        m,
+        blocks
+          .sort((x, y) => compareUserIds(x.blocker_id, y.blocker_id) || compareUserIds(x.blocked_id, y.blocked_id))
+          .map((b) => toBlockOutboxRow({ type: 'unblock', blockerId: b.blocker_id, blockedId: b.blocked_id }, occurredAt)),
       );
       const settings = await query(m, `DELETE FROM user_settings WHERE user_id = $1 RETURNING 1 AS deleted`, [userId]);
       await this.recordRemovals(m, removed, 'erased', userId);
