@@ -100,4 +100,25 @@ describe('follow options over HTTP and Kafka', () => {
     const [viaKafka] = await client.relationships(a, [celeb]);
     expect(viaKafka).toMatchObject({ following: true, notifying: true, showing_reposts: true, languages: null });
   });
+
+  it('id pages give each edge with created_at and options on request, and filter by since/until', async () => {
+    const owner = freshUserId();
+    const [old, fresh] = [freshUserId(), freshUserId()];
+    await http().post(`${G}/follow/${owner}`).set(bearer(old)).send({ reposts: false }).expect(200);
+    await new Promise((r) => setTimeout(r, 20));
+    const cut = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    await http().post(`${G}/follow/${owner}`).set(bearer(fresh)).send({ notify: true, languages: ['ja'] }).expect(200);
+    const page = await client.followerIds(owner, { with_edges: true });
+    expect(page.user_ids).toEqual([fresh, old]);
+    expect(page.edges).toEqual([
+      { user_id: fresh, created_at: expect.any(String), options: { notify: true, reposts: true, languages: ['ja'] } },
+      { user_id: old, created_at: expect.any(String), options: { notify: false, reposts: false, languages: null } },
+    ]);
+    await expect(client.followerIds(owner, { since: cut })).resolves.toEqual({ user_ids: [fresh], next_cursor: null });
+    await expect(client.followerIds(owner, { until: cut, with_edges: true })).resolves.toMatchObject({ user_ids: [old], edges: [{ user_id: old }] });
+    await expect(client.followingIds(fresh, { with_edges: true })).resolves.toMatchObject({ edges: [{ user_id: owner, options: { notify: true } }] });
+    await expect(client.followerIds(owner, { since: 'yesterday' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(client.followerIds(owner, { with_edges: 'yes' as never })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
 });

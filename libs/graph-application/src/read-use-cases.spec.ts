@@ -94,5 +94,21 @@ describe('read use cases', () => {
       expect(await codeOf(useCase.execute({ userId: me, direction: 'following', cursor: first.nextCursor }))).toBe('INVALID_CURSOR');
       expect(await codeOf(useCase.execute({ userId: me, direction: 'followers', limit: 5001 }))).toBe('VALIDATION_FAILED');
     });
+
+    it('adds each edge with its options on request, and bounds the edges by time; cursors serve both paths', async () => {
+      const plain = await useCase.execute({ userId: me, direction: 'followers', limit: 10 });
+      const detailed = await useCase.execute({ userId: me, direction: 'followers', limit: 10, details: true });
+      expect(detailed.userIds).toEqual(plain.userIds);
+      expect(detailed.nextCursor).toEqual(plain.nextCursor);
+      expect(detailed.edges!.map((e) => e.userId)).toEqual(plain.userIds);
+      expect(detailed.edges![0]!.options).toEqual({ notify: false, reposts: true, languages: null });
+      expect(plain.edges).toBeUndefined();
+      const next = await useCase.execute({ userId: me, direction: 'followers', limit: 10, cursor: plain.nextCursor, details: true });
+      expect(next.userIds).toEqual((await useCase.execute({ userId: me, direction: 'followers', limit: 10, cursor: plain.nextCursor })).userIds);
+      const future = new Date(Date.now() + 60_000);
+      expect((await useCase.execute({ userId: me, direction: 'followers', since: future })).userIds).toEqual([]);
+      expect((await useCase.execute({ userId: me, direction: 'following', until: future })).userIds).toEqual([...followed].reverse());
+      expect(await codeOf(useCase.execute({ userId: me, direction: 'followers', since: future, until: future }))).toBe('VALIDATION_FAILED');
+    });
   });
 });

@@ -69,10 +69,25 @@ export interface IdsPageRequest {
   user_id: RpcId;
   cursor?: string | null;
   limit?: number;
+  /** Also answer `edges`: each edge's created_at and follow options. */
+  with_edges?: boolean;
+  /** ISO-8601: only edges made at or after this instant. */
+  since?: string;
+  /** ISO-8601: only edges made before this instant. */
+  until?: string;
+}
+export interface IdsPageEdgeDto {
+  user_id: string;
+  /** ISO-8601, when the follow was made (accepted). */
+  created_at: string;
+  /** The follower's options on this follow. */
+  options: { notify: boolean; reposts: boolean; languages: string[] | null };
 }
 export interface IdsPageReplyData {
   user_ids: string[];
   next_cursor: string | null;
+  /** With `with_edges`: one per id, in the same order. */
+  edges?: IdsPageEdgeDto[];
 }
 
 export interface StatsRequest {

@@ -15,7 +15,7 @@ import {
 } from '@graph/contracts';
 import { muteJson, relationshipJson, statsJson } from '../wire-format';
 import { RpcErrorFilter } from './rpc-error.filter';
-import { idList, optionalCursor, optionalLimit, payloadObject } from './rpc-payload';
+import { idList, optionalBoolean, optionalCursor, optionalInstant, optionalLimit, payloadObject } from './rpc-payload';
 
 
 /**
@@ -109,7 +109,11 @@ export class GraphRpcController {
       direction,
       cursor: optionalCursor(p.cursor),
       limit: optionalLimit(p.limit, RPC_LIMITS.idsPageMax),
+      details: optionalBoolean(p.with_edges, 'with_edges'),
+      since: optionalInstant(p.since, 'since'),
+      until: optionalInstant(p.until, 'until'),
     });
-    return { data: { user_ids: page.userIds, next_cursor: page.nextCursor } };
+    const edges = page.edges?.map((e) => ({ user_id: e.userId, created_at: e.createdAt.toISOString(), options: { ...e.options } }));
+    return { data: { user_ids: page.userIds, next_cursor: page.nextCursor, ...(edges ? { edges } : {}) } };
   }
 }

@@ -38,3 +38,16 @@ export function requiredBoolean(value: unknown, field: string): boolean {
   if (typeof value !== 'boolean') throw new ValidationError(`${field} must be true or false`, field);
   return value;
 }
+
+/** An ISO-8601 instant; absent → null. */
+export function optionalInstant(value: unknown, field: string): Date | null {
+  if (value === undefined || value === null) return null;
+  const at = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : null;
+  if (!at || Number.isNaN(at.getTime())) throw new ValidationError(`${field} must be an ISO-8601 instant such as 2026-12-01T12:00:00Z`, field);
+  return at;
+}
+
+export function optionalBoolean(value: unknown, field: string): boolean {
+  if (value === undefined || value === null) return false;
+  return requiredBoolean(value, field);
+}

@@ -38,6 +38,9 @@ export interface GraphClientOptions {
   kafka?: Omit<KafkaConfig, 'brokers' | 'clientId'>;
 }
 
+/** Paging of an id list: cursor and limit, and optionally each edge's details and a time window. */
+export type IdsPageOptions = Omit<IdsPageRequest, 'user_id'>;
+
 /** A failed call: the graph's error code (INVALID_USER_ID, TOO_MANY_IDS...) or TIMEOUT / TRANSPORT. */
 export class GraphClientError extends Error {
   constructor(
@@ -114,13 +117,16 @@ export class GraphClient implements OnModuleInit, OnModuleDestroy {
     return data.following_ids;
   }
 
-  /** One page (up to 5000, default 1000) of follower ids, newest first; pass next_cursor back. */
-  followerIds(userId: RpcId, page: { cursor?: string | null; limit?: number } = {}): Promise<IdsPageReplyData> {
+  /**
+   * One page (up to 5000, default 1000) of follower ids, newest first; pass next_cursor back.
+   * `with_edges` adds each follow's created_at and options; `since`/`until` (ISO-8601) bound when it was made.
+   */
+  followerIds(userId: RpcId, page: IdsPageOptions = {}): Promise<IdsPageReplyData> {
     return this.call(GRAPH_RPC_PATTERNS.followerIds, { user_id: String(userId), ...page } satisfies IdsPageRequest);
   }
 
   /** One page of the ids `userId` follows, as followerIds. */
-  followingIds(userId: RpcId, page: { cursor?: string | null; limit?: number } = {}): Promise<IdsPageReplyData> {
+  followingIds(userId: RpcId, page: IdsPageOptions = {}): Promise<IdsPageReplyData> {
     return this.call(GRAPH_RPC_PATTERNS.followingIds, { user_id: String(userId), ...page } satisfies IdsPageRequest);
   }
 
@@ -130,7 +136,7 @@ export class GraphClient implements OnModuleInit, OnModuleDestroy {
   }
 
   /** One page (up to 5000, default 1000) of the followers who asked to be notified of `userId`'s posts, newest first. */
-  notifySubscriberIds(userId: RpcId, page: { cursor?: string | null; limit?: number } = {}): Promise<IdsPageReplyData> {
+  notifySubscriberIds(userId: RpcId, page: IdsPageOptions = {}): Promise<IdsPageReplyData> {
     return this.call(GRAPH_RPC_PATTERNS.notifySubscriberIds, { user_id: String(userId), ...page } satisfies IdsPageRequest);
   }
 

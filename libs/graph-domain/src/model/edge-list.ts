@@ -1,3 +1,4 @@
+import { FollowOptions } from './follow-options';
 import { UserId } from './user-id';
 
 /**
@@ -90,3 +91,23 @@ export interface Page {
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
+
+/** Follow lists that internal services page with each edge's details. */
+export type EdgeDetailList = Extract<EdgeList, { kind: 'followers' | 'following' | 'notify_subscribers' }>;
+
+/** An edge with when it was made and the follower's options on it. */
+export interface DetailedEdge extends ListedEdge {
+  createdAtUs: string;
+  options: FollowOptions;
+}
+
+/** Edges made at or after `since` and before `until` (either open when null). */
+export interface EdgeTimeRange {
+  since: Date | null;
+  until: Date | null;
+}
+
+export interface DetailedEdgeSlice {
+  items: DetailedEdge[];
+  next: KeysetPosition | null;
+}

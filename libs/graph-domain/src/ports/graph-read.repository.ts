@@ -1,4 +1,4 @@
-import { EdgeList, EdgeSlice, ListPageRead, OwnedEdgeList, PageQuery } from '../model/edge-list';
+import { DetailedEdgeSlice, EdgeDetailList, EdgeList, EdgeSlice, EdgeTimeRange, ListPageRead, OwnedEdgeList, PageQuery } from '../model/edge-list';
 import { GraphStats, Recommendation, UserSettings } from '../model/graph-stats';
 import { Relationship } from '../model/relationship';
 import { UserId } from '../model/user-id';
@@ -31,6 +31,12 @@ export abstract class GraphReadRepository {
    * depend on how deep the position is.
    */
   abstract listEdges(list: EdgeList, page: PageQuery): Promise<EdgeSlice>;
+
+  /**
+   * As listEdges, with each edge's options, limited to edges made within `range` (since inclusive,
+   * until exclusive). Same order and keyset positions as listEdges, so cursors of one serve the other.
+   */
+  abstract listEdgeDetails(list: EdgeDetailList, page: PageQuery, range: EdgeTimeRange): Promise<DetailedEdgeSlice>;
 
   /** The exact number of entries of a list (from the counters where a counter exists). */
   abstract countEdges(list: EdgeList): Promise<number>;

@@ -388,6 +388,41 @@ export function describeGraphReadRepositoryContract(name: string, makeFixture: (
       });
     });
 
+    describe('listEdgeDetails', () => {
+      it('pages edges with created_at and options, within a time window, at the same positions as listEdges', async () => {
+        const [star, f1, f2, f3, f4, pending] = ids(6);
+        await f.seed({
+          edges: [
+            { follower: f1!, following: star!, status: 'accepted', createdAtUs: at(1) },
+            { follower: f2!, following: star!, status: 'accepted', notify: true, createdAtUs: at(2) },
+            { follower: f3!, following: star!, status: 'accepted', createdAtUs: at(3) },
+            { follower: pending!, following: star!, status: 'pending', createdAtUs: at(4) },
+            { follower: f4!, following: star!, status: 'accepted', notify: true, createdAtUs: at(5) },
+          ],
+        });
+        const list = { kind: 'followers' as const, userId: star! };
+        const open = { since: null, until: null };
+        const first = await f.repo.listEdgeDetails(list, { limit: 2, after: null }, open);
+        expect(first.items.map((e) => [e.userId, e.createdAtUs, e.options.notify])).toEqual([
+          [f4, at(5).toString(), true],
+          [f3, at(3).toString(), false],
+        ]);
+        expect(first.items[0]!.options).toEqual({ notify: true, reposts: true, languages: null });
+        expect(first.next).toEqual((await f.repo.listEdges(list, { limit: 2, after: null })).next);
+        const rest = await f.repo.listEdgeDetails(list, { limit: 2, after: first.next }, open);
+        expect(rest.items.map((e) => e.userId)).toEqual([f2, f1]);
+        expect(rest.next).toBeNull();
+        // since is inclusive, until exclusive (to the millisecond a Date holds).
+        const ms = (k: number) => new Date(Number(at(k) / 1000n));
+        const windowed = await f.repo.listEdgeDetails(list, { limit: 10, after: null }, { since: ms(2), until: ms(5) });
+        expect(windowed.items.map((e) => e.userId)).toEqual([f3, f2]);
+        const notified = await f.repo.listEdgeDetails({ kind: 'notify_subscribers', userId: star! }, { limit: 10, after: null }, { since: ms(3), until: null });
+        expect(notified.items.map((e) => e.userId)).toEqual([f4]);
+        const following = await f.repo.listEdgeDetails({ kind: 'following', userId: f2! }, { limit: 10, after: null }, open);
+        expect(following.items).toEqual([expect.objectContaining({ userId: star, options: { notify: true, reposts: true, languages: null } })]);
+      });
+    });
+
     describe('blockExists', () => {
       it('says for each pair, in order, whether either blocks the other', async () => {
         const [a, b, c, d] = ids(4);

@@ -1,4 +1,15 @@
-import { EdgeList, EdgeSlice, KeysetPosition, ListPageRead, ListedEdge, OwnedEdgeList, PageQuery } from '../model/edge-list';
+import {
+  DetailedEdgeSlice,
+  EdgeDetailList,
+  EdgeList,
+  EdgeSlice,
+  EdgeTimeRange,
+  KeysetPosition,
+  ListPageRead,
+  ListedEdge,
+  OwnedEdgeList,
+  PageQuery,
+} from '../model/edge-list';
 import { GraphStats, Recommendation, UserSettings } from '../model/graph-stats';
 import { Relationship, describeRelationship } from '../model/relationship';
 import { UserId, compareUserIds } from '../model/user-id';
@@ -82,6 +93,21 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
     const last = items[items.length - 1];
     const next = all.length > page.limit && last ? { createdAtUs: last.createdAtUs.toString(), userId: last.userId } : null;
     return { items: items.map((e): ListedEdge => ({ userId: e.userId, createdAt: toDate(e.createdAtUs), createdAtUs: e.createdAtUs.toString() })), next };
+  }
+
+  async listEdgeDetails(list: EdgeDetailList, page: PageQuery, range: EdgeTimeRange): Promise<DetailedEdgeSlice> {
+    const sinceUs = range.since ? BigInt(range.since.getTime()) * 1000n : null;
+    const untilUs = range.until ? BigInt(range.until.getTime()) * 1000n : null;
+    const all = this.entries(list)
+      .filter((e) => (page.after === null || isBefore(e, page.after)) && (sinceUs === null || e.createdAtUs >= sinceUs) && (untilUs === null || e.createdAtUs < untilUs))
+      .sort(newestFirst);
+    const items = all.slice(0, page.limit);
+    const last = items[items.length - 1];
+    const edgeOf = (other: UserId) => (list.kind === 'following' ? this.store.edge(list.userId, other) : this.store.edge(other, list.userId))!;
+    return {
+      items: items.map((e) => ({ userId: e.userId, createdAt: toDate(e.createdAtUs), createdAtUs: e.createdAtUs.toString(), options: { ...edgeOf(e.userId).options } })),
+      next: all.length > page.limit && last ? { createdAtUs: last.createdAtUs.toString(), userId: last.userId } : null,
+    };
   }
 
   async countEdges(list: EdgeList): Promise<number> {

@@ -1,5 +1,8 @@
 import {
+  DetailedEdgeSlice,
+  EdgeDetailList,
   EdgeList,
+  EdgeTimeRange,
   EdgeSlice,
   GraphReadRepository,
   GraphStats,
@@ -270,6 +273,11 @@ export class CachedGraphReadRepository extends GraphReadRepository {
     const below = after === null ? members : members.filter((m) => m < after);
     const slice = pageFromMembers((complete ? [...below, END_MEMBER] : below).slice(0, page.limit + 1), page.limit);
     return slice ?? this.inner.listEdges(list, page);
+  }
+
+  /** Internal bulk reads with details: straight to Postgres (the cached lists hold ids and times only). */
+  async listEdgeDetails(list: EdgeDetailList, page: PageQuery, range: EdgeTimeRange): Promise<DetailedEdgeSlice> {
+    return this.inner.listEdgeDetails(list, page, range);
   }
 
   async blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]> {

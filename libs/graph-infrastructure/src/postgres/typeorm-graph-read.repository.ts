@@ -1,5 +1,8 @@
 import {
+  DetailedEdgeSlice,
+  EdgeDetailList,
   EdgeList,
+  EdgeTimeRange,
   EdgeSlice,
   GraphReadRepository,
   ListPageRead,
@@ -142,6 +145,31 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
     const last = items[items.length - 1];
     return {
       items: items.map((r) => ({ userId: r.id as UserId, createdAt: microsToDate(r.us), createdAtUs: r.us })),
+      next: rows.length > page.limit && last ? { createdAtUs: last.us, userId: last.id as UserId } : null,
+    };
+  }
+
+  async listEdgeDetails(list: EdgeDetailList, page: PageQuery, range: EdgeTimeRange): Promise<DetailedEdgeSlice> {
+    const shape = this.shapeOf(list);
+    const rows: Array<EdgeRow & { notify: boolean; show_reposts: boolean; languages: string[] | null }> = await this.db.query(
+      `SELECT e.${shape.otherColumn}::text AS id, ${epochMicrosSql(CREATED)} AS us, e.notify, e.show_reposts, e.languages
+         FROM follows e
+        WHERE e.${shape.ownerColumn} = $1 ${shape.where}
+          AND ($3::bigint IS NULL OR (${CREATED}, e.${shape.otherColumn}) < (${timestampFromMicrosSql('$3')}, $4::bigint))
+          AND ($5::timestamptz IS NULL OR ${CREATED} >= $5) AND ($6::timestamptz IS NULL OR ${CREATED} < $6)
+        ORDER BY ${CREATED} DESC, e.${shape.otherColumn} DESC
+        LIMIT $2`,
+      [list.userId, page.limit + 1, page.after?.createdAtUs ?? null, page.after?.userId ?? null, range.since, range.until],
+    );
+    const items = rows.slice(0, page.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map((r) => ({
+        userId: r.id as UserId,
+        createdAt: microsToDate(r.us),
+        createdAtUs: r.us,
+        options: { notify: r.notify, reposts: r.show_reposts, languages: r.languages },
+      })),
       next: rows.length > page.limit && last ? { createdAtUs: last.us, userId: last.id as UserId } : null,
     };
   }
