@@ -29,6 +29,8 @@ const shared = {
     '^@graph/infrastructure/(.*)$': '<rootDir>/libs/graph-infrastructure/src/$1',
     '^@graph/contracts$': '<rootDir>/libs/graph-contracts/src/index.ts',
     '^@graph/contracts/(.*)$': '<rootDir>/libs/graph-contracts/src/$1',
+    '^@graph/client$': '<rootDir>/libs/graph-client/src/index.ts',
+    '^@graph/client/(.*)$': '<rootDir>/libs/graph-client/src/$1',
     '^@graph/migrations$': '<rootDir>/migrations/index.ts',
   },
   rootDir: __dirname,

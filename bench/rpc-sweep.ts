@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { GraphClient } from '@graph/contracts';
+import { GraphClient } from '@graph/client';
 import { ensureKafka, freePort } from '../test/support/spare-services';
 import { recreateDatabase } from '../test/support/throwaway-database';
 import { RPC_MIX_PATTERNS, rpcMix } from './scenarios/kafka.scenario';

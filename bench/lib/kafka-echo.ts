@@ -8,7 +8,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Consumer, Kafka, Partitioners, Producer, logLevel } from 'kafkajs';
-import { ensureTopics } from '@graph/contracts';
+import { ensureTopics } from '@graph/client';
 import { runLoad } from './load';
 import { serviceNodeFlags } from './node-flags';
 

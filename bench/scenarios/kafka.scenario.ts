@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { GraphClient, GRAPH_EVENT_TOPICS } from '@graph/contracts';
+import { GraphClient } from '@graph/client';
+import { GRAPH_EVENT_TOPICS } from '@graph/contracts';
 import { DEFAULT_FOLLOW_OPTIONS, GraphEvent, UserId } from '@graph/domain';
 import { KafkaEventPublisher, MetricsRegistry, OutboxRelay, createDataSource } from '@graph/infrastructure';
 import { insertOutboxEvents } from '@graph/infrastructure/postgres/outbox';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { BlockEventPayload, GRAPH_BLOCK_TOPIC, GRAPH_RPC_PATTERNS, GraphClient, GraphEventPayload } from '@graph/contracts';
+import { GraphClient } from '@graph/client';
+import { BlockEventPayload, GRAPH_BLOCK_TOPIC, GRAPH_RPC_PATTERNS, GraphEventPayload } from '@graph/contracts';
 import { testInfra } from '../setup/test-infra';
 import { EventCollector } from '../support/kafka-collector';
 import { bearer, freshUserId, startTestApp } from '../support/test-app';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { GRAPH_EVENT_TOPICS, GraphClient } from '@graph/contracts';
+import { GraphClient } from '@graph/client';
+import { GRAPH_EVENT_TOPICS } from '@graph/contracts';
 import { testInfra } from '../setup/test-infra';
 import { EventCollector, involving } from '../support/kafka-collector';
 import { bearer, freshUserId, startTestApp } from '../support/test-app';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { GraphClient } from '@graph/contracts';
+import { GraphClient } from '@graph/client';
 import { EventCollector, involving } from '../support/kafka-collector';
 import { SpareKafka } from '../support/spare-services';
 import { bearer, freshUserId, startTestApp } from '../support/test-app';

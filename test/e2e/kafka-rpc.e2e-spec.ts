@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { INestApplication, Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import request from 'supertest';
-import { GRAPH_RPC_PATTERNS, GraphClient, GraphClientError, GraphClientModule } from '@graph/contracts';
+import { GraphClient, GraphClientError, GraphClientModule } from '@graph/client';
+import { GRAPH_RPC_PATTERNS } from '@graph/contracts';
 import { testInfra } from '../setup/test-infra';
 import { bearer, freshUserId, startTestApp } from '../support/test-app';
 

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { DataSource } from 'typeorm';
 import { EdgeList, UserId } from '@graph/domain';
-import { TypeOrmGraphReadRepository, copyFromStdin, createDataSource, rebuildGraphStats } from '@graph/infrastructure';
+import { copyFromStdin, createDataSource, rebuildGraphStats } from '@graph/infrastructure';
+import { TypeOrmGraphReadRepository } from '@graph/infrastructure/postgres/typeorm-graph-read.repository';
 import { testInfra } from '../setup/test-infra';
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
-import { GRAPH_EVENT_TOPICS, GraphEventPayload, ensureTopics, freshGroupStartPoints, seekTo } from '@graph/contracts';
+import { ensureTopics, freshGroupStartPoints, seekTo } from '@graph/client';
+import { GRAPH_EVENT_TOPICS, GraphEventPayload } from '@graph/contracts';
 
 export interface CollectedEvent {
   topic: string;

@@ -5,6 +5,7 @@ import { GraphInfrastructureModule, KafkaTopics } from '@graph/infrastructure';
 import { AppConfig } from './config/app-config';
 import { JwtAuthGuard } from './http/auth/jwt-auth.guard';
 import { TokenVerifier } from './http/auth/token-verifier';
+import { firstPageCacheProvider } from './http/first-page/first-page.cache';
 import { HttpErrorFilter } from './http/errors/http-error.filter';
 import { createValidationPipe } from './http/errors/validation';
 import { BlockWriteController } from './http/graph/block-write.controller';
@@ -22,19 +23,22 @@ import { ExpiredMuteSweeper } from './workers/expired-mute.sweeper';
 @Module({})
 export class AppModule {
   static register(config: AppConfig): DynamicModule {
+    // The ports and their adapters (see the binding table in graph-infrastructure.module.ts).
+    const infrastructure = GraphInfrastructureModule.forRoot({
+      database: config.database,
+      runMigrations: config.runMigrations,
+      redis: config.redis,
+      kafka: config.kafka,
+      cache: config.cache,
+    });
     return {
       module: AppModule,
       imports: [
-        GraphInfrastructureModule.forRoot({
-          database: config.database,
-          runMigrations: config.runMigrations,
-          redis: config.redis,
-          kafka: config.kafka,
-          cache: config.cache,
-        }),
+        infrastructure,
         GraphApplicationModule.forRoot({
           policy: { followRateLimit: config.followRateLimit, recommendations: config.recommendations },
           cursorSecret: config.cursorSecret,
+          ports: infrastructure,
         }),
       ],
       controllers: [
@@ -50,6 +54,8 @@ export class AppModule {
       providers: [
         { provide: AppConfig, useValue: config },
         TokenVerifier,
+        // the first-page shortcut's rendering store (http/first-page/)
+        firstPageCacheProvider(config.cache),
         {
           provide: KafkaServerSupervisor,
           inject: [KafkaTopics],

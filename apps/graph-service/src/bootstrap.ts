@@ -3,13 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { FirstPageCache } from '@graph/domain';
 import { JsonLogger, MetricsRegistry } from '@graph/infrastructure';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { KafkaServerSupervisor } from './kafka/kafka-server.supervisor';
 import { RequestObserver } from './observability/request-observer';
-import { FirstPageShortcut } from './http/graph/first-page.shortcut';
+import { FirstPageCache } from './http/first-page/first-page.cache';
+import { FirstPageShortcut } from './http/first-page/first-page.shortcut';
 import { TokenVerifier } from './http/auth/token-verifier';
 
 export interface CreateAppOptions {

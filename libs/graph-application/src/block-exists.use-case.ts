@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { GraphReadRepository, UserId } from '@graph/domain';
-import { READ_LIMITS, assertAtMost } from './read-limits';
+import { GRAPH_LIMITS, GraphReadRepository, UserId } from '@graph/domain';
+import { assertAtMost } from './read-limits';
 
 export interface BlockExistsInput {
   /** Up to 100 pairs of arbitrary users (neither needs to be the caller). */
@@ -16,7 +16,7 @@ export class BlockExistsUseCase {
   constructor(private readonly graph: GraphReadRepository) {}
 
   async execute(input: BlockExistsInput): Promise<boolean[]> {
-    assertAtMost(input.pairs, READ_LIMITS.blockExistsPairs, 'pairs');
+    assertAtMost(input.pairs, GRAPH_LIMITS.blockExistsPairs, 'pairs');
     return this.graph.blockExists(input.pairs);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { GraphReadRepository, UserId } from '@graph/domain';
-import { READ_LIMITS, assertAtMost } from './read-limits';
+import { GRAPH_LIMITS, GraphReadRepository, UserId } from '@graph/domain';
+import { assertAtMost } from './read-limits';
 
 export interface FilterFollowedInput {
   followerId: UserId;
@@ -14,7 +14,7 @@ export class FilterFollowedUseCase {
   constructor(private readonly graph: GraphReadRepository) {}
 
   async execute(input: FilterFollowedInput): Promise<UserId[]> {
-    assertAtMost(input.candidateIds, READ_LIMITS.filterFollowedIds, 'following_ids');
+    assertAtMost(input.candidateIds, GRAPH_LIMITS.filterFollowedIds, 'following_ids');
     const unique = [...new Set(input.candidateIds)];
     if (unique.length === 0) return [];
     return this.graph.filterFollowed(input.followerId, unique);

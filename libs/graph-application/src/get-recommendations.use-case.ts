@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { GraphReadRepository, MuteRepository, Recommendation, UserId } from '@graph/domain';
+import { GRAPH_LIMITS, GraphReadRepository, MuteRepository, Recommendation, UserId } from '@graph/domain';
 import { GraphPolicy } from './graph-policy';
-import { READ_LIMITS, pageLimit } from './read-limits';
+import { pageLimit } from './read-limits';
 
 export interface GetRecommendationsInput {
   userId: UserId;
@@ -24,8 +24,8 @@ export class GetRecommendationsUseCase {
   ) {}
 
   async execute(input: GetRecommendationsInput): Promise<Recommendation[]> {
-    const limit = pageLimit(input.limit, READ_LIMITS.recommendationsDefault, READ_LIMITS.recommendationsMax);
-    const ranked = await this.graph.getRecommendations(input.userId, READ_LIMITS.recommendationsMax, this.policy.recommendations);
+    const limit = pageLimit(input.limit, GRAPH_LIMITS.recommendationsDefault, GRAPH_LIMITS.recommendationsMax);
+    const ranked = await this.graph.getRecommendations(input.userId, GRAPH_LIMITS.recommendationsMax, this.policy.recommendations);
     const muted = await this.mutes.getMutes(input.userId, ranked.map((r) => r.userId));
     return ranked.filter((_, i) => muted[i] === null).slice(0, limit);
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { GraphReadRepository, MuteRepository, MuteView, Relationship, UserId, muteViewOf } from '@graph/domain';
-import { READ_LIMITS, assertAtMost } from './read-limits';
+import { GRAPH_LIMITS, GraphReadRepository, MuteRepository, MuteView, Relationship, UserId, muteViewOf } from '@graph/domain';
+import { assertAtMost } from './read-limits';
 
 export interface GetRelationshipsInput {
   viewerId: UserId;
@@ -20,7 +20,7 @@ export class GetRelationshipsUseCase {
   ) {}
 
   async execute(input: GetRelationshipsInput): Promise<ViewerRelationship[]> {
-    assertAtMost(input.userIds, READ_LIMITS.relationshipIds, 'ids');
+    assertAtMost(input.userIds, GRAPH_LIMITS.relationshipIds, 'ids');
     if (input.userIds.length === 0) return [];
     const [relationships, mutes] = await Promise.all([
       this.graph.getRelationships(input.viewerId, input.userIds),

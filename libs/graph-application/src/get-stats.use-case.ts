@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { GraphReadRepository, GraphStats, UserId } from '@graph/domain';
-import { READ_LIMITS, assertAtMost } from './read-limits';
+import { GRAPH_LIMITS, GraphReadRepository, GraphStats, UserId } from '@graph/domain';
+import { assertAtMost } from './read-limits';
 
 export interface GetStatsInput {
   /** At most 100 ids, answered in this order. */
@@ -13,7 +13,7 @@ export class GetStatsUseCase {
   constructor(private readonly graph: GraphReadRepository) {}
 
   async execute(input: GetStatsInput): Promise<GraphStats[]> {
-    assertAtMost(input.userIds, READ_LIMITS.statsIds, 'user_ids');
+    assertAtMost(input.userIds, GRAPH_LIMITS.statsIds, 'user_ids');
     if (input.userIds.length === 0) return [];
     return this.graph.getStats(input.userIds);
   }

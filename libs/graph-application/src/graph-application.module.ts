@@ -50,13 +50,15 @@ const useCases: Provider[] = [
 
 /**
  * The use cases, with the policy and cursor codec they share. The ports they need come from the
- * global infrastructure module.
+ * module given as `ports` (the app passes the infrastructure module; the application layer does not
+ * know it).
  */
 @Module({})
 export class GraphApplicationModule {
-  static forRoot(options: { policy: GraphPolicy; cursorSecret: string }): DynamicModule {
+  static forRoot(options: { policy: GraphPolicy; cursorSecret: string; ports: DynamicModule }): DynamicModule {
     return {
       module: GraphApplicationModule,
+      imports: [options.ports],
       providers: [
         { provide: GraphPolicy, useValue: options.policy },
         { provide: CursorCodec, useValue: new CursorCodec(options.cursorSecret) },

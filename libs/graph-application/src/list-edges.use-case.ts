@@ -5,15 +5,17 @@ import {
   EdgeList,
   EdgeSlice,
   ForbiddenError,
+  GRAPH_LIMITS,
   GraphReadRepository,
+  OwnedEdgeList,
   Page,
   PrivateAccountError,
   UserId,
-  OwnedEdgeList,
   edgeListKey,
   isOwnedEdgeList,
+  listAccessOf,
 } from '@graph/domain';
-import { READ_LIMITS, pageLimit } from './read-limits';
+import { pageLimit } from './read-limits';
 
 export interface ListEdgesInput {
   /** The signed-in caller. */
@@ -44,7 +46,7 @@ export class ListEdgesUseCase {
   ) {}
 
   async execute(input: ListEdgesInput): Promise<Page> {
-    const limit = pageLimit(input.limit, READ_LIMITS.pageDefault, READ_LIMITS.pageMax);
+    const limit = pageLimit(input.limit, GRAPH_LIMITS.pageDefault, GRAPH_LIMITS.pageMax);
     const key = edgeListKey(input.list);
     const after = input.cursor ? this.cursors.decode(input.cursor, key) : null;
     const list = input.list;
@@ -84,7 +86,8 @@ export class ListEdgesUseCase {
       this.graph.getRelationships(viewerId, others),
       Promise.all(others.map((o) => this.graph.getSettings(o))),
     ]);
-    if (relationships.some((r) => r.blockedBy)) throw new BlockedError();
-    if (others.some((_, i) => settings[i]!.isPrivate && !relationships[i]!.following)) throw new PrivateAccountError();
+    const access = others.map((owner, i) => listAccessOf(viewerId, owner, relationships[i]!, settings[i]!.isPrivate));
+    if (access.includes('blocked')) throw new BlockedError();
+    if (access.includes('private')) throw new PrivateAccountError();
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { CursorCodec, Mute, MuteRepository, UserId } from '@graph/domain';
-import { READ_LIMITS, pageLimit } from './read-limits';
+import { CursorCodec, GRAPH_LIMITS, Mute, MuteRepository, UserId } from '@graph/domain';
+import { pageLimit } from './read-limits';
 
 export interface ListMutesInput {
   muterId: UserId;
@@ -26,8 +26,8 @@ export class ListMutesUseCase {
   async execute(input: ListMutesInput): Promise<MutesPage> {
     const limit =
       input.size === 'ids'
-        ? pageLimit(input.limit, READ_LIMITS.idsPageDefault, READ_LIMITS.idsPageMax)
-        : pageLimit(input.limit, READ_LIMITS.pageDefault, READ_LIMITS.pageMax);
+        ? pageLimit(input.limit, GRAPH_LIMITS.idsPageDefault, GRAPH_LIMITS.idsPageMax)
+        : pageLimit(input.limit, GRAPH_LIMITS.pageDefault, GRAPH_LIMITS.pageMax);
     const key = `mutes:${input.muterId}`;
     const after = input.cursor ? this.cursors.decode(input.cursor, key) : null;
     const slice = await this.mutes.listMutes(input.muterId, { limit, after });

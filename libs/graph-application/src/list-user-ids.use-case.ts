@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { CursorCodec, DetailedEdge, EdgeDetailList, GraphReadRepository, UserId, ValidationError, edgeListKey } from '@graph/domain';
-import { READ_LIMITS, pageLimit } from './read-limits';
+import { CursorCodec, DetailedEdge, EdgeDetailList, GRAPH_LIMITS, GraphReadRepository, UserId, ValidationError, edgeListKey } from '@graph/domain';
+import { pageLimit } from './read-limits';
 
 export interface ListUserIdsInput {
   userId: UserId;
@@ -37,7 +37,7 @@ export class ListUserIdsUseCase {
   ) {}
 
   async execute(input: ListUserIdsInput): Promise<UserIdsPage> {
-    const limit = pageLimit(input.limit, READ_LIMITS.idsPageDefault, READ_LIMITS.idsPageMax);
+    const limit = pageLimit(input.limit, GRAPH_LIMITS.idsPageDefault, GRAPH_LIMITS.idsPageMax);
     const list: EdgeDetailList = { kind: input.direction, userId: input.userId };
     const key = edgeListKey(list);
     const after = input.cursor ? this.cursors.decode(input.cursor, key) : null;

@@ -41,16 +41,6 @@ export interface StatsDto {
   pending_requests_count: number;
 }
 
-export const RPC_LIMITS = {
-  relationshipsIds: 100,
-  isFollowingIds: 1000,
-  idsPageMax: 5000,
-  idsPageDefault: 1000,
-  statsIds: 100,
-  mutedIdsPageMax: 5000,
-  blockExistsPairs: 100,
-} as const;
-
 export interface RelationshipsRequest {
   viewer_id: RpcId;
   user_ids: RpcId[];

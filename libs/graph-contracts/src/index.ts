@@ -1,4 +1,3 @@
 export * from './topics';
 export * from './graph-events';
 export * from './graph-rpc';
-export * from './client';

@@ -1,44 +1,157 @@
-import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { DynamicModule, Logger, Module, Provider } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { EventOutbox, GraphCacheAdmin, GraphReadRepository, GraphWriteRepository, MuteRepository, RateLimiter } from '@graph/domain';
+import { CacheMaintainingGraphWriteRepository } from './cache/cache-maintaining-graph-write.repository';
+import { CachedGraphReadRepository } from './cache/cached-graph-read.repository';
+import { GraphCacheAdminService } from './cache/graph-cache-admin.service';
+import { GraphCacheMetrics } from './cache/graph-cache.metrics';
+import { DEFAULT_LIST_WINDOW, GraphCacheStore } from './cache/graph-cache.store';
+import { MemoryGraphCacheStore } from './cache/memory-graph-cache.store';
+import { RedisGraphCacheStore } from './cache/redis-graph-cache.store';
 import { InfrastructureOptions } from './infrastructure.options';
-import { kafkaProviders } from './kafka/kafka.providers';
 import { KafkaProbe } from './kafka/kafka.connection';
-import { MetricsRegistry } from './observability/metrics.registry';
+import { kafkaProviders } from './kafka/kafka.providers';
+import { KafkaTopics } from './kafka/kafka-topics';
+import { OutboxMonitor } from './kafka/outbox-monitor';
+import { OutboxRelayService } from './kafka/outbox-relay.service';
+import { MemoryRateLimiter } from './memory/memory-rate-limiter';
 import { DependencyProbe } from './observability/dependency-health';
-import { postgresProviders } from './postgres/postgres.providers';
+import { MetricsRegistry } from './observability/metrics.registry';
+import { OutboxWakeup } from './postgres/outbox';
 import { PostgresProbe } from './postgres/postgres.connection';
+import { postgresProviders } from './postgres/postgres.providers';
+import { TypeOrmGraphReadRepository } from './postgres/typeorm-graph-read.repository';
+import { TypeOrmGraphWriteRepository } from './postgres/typeorm-graph-write.repository';
+import { TypeOrmMuteRepository } from './postgres/typeorm-mute.repository';
+import { RedisConnection, RedisProbe } from './redis/redis.connection';
 import { redisProviders } from './redis/redis.providers';
-import { RedisProbe } from './redis/redis.connection';
+import { RedisRateLimiter } from './redis/redis-rate-limiter';
 
 /** All probes, in the order /health/ready reports them. */
 export class DependencyProbes {
   constructor(readonly all: DependencyProbe[]) {}
 }
 
+/** Consecutive failed cache calls that open the breaker, and how long Redis is then left alone. */
+const CACHE_BREAKER = { failureThreshold: 3, openMs: 1000 };
+
 /**
- * Binds every port of the graph domain to its adapter for the configured mode (Postgres or
- * embedded Postgres; Redis or in-process; Kafka or outbox-only). The app imports this once.
+ * THE BINDING TABLE: what implements each port. Read this to go from a port to its SQL, Lua or Kafka.
+ *
+ * | port / service         | implementation (outermost first)                                                     |
+ * | ---------------------- | ------------------------------------------------------------------------------------ |
+ * | GraphReadRepository    | CachedGraphReadRepository (cache-aside) → TypeOrmGraphReadRepository (SQL)            |
+ * | GraphWriteRepository   | CacheMaintainingGraphWriteRepository (fixes the cache) → TypeOrmGraphWriteRepository  |
+ * | MuteRepository         | TypeOrmMuteRepository (SQL; uncached: one index-only probe, private to the muter)     |
+ * | GraphCacheStore        | RedisGraphCacheStore (Lua scripts, breaker) or MemoryGraphCacheStore (no REDIS_URL)   |
+ * | RateLimiter            | RedisRateLimiter or MemoryRateLimiter (no REDIS_URL)                                  |
+ * | EventOutbox            | OutboxMonitor (outbox table + OutboxRelayService to Kafka)                            |
+ * | GraphCacheAdmin        | GraphCacheAdminService over the cached reads, the store and the cache metrics         |
+ *
+ * The per-technology provider files hold only internals (connections, DataSource, relay). The
+ * module is imported explicitly (not global) and exports the ports and the few services the edges
+ * need; the raw Postgres adapters stay inside.
  * Lifecycle: workers stop in beforeApplicationShutdown, connections close in onApplicationShutdown.
  */
 @Module({})
 export class GraphInfrastructureModule {
   static forRoot(options: InfrastructureOptions): DynamicModule {
-    const providers: Provider[] = [
-      { provide: InfrastructureOptions, useValue: options },
-      { provide: MetricsRegistry, useValue: new MetricsRegistry() },
-      ...postgresProviders,
-      ...redisProviders,
-      ...kafkaProviders,
+    const listWindow = options.cache.listWindow ?? DEFAULT_LIST_WINDOW;
+    const bindings: Provider[] = [
       {
-        provide: DependencyProbes,
-        inject: [PostgresProbe, RedisProbe, KafkaProbe],
-        useFactory: (...probes: DependencyProbe[]) => new DependencyProbes(probes),
+        provide: TypeOrmGraphReadRepository,
+        inject: [DataSource],
+        useFactory: (db: DataSource) => new TypeOrmGraphReadRepository(db),
+      },
+      {
+        provide: CachedGraphReadRepository,
+        inject: [TypeOrmGraphReadRepository, GraphCacheStore, GraphCacheMetrics],
+        useFactory: (db: TypeOrmGraphReadRepository, store: GraphCacheStore, metrics: GraphCacheMetrics) =>
+          new CachedGraphReadRepository(db, store, { ...options.cache, listWindow }, metrics),
+      },
+      { provide: GraphReadRepository, useExisting: CachedGraphReadRepository },
+      {
+        provide: GraphWriteRepository,
+        inject: [DataSource, OutboxWakeup, GraphCacheStore],
+        useFactory: (db: DataSource, wakeup: OutboxWakeup, store: GraphCacheStore) =>
+          new CacheMaintainingGraphWriteRepository(new TypeOrmGraphWriteRepository(db, wakeup), store),
+      },
+      {
+        provide: MuteRepository,
+        inject: [DataSource, OutboxWakeup],
+        useFactory: (db: DataSource, wakeup: OutboxWakeup) => new TypeOrmMuteRepository(db, wakeup),
+      },
+      {
+        provide: GraphCacheStore,
+        inject: [RedisConnection, GraphCacheMetrics],
+        useFactory: (c: RedisConnection, metrics: GraphCacheMetrics) => {
+          if (!c.client) return new MemoryGraphCacheStore(listWindow);
+          const logger = new Logger('GraphCache');
+          return new RedisGraphCacheStore(c.client, {
+            listWindow,
+            ...CACHE_BREAKER,
+            onBreaker: (open) => {
+              metrics.breaker(open);
+              if (open) logger.warn('cache: Redis is failing, serving from Postgres');
+              else logger.log('cache: Redis is back under a new epoch (entries from before are ignored)');
+            },
+            onEpochBump: () => metrics.epochBumped(),
+            onError: (operation) => metrics.error(operation),
+          });
+        },
+      },
+      {
+        provide: RateLimiter,
+        inject: [RedisConnection, MetricsRegistry],
+        useFactory: (c: RedisConnection, metrics: MetricsRegistry) => {
+          const logger = new Logger('RateLimiter');
+          return c.client ? new RedisRateLimiter(c.client, metrics, (m) => logger.warn(m)) : new MemoryRateLimiter();
+        },
+      },
+      {
+        provide: EventOutbox,
+        inject: [DataSource, OutboxRelayService, MetricsRegistry],
+        useFactory: (d: DataSource, r: OutboxRelayService, m: MetricsRegistry) => new OutboxMonitor(d, r, m),
+      },
+      {
+        provide: GraphCacheAdmin,
+        inject: [CachedGraphReadRepository, GraphCacheStore, GraphCacheMetrics],
+        useFactory: (reads: CachedGraphReadRepository, store: GraphCacheStore, metrics: GraphCacheMetrics) =>
+          new GraphCacheAdminService(reads, store, metrics),
       },
     ];
     return {
       module: GraphInfrastructureModule,
-      global: true,
-      providers,
-      exports: providers.map((p) => ('provide' in p ? p.provide : p)),
+      providers: [
+        { provide: InfrastructureOptions, useValue: options },
+        { provide: MetricsRegistry, useValue: new MetricsRegistry() },
+        { provide: GraphCacheMetrics, inject: [MetricsRegistry], useFactory: (m: MetricsRegistry) => new GraphCacheMetrics(m) },
+        ...postgresProviders,
+        ...redisProviders,
+        ...kafkaProviders,
+        ...bindings,
+        {
+          provide: DependencyProbes,
+          inject: [PostgresProbe, RedisProbe, KafkaProbe],
+          useFactory: (...probes: DependencyProbe[]) => new DependencyProbes(probes),
+        },
+      ],
+      exports: [
+        // the ports
+        GraphReadRepository,
+        GraphWriteRepository,
+        MuteRepository,
+        RateLimiter,
+        EventOutbox,
+        GraphCacheAdmin,
+        // what the edges need: health, metrics, the Kafka server's topics, the store and figures of the
+        // first-page shortcut (apps/graph-service/src/http/first-page/)
+        GraphCacheStore,
+        GraphCacheMetrics,
+        DependencyProbes,
+        MetricsRegistry,
+        KafkaTopics,
+      ],
     };
   }
 }

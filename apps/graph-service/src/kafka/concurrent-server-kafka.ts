@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { KafkaHeaders, KafkaOptions, ServerKafka } from '@nestjs/microservices';
 import type { Consumer, EachMessagePayload } from 'kafkajs';
-import { SeekPoint, seekTo } from '@graph/contracts';
+import { SeekPoint, seekTo } from '@graph/client';
 import { PeriodicOffsetCommitter, TopicPartitionOffset } from './periodic-offset-committer';
 
 /**

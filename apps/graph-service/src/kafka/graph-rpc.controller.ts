@@ -1,14 +1,13 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { BlockExistsUseCase, FilterFollowedUseCase, GetRelationshipsUseCase, GetStatsUseCase, ListMutesUseCase, ListUserIdsUseCase } from '@graph/application';
-import { TooManyIdsError, ValidationError, parseUserId } from '@graph/domain';
+import { GRAPH_LIMITS, TooManyIdsError, ValidationError, parseUserId } from '@graph/domain';
 import {
   BlockExistsReplyData,
   GRAPH_RPC_PATTERNS,
   IdsPageReplyData,
   IsFollowingReplyData,
   MutedIdsReplyData,
-  RPC_LIMITS,
   RelationshipsReplyData,
   RpcReply,
   StatsReplyData,
@@ -40,7 +39,7 @@ export class GraphRpcController {
   async blockExistsBetween(@Payload() payload: unknown): Promise<RpcReply<BlockExistsReplyData>> {
     const p = payloadObject(payload);
     if (!Array.isArray(p.pairs)) throw new ValidationError('pairs must be an array of {user_id, other_id}', 'pairs');
-    if (p.pairs.length > RPC_LIMITS.blockExistsPairs) throw new TooManyIdsError('pairs', RPC_LIMITS.blockExistsPairs);
+    if (p.pairs.length > GRAPH_LIMITS.blockExistsPairs) throw new TooManyIdsError('pairs', GRAPH_LIMITS.blockExistsPairs);
     const pairs = p.pairs.map((raw, i) => {
       const pair = payloadObject(raw, `pairs[${i}]`);
       return [parseUserId(pair.user_id, `pairs[${i}].user_id`), parseUserId(pair.other_id, `pairs[${i}].other_id`)] as const;
@@ -53,7 +52,7 @@ export class GraphRpcController {
   async getRelationships(@Payload() payload: unknown): Promise<RpcReply<RelationshipsReplyData>> {
     const p = payloadObject(payload);
     const viewerId = parseUserId(p.viewer_id, 'viewer_id');
-    const userIds = idList(p.user_ids, 'user_ids', RPC_LIMITS.relationshipsIds);
+    const userIds = idList(p.user_ids, 'user_ids', GRAPH_LIMITS.relationshipIds);
     const result = await this.relationships.execute({ viewerId, userIds });
     return { data: result.map(relationshipJson) };
   }
@@ -62,7 +61,7 @@ export class GraphRpcController {
   async isFollowing(@Payload() payload: unknown): Promise<RpcReply<IsFollowingReplyData>> {
     const p = payloadObject(payload);
     const followerId = parseUserId(p.follower_id, 'follower_id');
-    const candidateIds = idList(p.following_ids, 'following_ids', RPC_LIMITS.isFollowingIds);
+    const candidateIds = idList(p.following_ids, 'following_ids', GRAPH_LIMITS.filterFollowedIds);
     return { data: { following_ids: await this.filterFollowed.execute({ followerId, candidateIds }) } };
   }
 
@@ -79,7 +78,7 @@ export class GraphRpcController {
   @MessagePattern(GRAPH_RPC_PATTERNS.stats)
   async getStats(@Payload() payload: unknown): Promise<RpcReply<StatsReplyData>> {
     const p = payloadObject(payload);
-    const userIds = idList(p.user_ids, 'user_ids', RPC_LIMITS.statsIds);
+    const userIds = idList(p.user_ids, 'user_ids', GRAPH_LIMITS.statsIds);
     return { data: (await this.stats.execute({ userIds })).map(statsJson) };
   }
 
@@ -96,7 +95,7 @@ export class GraphRpcController {
     const page = await this.mutes.execute({
       muterId: parseUserId(p.viewer_id, 'viewer_id'),
       cursor: optionalCursor(p.cursor),
-      limit: optionalLimit(p.limit, RPC_LIMITS.mutedIdsPageMax),
+      limit: optionalLimit(p.limit, GRAPH_LIMITS.idsPageMax),
       size: 'ids',
     });
     return { data: { mutes: page.items.map(muteJson), next_cursor: page.nextCursor } };
@@ -108,7 +107,7 @@ export class GraphRpcController {
       userId: parseUserId(p.user_id, 'user_id'),
       direction,
       cursor: optionalCursor(p.cursor),
-      limit: optionalLimit(p.limit, RPC_LIMITS.idsPageMax),
+      limit: optionalLimit(p.limit, GRAPH_LIMITS.idsPageMax),
       details: optionalBoolean(p.with_edges, 'with_edges'),
       since: optionalInstant(p.since, 'since'),
       until: optionalInstant(p.until, 'until'),

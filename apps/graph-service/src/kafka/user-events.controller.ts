@@ -3,15 +3,14 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { EraseUserUseCase, UpdateSettingsUseCase } from '@graph/application';
 import { GraphError, parseUserId } from '@graph/domain';
 import { USER_EVENTS_TOPIC } from '@graph/contracts';
-import { isDependencyDown } from '@graph/infrastructure';
 import { payloadObject, requiredBoolean } from './rpc-payload';
 
 /**
  * Consumes user.events from the account owner service: a privacy change takes effect as through
  * PUT /settings, a deletion erases the user from the graph (edges both ways, counters, unfollow
  * events with reason "erased"). Both use cases are idempotent, so a redelivered event changes and
- * emits nothing. A malformed or unknown event is logged and skipped (never a crash loop); only an
- * unreachable database is rethrown, so Kafka redelivers the event once Postgres is back.
+ * emits nothing. A malformed or unknown event is logged and skipped (never a crash loop); only UNAVAILABLE
+ * (the database down or busy) is rethrown, so Kafka redelivers the event once Postgres is back.
  */
 @Controller()
 export class UserEventsController {
@@ -45,19 +44,12 @@ export class UserEventsController {
           return;
       }
     } catch (error) {
-      if (isRetriable(error)) throw error;
+      // The adapters say "retry later" with UNAVAILABLE (database down, lost race, timeout): Kafka redelivers.
+      if (error instanceof GraphError && error.code === 'UNAVAILABLE') throw error;
       const reason = error instanceof GraphError ? `${error.code}: ${error.message}` : (error as Error)?.message;
       this.logger.warn(`skipping a user.events message that cannot be applied (${reason}): ${preview(payload)}`);
     }
   }
-}
-
-/** Worth redelivering: the database is down, or the transaction lost a deadlock or serialization race. */
-function isRetriable(error: unknown): boolean {
-  if (isDependencyDown(error)) return true;
-  const e = error as { code?: unknown; driverError?: { code?: unknown } };
-  const code = String(e?.driverError?.code ?? e?.code ?? '');
-  return ['40001', '40P01', '55P03', '57014'].includes(code);
 }
 
 function preview(payload: unknown): string {

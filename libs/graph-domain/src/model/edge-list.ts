@@ -25,8 +25,6 @@ export type EdgeList =
   /** accepted followers of userId who asked to be notified of its posts (follow option notify) */
   | { kind: 'notify_subscribers'; userId: UserId };
 
-export type EdgeListKind = EdgeList['kind'];
-
 /**
  * Lists about one user (the owner), which the owner's privacy and blocks hide: read with
  * GraphReadRepository.readListPage, which checks access and reads the page and total together.
@@ -88,9 +86,6 @@ export interface Page {
   nextCursor: string | null;
   total: number;
 }
-
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
 
 /** Follow lists that internal services page with each edge's details. */
 export type EdgeDetailList = Extract<EdgeList, { kind: 'followers' | 'following' | 'notify_subscribers' }>;

@@ -8,10 +8,6 @@ export interface GraphStats {
   pendingRequestsCount: number;
 }
 
-export function emptyStats(userId: UserId): GraphStats {
-  return { userId, followerCount: 0, followingCount: 0, pendingRequestsCount: 0 };
-}
-
 export interface Recommendation {
   userId: UserId;
   /** How many of the caller's (sampled) followings follow this account. */

@@ -56,14 +56,3 @@ export function describeRelationship(userId: UserId, f: RelationshipFlags, optio
     languages: edge?.languages ?? null,
   };
 }
-
-export function noRelationship(userId: UserId): Relationship {
-  return describeRelationship(userId, {
-    following: false,
-    followedBy: false,
-    requested: false,
-    requestedBy: false,
-    blocking: false,
-    blockedBy: false,
-  });
-}

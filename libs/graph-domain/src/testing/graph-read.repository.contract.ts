@@ -1,4 +1,5 @@
 import { EdgeList, ListedEdge, OwnedEdgeList } from '../model/edge-list';
+import { listAccess } from '../model/list-access';
 import { StoredStatus } from './in-memory-graph.store';
 import { UserId } from '../model/user-id';
 import { GraphReadRepository } from '../ports/graph-read.repository';
@@ -372,6 +373,48 @@ export function describeGraphReadRepositoryContract(name: string, makeFixture: (
               total: await f.repo.countEdges(list),
             });
           }
+        }
+      });
+
+      it('agrees with listAccess for every combination of facts, on the first read and the cached one', async () => {
+        type ViewerEdge = 'none' | StoredStatus;
+        interface Combo {
+          owner: UserId;
+          viewer: UserId;
+          ownerBlocksViewer: boolean;
+          viewerBlocksOwner: boolean;
+          ownerPrivate: boolean;
+          edge: ViewerEdge;
+        }
+        const combos: Combo[] = [];
+        for (const ownerBlocksViewer of [false, true])
+          for (const viewerBlocksOwner of [false, true])
+            for (const ownerPrivate of [false, true])
+              // A block removes the follows both ways, so an edge exists only without one.
+              for (const edge of ownerBlocksViewer || viewerBlocksOwner ? (['none'] as const) : (['none', 'pending', 'accepted', 'rejected'] as const)) {
+                const [owner, viewer] = ids(2);
+                combos.push({ owner: owner!, viewer: viewer!, ownerBlocksViewer, viewerBlocksOwner, ownerPrivate, edge });
+              }
+        const fans = ids(combos.length);
+        await f.seed({
+          edges: combos.flatMap((c, i) => [
+            { follower: fans[i]!, following: c.owner, status: 'accepted' as const },
+            ...(c.edge === 'none' ? [] : [{ follower: c.viewer, following: c.owner, status: c.edge }]),
+          ]),
+          blocks: combos.flatMap((c) => [
+            ...(c.ownerBlocksViewer ? [{ blocker: c.owner, blocked: c.viewer }] : []),
+            ...(c.viewerBlocksOwner ? [{ blocker: c.viewer, blocked: c.owner }] : []),
+          ]),
+          privateUsers: combos.filter((c) => c.ownerPrivate).map((c) => c.owner),
+        });
+        for (const c of combos) {
+          const expected = listAccess({ self: false, blockedByOwner: c.ownerBlocksViewer, ownerPrivate: c.ownerPrivate, acceptedFollower: c.edge === 'accepted' });
+          const list: OwnedEdgeList = { kind: 'followers', userId: c.owner };
+          for (const attempt of ['first', 'cached'] as const) {
+            const read = await f.repo.readListPage(c.viewer, list, { limit: 5, after: null });
+            expect({ ...c, attempt, access: read.access }).toEqual({ ...c, attempt, access: expected });
+          }
+          expect((await f.repo.readListPage(c.owner, list, { limit: 5, after: null })).access).toBe(listAccess({ self: true, blockedByOwner: false, ownerPrivate: c.ownerPrivate, acceptedFollower: false }));
         }
       });
 

@@ -11,6 +11,7 @@ import {
   PageQuery,
 } from '../model/edge-list';
 import { GraphStats, Recommendation, UserSettings } from '../model/graph-stats';
+import { listAccess } from '../model/list-access';
 import { Relationship, describeRelationship } from '../model/relationship';
 import { UserId, compareUserIds } from '../model/user-id';
 import { GraphReadRepository, RecommendationBounds } from '../ports/graph-read.repository';
@@ -116,10 +117,13 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
 
   async readListPage(viewerId: UserId, list: OwnedEdgeList, page: PageQuery): Promise<ListPageRead> {
     const owner = list.userId;
-    if (viewerId !== owner) {
-      if (this.store.blocks.has(InMemoryGraphStore.pairKey(owner, viewerId))) return { access: 'blocked' };
-      if (this.store.privateUsers.has(owner) && this.store.edge(viewerId, owner)?.status !== 'accepted') return { access: 'private' };
-    }
+    const access = listAccess({
+      self: viewerId === owner,
+      blockedByOwner: this.store.blocks.has(InMemoryGraphStore.pairKey(owner, viewerId)),
+      ownerPrivate: this.store.privateUsers.has(owner),
+      acceptedFollower: this.store.edge(viewerId, owner)?.status === 'accepted',
+    });
+    if (access !== 'ok') return { access };
     return { access: 'ok', slice: await this.listEdges(list, page), total: await this.countEdges(list) };
   }
 

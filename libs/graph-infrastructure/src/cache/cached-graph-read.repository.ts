@@ -15,6 +15,7 @@ import {
   UserId,
   UserSettings,
   describeRelationship,
+  listAccessOf,
 } from '@graph/domain';
 import { CacheOptions } from '../infrastructure.options';
 import { GraphCacheMetrics } from './graph-cache.metrics';
@@ -252,8 +253,8 @@ export class CachedGraphReadRepository extends GraphReadRepository {
   private async checkedPage(viewerId: UserId, owner: UserId, blockUnknown: boolean, isPrivate: boolean, slice: EdgeSlice, total: number): Promise<ListPageRead> {
     if (viewerId !== owner && (blockUnknown || isPrivate)) {
       const [r] = await this.getRelationships(viewerId, [owner]);
-      if (r!.blockedBy) return { access: 'blocked' };
-      if (isPrivate && !r!.following) return { access: 'private' };
+      const access = listAccessOf(viewerId, owner, r!, isPrivate);
+      if (access !== 'ok') return { access };
     }
     return { access: 'ok', slice, total };
   }

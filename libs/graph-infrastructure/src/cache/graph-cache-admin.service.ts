@@ -1,4 +1,4 @@
-import { CacheFamilyHitRate, DEFAULT_PAGE_SIZE, GraphCacheAdmin, UserId } from '@graph/domain';
+import { CacheFamilyHitRate, GRAPH_LIMITS, GraphCacheAdmin, UserId } from '@graph/domain';
 import { CachedGraphReadRepository } from './cached-graph-read.repository';
 import { GraphCacheMetrics } from './graph-cache.metrics';
 import { GraphCacheStore } from './graph-cache.store';
@@ -15,7 +15,7 @@ export class GraphCacheAdminService extends GraphCacheAdmin {
   }
 
   async warmMostFollowed(count: number): Promise<{ warmedUserIds: UserId[] }> {
-    return { warmedUserIds: await this.reads.warmMostFollowed(count, DEFAULT_PAGE_SIZE) };
+    return { warmedUserIds: await this.reads.warmMostFollowed(count, GRAPH_LIMITS.pageDefault) };
   }
 
   async evictUser(userId: UserId): Promise<void> {

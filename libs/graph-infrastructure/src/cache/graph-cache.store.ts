@@ -13,10 +13,6 @@ export function cacheKey(family: CacheKeyFamily, ...ids: string[]): string {
   return `graph:${family}:${ids.join(':')}`;
 }
 
-export function familyOf(key: string): CacheKeyFamily {
-  return key.split(':', 2)[1] as CacheKeyFamily;
-}
-
 /**
  * One entry of a plain read: `value` on a hit; on a miss `ticket` allows one fill (null when a write
  * is in flight on that key, whose result the caller may not cache).

@@ -1,4 +1,5 @@
-import { GRAPH_EVENT_PARTITIONS, SeekPoint, allGraphTopics, ensureTopics, freshGroupStartPoints } from '@graph/contracts';
+import { SeekPoint, ensureTopics, freshGroupStartPoints } from '@graph/client';
+import { GRAPH_EVENT_PARTITIONS, allGraphTopics } from '@graph/contracts';
 import { KafkaConnection } from './kafka.connection';
 
 /** Creates the service's topics and prepares its consumer group (no-ops without Kafka). */

@@ -1,8 +1,8 @@
-/**
- * True when an error means a dependency (Postgres) is unreachable rather than that the request was
- * wrong: the HTTP filter answers these with 503 UNAVAILABLE so callers retry.
- */
-export function isDependencyDown(error: unknown): boolean {
+import { GraphError, UnavailableError } from '@graph/domain';
+import { SqlRunner } from './sql-runner';
+
+/** True when an error means Postgres is unreachable rather than that the request was wrong. */
+function isDependencyDown(error: unknown): boolean {
   const seen = new Set<unknown>();
   let current: unknown = error;
   while (current && typeof current === 'object' && !seen.has(current)) {
@@ -19,4 +19,34 @@ export function isDependencyDown(error: unknown): boolean {
     current = e.driverError ?? e.cause;
   }
   return false;
+}
+
+/** Lost a serialization or deadlock race (after the adapter's retries), a lock wait or the statement timeout. */
+const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014']);
+
+/**
+ * The one place a driver error becomes a domain error: an unreachable database or a transient
+ * failure becomes UnavailableError (callers retry; the filters answer 503 / UNAVAILABLE, the
+ * user.events consumer leaves the message for redelivery). Anything else is returned unchanged.
+ */
+export function translateDriverError(error: unknown): unknown {
+  if (error instanceof GraphError) return error;
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = String(e?.driverError?.code ?? e?.code ?? '');
+  if (!isDependencyDown(error) && !TRANSIENT_SQLSTATES.has(code)) return error;
+  const translated = new UnavailableError(
+    TRANSIENT_SQLSTATES.has(code) ? 'the database is busy; retry shortly' : 'the database is unavailable; retry shortly',
+  );
+  translated.cause = error;
+  return translated;
+}
+
+/** A SqlRunner whose failures are translated (see translateDriverError). */
+export function translatingSqlRunner(runner: SqlRunner): SqlRunner {
+  return {
+    query: (sql, parameters) =>
+      runner.query(sql, parameters).catch((error: unknown) => {
+        throw translateDriverError(error);
+      }),
+  };
 }

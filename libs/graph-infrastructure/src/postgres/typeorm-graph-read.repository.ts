@@ -15,7 +15,9 @@ import {
   UserId,
   UserSettings,
   describeRelationship,
+  listAccess,
 } from '@graph/domain';
+import { translatingSqlRunner } from './dependency-errors';
 import { SqlRunner, epochMicrosSql, timestampFromMicrosSql } from './sql-runner';
 
 interface EdgeRow {
@@ -45,8 +47,12 @@ const CREATED = 'e.created_at';
  * method). Counts come from the striped counters (sum of a user's slot rows) where one exists.
  */
 export class TypeOrmGraphReadRepository extends GraphReadRepository {
-  constructor(private readonly db: SqlRunner) {
+  private readonly db: SqlRunner;
+
+  constructor(db: SqlRunner) {
     super();
+    // Driver failures leave this adapter as the domain's UnavailableError.
+    this.db = translatingSqlRunner(db);
   }
 
   async getSettings(userId: UserId): Promise<UserSettings> {
@@ -209,14 +215,14 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
   async readListPage(viewerId: UserId, list: OwnedEdgeList, page: PageQuery): Promise<ListPageRead> {
     if (viewerId !== list.userId) {
       // Three primary-key probes in one statement; the page and total follow only when visible.
-      const [access]: { blocked: boolean; hidden: boolean }[] = await this.db.query(
+      const [facts]: { blocked: boolean; private: boolean; accepted: boolean }[] = await this.db.query(
         `SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $1 AND blocked_id = $2) AS blocked,
-                COALESCE((SELECT is_private FROM user_settings WHERE user_id = $1), false)
-                  AND NOT EXISTS (SELECT 1 FROM follows WHERE follower_id = $2 AND following_id = $1 AND status = 'accepted') AS hidden`,
+                COALESCE((SELECT is_private FROM user_settings WHERE user_id = $1), false) AS private,
+                EXISTS (SELECT 1 FROM follows WHERE follower_id = $2 AND following_id = $1 AND status = 'accepted') AS accepted`,
         [list.userId, viewerId],
       );
-      if (access!.blocked) return { access: 'blocked' };
-      if (access!.hidden) return { access: 'private' };
+      const access = listAccess({ self: false, blockedByOwner: facts!.blocked, ownerPrivate: facts!.private, acceptedFollower: facts!.accepted });
+      if (access !== 'ok') return { access };
     }
     const [slice, total] = await Promise.all([this.listEdges(list, page), this.countEdges(list)]);
     return { access: 'ok', slice, total };

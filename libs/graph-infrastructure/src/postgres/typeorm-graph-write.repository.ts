@@ -22,6 +22,7 @@ import {
 import { STATS_SLOTS } from './graph-stats-slots';
 import { OutboxWakeup, insertOutboxEvents, insertOutboxRows, toBlockOutboxRow, wroteOutboxEvents } from './outbox';
 import { epochMicrosSql } from './sql-runner';
+import { translateDriverError } from './dependency-errors';
 
 /**
  * Transaction-scoped lock on the unordered pair {$1, $2}. Follow and block take it first, so a follow
@@ -430,7 +431,8 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
         return result;
       } catch (error) {
         const code = (error as { code?: unknown }).code;
-        if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw error;
+        // Out of retries or not worth one: driver failures leave as the domain's UnavailableError.
+        if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw translateDriverError(error);
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
       }
     }

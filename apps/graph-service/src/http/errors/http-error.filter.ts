@@ -1,7 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphError, GraphErrorCode } from '@graph/domain';
-import { isDependencyDown } from '@graph/infrastructure';
 
 /** The one table from a domain error code to an HTTP status. */
 export const HTTP_STATUS_BY_CODE: Record<GraphErrorCode, number> = {
@@ -40,9 +39,10 @@ export interface ErrorBody {
 }
 
 /**
- * Every HTTP error leaves in one shape: {"error": {"code", "message", "request_id"}}. Unknown
- * failures become 500 INTERNAL with no stack or SQL in the body (they are logged instead); an
- * unreachable database becomes 503 UNAVAILABLE.
+ * Every HTTP error leaves in one shape: {"error": {"code", "message", "request_id"}}. A pure
+ * translation: a domain error's code → its status (the adapters already turned driver failures
+ * into UnavailableError), a Nest error's status → a code; anything else is 500 INTERNAL with no
+ * stack or SQL in the body (it is logged instead).
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -71,6 +71,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const headers: Record<string, string> = {};
     if (exception instanceof GraphError) {
       if (exception.code === 'RATE_LIMITED') headers['Retry-After'] = String(exception.details.retry_after_seconds ?? 1);
+      if (exception.code === 'UNAVAILABLE') headers['Retry-After'] = '1';
       const details = Object.keys(exception.details).length > 0 ? exception.details : undefined;
       return {
         status: HTTP_STATUS_BY_CODE[exception.code],
@@ -83,14 +84,6 @@ export class HttpErrorFilter implements ExceptionFilter {
       const code = CODE_BY_HTTP_STATUS[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED');
       const message = status >= 500 ? 'internal error' : this.messageOf(exception);
       return { status, body: { error: { code, message, request_id: requestId } }, headers };
-    }
-    if (isDependencyDown(exception)) {
-      headers['Retry-After'] = '1';
-      return {
-        status: 503,
-        body: { error: { code: 'UNAVAILABLE', message: 'the database is unavailable; retry shortly', request_id: requestId } },
-        headers,
-      };
     }
     return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error', request_id: requestId } }, headers };
   }

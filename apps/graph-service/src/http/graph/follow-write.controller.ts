@@ -1,23 +1,14 @@
-import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { Body, Controller, Delete, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FollowUserUseCase, RemoveFollowerUseCase, RespondToFollowRequestUseCase, UnfollowUserUseCase } from '@graph/application';
 import { FollowUserResult } from '@graph/application';
-import { parseUserId } from '@graph/domain';
+import { UserId } from '@graph/domain';
 import { CurrentCaller } from '../auth/auth.decorators';
 import { Caller } from '../auth/auth.types';
+import { ApiErrorResponse, ApiSignedIn, ApiUserIdParam } from '../common/api-docs.decorators';
+import { UserIdParam } from '../common/user-id.pipe';
+import { GRAPH_ROUTE_PREFIX } from '../first-page/first-page.routes';
 import {
-  ErrorResponseDto,
   FollowBodyDto,
   FollowResponseDto,
   RemoveFollowerResponseDto,
@@ -25,8 +16,6 @@ import {
   RespondToRequestResponseDto,
   UnfollowResponseDto,
 } from './graph-write.dto';
-
-const USER_ID_PARAM = { type: String, description: 'User id: a positive 64-bit integer as a decimal string', example: '42' };
 
 function followMessage(outcome: FollowUserResult, userId: string): string {
   if (outcome.optionsUpdated) {
@@ -40,10 +29,8 @@ function followMessage(outcome: FollowUserResult, userId: string): string {
 
 /** Follows, follow requests and followers: the caller's own edges. Every repeat answers 200. */
 @ApiTags('follows')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Missing, invalid or expired token (UNAUTHORIZED)' })
-@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'A malformed id or body (INVALID_USER_ID naming the field, VALIDATION_FAILED)' })
-@Controller('api/v1/graph')
+@ApiSignedIn('A malformed id or body (INVALID_USER_ID naming the field, VALIDATION_FAILED)')
+@Controller(GRAPH_ROUTE_PREFIX)
 export class FollowWriteController {
   constructor(
     private readonly followUser: FollowUserUseCase,
@@ -61,12 +48,11 @@ export class FollowWriteController {
       'The optional body sets the follow options (notify, reposts, languages); on a repeat it updates those of the existing follow or request ' +
       '(a graph.follow_updated event, no new follow event); omitted fields keep their value. Options survive the request being accepted.',
   })
-  @ApiParam({ name: 'userId', ...USER_ID_PARAM })
+  @ApiUserIdParam()
   @ApiOkResponse({ type: FollowResponseDto })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'A block exists either way (BLOCKED)' })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Over the follow rate limit (RATE_LIMITED); see Retry-After' })
-  async follow(@CurrentCaller() caller: Caller, @Param('userId') rawUserId: string, @Body() body: FollowBodyDto = {}): Promise<FollowResponseDto> {
-    const userId = parseUserId(rawUserId, 'userId');
+  @ApiErrorResponse(403, 'A block exists either way (BLOCKED)')
+  @ApiErrorResponse(429, 'Over the follow rate limit (RATE_LIMITED); see Retry-After')
+  async follow(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId, @Body() body: FollowBodyDto = {}): Promise<FollowResponseDto> {
     const outcome = await this.followUser.execute({
       followerId: caller.userId,
       followingId: userId,
@@ -78,10 +64,9 @@ export class FollowWriteController {
   @Delete('follow/:userId')
   @HttpCode(200)
   @ApiOperation({ summary: 'Unfollow a user, or cancel your pending request' })
-  @ApiParam({ name: 'userId', ...USER_ID_PARAM })
+  @ApiUserIdParam()
   @ApiOkResponse({ type: UnfollowResponseDto })
-  async unfollow(@CurrentCaller() caller: Caller, @Param('userId') rawUserId: string): Promise<UnfollowResponseDto> {
-    const userId = parseUserId(rawUserId, 'userId');
+  async unfollow(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId): Promise<UnfollowResponseDto> {
     await this.unfollowUser.execute({ followerId: caller.userId, followingId: userId });
     return { success: true, status: 'none' };
   }
@@ -92,15 +77,14 @@ export class FollowWriteController {
     summary: 'Accept or reject a follow request sent to you',
     description: 'Accepting makes the follow (its created_at is the acceptance time). Repeating the same answer returns it again.',
   })
-  @ApiParam({ name: 'followerId', ...USER_ID_PARAM, description: 'The user who asked to follow you' })
+  @ApiUserIdParam('followerId', 'The user who asked to follow you')
   @ApiOkResponse({ type: RespondToRequestResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No pending request from this user to you (REQUEST_NOT_FOUND)' })
+  @ApiErrorResponse(404, 'No pending request from this user to you (REQUEST_NOT_FOUND)')
   async respond(
     @CurrentCaller() caller: Caller,
-    @Param('followerId') rawFollowerId: string,
+    @UserIdParam('followerId') followerId: UserId,
     @Body() body: RespondToRequestBodyDto,
   ): Promise<RespondToRequestResponseDto> {
-    const followerId = parseUserId(rawFollowerId, 'followerId');
     const outcome = await this.respondToRequest.execute({ ownerId: caller.userId, followerId, action: body.action });
     return { success: true, status: outcome.status, follower_id: followerId };
   }
@@ -108,10 +92,9 @@ export class FollowWriteController {
   @Delete('followers/:userId')
   @HttpCode(200)
   @ApiOperation({ summary: 'Remove one of your followers without blocking them' })
-  @ApiParam({ name: 'userId', ...USER_ID_PARAM, description: 'The follower to remove' })
+  @ApiUserIdParam('userId', 'The follower to remove')
   @ApiOkResponse({ type: RemoveFollowerResponseDto })
-  async remove(@CurrentCaller() caller: Caller, @Param('userId') rawUserId: string): Promise<RemoveFollowerResponseDto> {
-    const followerId = parseUserId(rawUserId, 'userId');
+  async remove(@CurrentCaller() caller: Caller, @UserIdParam('userId') followerId: UserId): Promise<RemoveFollowerResponseDto> {
     await this.removeFollower.execute({ ownerId: caller.userId, followerId });
     return { success: true, status: 'none' };
   }

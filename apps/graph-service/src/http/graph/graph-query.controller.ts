@@ -1,28 +1,22 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   GetRecommendationsUseCase,
   GetRelationshipsUseCase,
   GetStatsUseCase,
   ListEdgesUseCase,
 } from '@graph/application';
-import { EdgeList, FirstPageCache, FirstPageList, FirstPageTicket, ValidationError, parseUserId, parseUserIdList } from '@graph/domain';
+import { EdgeList, UserId, ValidationError, parseUserIdList } from '@graph/domain';
 import { CurrentCaller } from '../auth/auth.decorators';
+import { ApiErrorResponse, ApiSignedIn, ApiUserIdParam } from '../common/api-docs.decorators';
+import { UserIdParam } from '../common/user-id.pipe';
 import { ApiPageQuery, PageQuery, PageQueryParams } from './page-query';
-import { FirstPageTicketOf } from './first-page.shortcut';
+import { FirstPageCache } from '../first-page/first-page.cache';
+import { GRAPH_ROUTE_PREFIX } from '../first-page/first-page.routes';
+import { FirstPageList, FirstPageTicket, FirstPageTicketOf } from '../first-page/first-page.ticket';
 import { Caller } from '../auth/auth.types';
 import {
   BlocksPageDto,
-  ErrorResponseDto,
   FollowersPageDto,
   FollowingPageDto,
   MutualsPageDto,
@@ -50,10 +44,8 @@ const VISIBILITY =
  * signed-in caller. Each handler parses, calls one use case and shapes the answer as api.md writes it.
  */
 @ApiTags('graph')
-@ApiBearerAuth('bearer')
-@ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'missing, invalid or expired token' })
-@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'INVALID_USER_ID, INVALID_CURSOR, TOO_MANY_IDS or VALIDATION_FAILED' })
-@Controller('api/v1/graph')
+@ApiSignedIn('INVALID_USER_ID, INVALID_CURSOR, TOO_MANY_IDS or VALIDATION_FAILED')
+@Controller(GRAPH_ROUTE_PREFIX)
 export class GraphQueryController {
   constructor(
     private readonly lists: ListEdgesUseCase,
@@ -65,42 +57,42 @@ export class GraphQueryController {
 
   @Get('followers/:userId')
   @ApiOperation({ summary: 'Accepted followers of a user', description: `${PAGED} ${VISIBILITY} \`total\` comes from the exact counters.` })
-  @ApiParam({ name: 'userId', example: '123' })
+  @ApiUserIdParam()
   @ApiOkResponse({ type: FollowersPageDto })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'PRIVATE_ACCOUNT or BLOCKED' })
+  @ApiErrorResponse(403, 'PRIVATE_ACCOUNT or BLOCKED')
   @ApiPageQuery()
   async followers(
     @CurrentCaller() caller: Caller,
-    @Param('userId') userId: string,
+    @UserIdParam('userId') userId: UserId,
     @PageQuery() q: PageQueryParams,
     @FirstPageTicketOf() ticket?: FirstPageTicket,
   ): Promise<FollowersPageDto> {
-    const list: FirstPageList = { kind: 'followers', userId: parseUserId(userId, 'userId') };
+    const list: FirstPageList = { kind: 'followers', userId: userId };
     return this.remembered(ticket, list, pageBody('followers', await this.page(caller, list, q)));
   }
 
   @Get('following/:userId')
   @ApiOperation({ summary: 'Accounts a user follows (accepted)', description: `${PAGED} ${VISIBILITY}` })
-  @ApiParam({ name: 'userId', example: '123' })
+  @ApiUserIdParam()
   @ApiOkResponse({ type: FollowingPageDto })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'PRIVATE_ACCOUNT or BLOCKED' })
+  @ApiErrorResponse(403, 'PRIVATE_ACCOUNT or BLOCKED')
   @ApiPageQuery()
   async following(
     @CurrentCaller() caller: Caller,
-    @Param('userId') userId: string,
+    @UserIdParam('userId') userId: UserId,
     @PageQuery() q: PageQueryParams,
     @FirstPageTicketOf() ticket?: FirstPageTicket,
   ): Promise<FollowingPageDto> {
-    const list: FirstPageList = { kind: 'following', userId: parseUserId(userId, 'userId') };
+    const list: FirstPageList = { kind: 'following', userId: userId };
     return this.remembered(ticket, list, pageBody('following', await this.page(caller, list, q)));
   }
 
   @Get('relationship/:userId')
   @ApiOperation({ summary: "The caller's relationship to a user", description: 'All flags are from the caller\'s side. A block either way makes `relationship` "blocked".' })
-  @ApiParam({ name: 'userId', example: '123' })
+  @ApiUserIdParam()
   @ApiOkResponse({ type: RelationshipDto })
-  async relationship(@CurrentCaller() caller: Caller, @Param('userId') userId: string): Promise<RelationshipDto> {
-    const [r] = await this.relationships.execute({ viewerId: caller.userId, userIds: [parseUserId(userId, 'userId')] });
+  async relationship(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId): Promise<RelationshipDto> {
+    const [r] = await this.relationships.execute({ viewerId: caller.userId, userIds: [userId] });
     return RelationshipDto.of(r!);
   }
 
@@ -118,10 +110,10 @@ export class GraphQueryController {
 
   @Get('stats/:userId')
   @ApiOperation({ summary: "A user's exact counters", description: 'Public, also for private accounts.' })
-  @ApiParam({ name: 'userId', example: '123' })
+  @ApiUserIdParam()
   @ApiOkResponse({ type: StatsDto })
-  async statsOf(@Param('userId') userId: string): Promise<StatsDto> {
-    const [s] = await this.stats.execute({ userIds: [parseUserId(userId, 'userId')] });
+  async statsOf(@UserIdParam('userId') userId: UserId): Promise<StatsDto> {
+    const [s] = await this.stats.execute({ userIds: [userId] });
     return StatsDto.of(s!);
   }
 
@@ -154,18 +146,18 @@ export class GraphQueryController {
     summary: 'Users who follow both A and B',
     description: `${PAGED} Ordered by their follow of A. The visibility rule applies to both A and B: ${VISIBILITY}`,
   })
-  @ApiParam({ name: 'userA', example: '123' })
-  @ApiParam({ name: 'userB', example: '456' })
+  @ApiUserIdParam('userA')
+  @ApiUserIdParam('userB')
   @ApiOkResponse({ type: FollowersPageDto })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'PRIVATE_ACCOUNT or BLOCKED (for A or B)' })
+  @ApiErrorResponse(403, 'PRIVATE_ACCOUNT or BLOCKED (for A or B)')
   @ApiPageQuery()
   async commonFollowers(
     @CurrentCaller() caller: Caller,
-    @Param('userA') userA: string,
-    @Param('userB') userB: string,
+    @UserIdParam('userA') userA: UserId,
+    @UserIdParam('userB') userB: UserId,
     @PageQuery() q: PageQueryParams,
   ): Promise<FollowersPageDto> {
-    const list: EdgeList = { kind: 'common_followers', userA: parseUserId(userA, 'userA'), userB: parseUserId(userB, 'userB') };
+    const list: EdgeList = { kind: 'common_followers', userA: userA, userB: userB };
     return pageBody('followers', await this.page(caller, list, q));
   }
 
@@ -174,23 +166,23 @@ export class GraphQueryController {
     summary: 'Followers of a user whom the caller follows',
     description: `For "followed by X, Y and 3 others". ${PAGED} ${VISIBILITY}`,
   })
-  @ApiParam({ name: 'userId', example: '123' })
+  @ApiUserIdParam()
   @ApiOkResponse({ type: FollowersPageDto })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'PRIVATE_ACCOUNT or BLOCKED' })
+  @ApiErrorResponse(403, 'PRIVATE_ACCOUNT or BLOCKED')
   @ApiPageQuery()
-  async knownFollowers(@CurrentCaller() caller: Caller, @Param('userId') userId: string, @PageQuery() q: PageQueryParams): Promise<FollowersPageDto> {
-    const list: EdgeList = { kind: 'known_followers', viewerId: caller.userId, userId: parseUserId(userId, 'userId') };
+  async knownFollowers(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId, @PageQuery() q: PageQueryParams): Promise<FollowersPageDto> {
+    const list: EdgeList = { kind: 'known_followers', viewerId: caller.userId, userId: userId };
     return pageBody('followers', await this.page(caller, list, q));
   }
 
   @Get('mutuals/:userId')
   @ApiOperation({ summary: 'Followers of a user that the user follows back', description: `${PAGED} ${VISIBILITY}` })
-  @ApiParam({ name: 'userId', example: '123' })
+  @ApiUserIdParam()
   @ApiOkResponse({ type: MutualsPageDto })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'PRIVATE_ACCOUNT or BLOCKED' })
+  @ApiErrorResponse(403, 'PRIVATE_ACCOUNT or BLOCKED')
   @ApiPageQuery()
-  async mutuals(@CurrentCaller() caller: Caller, @Param('userId') userId: string, @PageQuery() q: PageQueryParams): Promise<MutualsPageDto> {
-    return pageBody('mutuals', await this.page(caller, { kind: 'mutuals', userId: parseUserId(userId, 'userId') }, q));
+  async mutuals(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId, @PageQuery() q: PageQueryParams): Promise<MutualsPageDto> {
+    return pageBody('mutuals', await this.page(caller, { kind: 'mutuals', userId: userId }, q));
   }
 
   @Get('recommendations')

@@ -170,17 +170,3 @@ export class RecommendationsDto {
   @ApiProperty({ type: [RecommendationDto] })
   recommendations!: RecommendationDto[];
 }
-
-export class ErrorDetailDto {
-  @ApiProperty({ example: 'INVALID_CURSOR' })
-  code!: string;
-  @ApiProperty({ example: 'cursor is not one this list handed out' })
-  message!: string;
-  @ApiProperty({ example: 'b6a1f0c2-…' })
-  request_id!: string;
-}
-
-export class ErrorResponseDto {
-  @ApiProperty({ type: ErrorDetailDto })
-  error!: ErrorDetailDto;
-}

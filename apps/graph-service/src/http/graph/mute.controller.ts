@@ -1,23 +1,22 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ListMutesUseCase, MuteUserUseCase, UnmuteUserUseCase } from '@graph/application';
-import { parseUserId } from '@graph/domain';
+import { UserId } from '@graph/domain';
 import { CurrentCaller } from '../auth/auth.decorators';
 import { Caller } from '../auth/auth.types';
+import { ApiSignedIn, ApiUserIdParam } from '../common/api-docs.decorators';
+import { UserIdParam } from '../common/user-id.pipe';
+import { GRAPH_ROUTE_PREFIX } from '../first-page/first-page.routes';
 import { limitOf } from './graph-query.dto';
-import { ErrorResponseDto } from './graph-write.dto';
 import { MuteBodyDto, MuteItemDto, MuteResponseDto, MutesPageDto, UnmuteResponseDto } from './mute.dto';
 import { ApiPageQuery, PageQuery, PageQueryParams } from './page-query';
 
-const USER_ID_PARAM = { name: 'userId', type: String, description: 'User id: a positive 64-bit integer as a decimal string', example: '42' };
 const PRIVATE = 'Mutes are private: the muted user is never told (no public event, nothing in their relationship view), and follows and counts stay as they are.';
 
 /** The caller's mutes. Every repeat answers 200. */
 @ApiTags('mutes')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Missing, invalid or expired token (UNAUTHORIZED)' })
-@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'A malformed id, cursor or body (INVALID_USER_ID, INVALID_CURSOR, VALIDATION_FAILED naming the field) or muting yourself (SELF_MUTE)' })
-@Controller('api/v1/graph')
+@ApiSignedIn('A malformed id, cursor or body (INVALID_USER_ID, INVALID_CURSOR, VALIDATION_FAILED naming the field) or muting yourself (SELF_MUTE)')
+@Controller(GRAPH_ROUTE_PREFIX)
 export class MuteController {
   constructor(
     private readonly muteUser: MuteUserUseCase,
@@ -31,10 +30,9 @@ export class MuteController {
     summary: 'Mute a user',
     description: `${PRIVATE} A repeat replaces the settings (a new duration counts from now). A timed mute reads as unmuted as soon as it expires.`,
   })
-  @ApiParam(USER_ID_PARAM)
+  @ApiUserIdParam()
   @ApiOkResponse({ type: MuteResponseDto })
-  async mute(@CurrentCaller() caller: Caller, @Param('userId') rawUserId: string, @Body() body: MuteBodyDto = {}): Promise<MuteResponseDto> {
-    const mutedId = parseUserId(rawUserId, 'userId');
+  async mute(@CurrentCaller() caller: Caller, @UserIdParam('userId') mutedId: UserId, @Body() body: MuteBodyDto = {}): Promise<MuteResponseDto> {
     const { settings } = await this.muteUser.execute({
       muterId: caller.userId,
       mutedId,
@@ -48,10 +46,10 @@ export class MuteController {
   @Delete('mutes/:userId')
   @HttpCode(200)
   @ApiOperation({ summary: 'Unmute a user' })
-  @ApiParam(USER_ID_PARAM)
+  @ApiUserIdParam()
   @ApiOkResponse({ type: UnmuteResponseDto })
-  async unmute(@CurrentCaller() caller: Caller, @Param('userId') rawUserId: string): Promise<UnmuteResponseDto> {
-    await this.unmuteUser.execute({ muterId: caller.userId, mutedId: parseUserId(rawUserId, 'userId') });
+  async unmute(@CurrentCaller() caller: Caller, @UserIdParam('userId') mutedId: UserId): Promise<UnmuteResponseDto> {
+    await this.unmuteUser.execute({ muterId: caller.userId, mutedId });
     return { success: true, muting: false };
   }
 

@@ -1,16 +1,14 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { ExecutionContext, INestApplication, createParamDecorator } from '@nestjs/common';
-import { READ_LIMITS } from '@graph/application';
-import { FirstPageCache, FirstPageList, FirstPageTicket, UserId, parseUserId } from '@graph/domain';
+import { INestApplication } from '@nestjs/common';
+import { GRAPH_LIMITS, UserId, parseUserId } from '@graph/domain';
 import { TokenVerifier } from '../auth/token-verifier';
+import { FirstPageCache } from './first-page.cache';
+import { firstPagePathPrefix } from './first-page.routes';
+import { FirstPageList, attachTicket } from './first-page.ticket';
 
-const FOLLOWERS = '/api/v1/graph/followers/';
-const FOLLOWING = '/api/v1/graph/following/';
+const FOLLOWERS = firstPagePathPrefix('followers');
+const FOLLOWING = firstPagePathPrefix('following');
 const LIMIT_ONLY = /^limit=([1-9][0-9]{0,2})$/;
-
-/** Where a lookup's ticket waits for the route that renders the page (on the raw Node request). */
-const TICKET = Symbol('firstPageTicket');
-type TicketCarrier = IncomingMessage & { [TICKET]?: FirstPageTicket };
 
 /**
  * `GET /followers/:id` or `/following/:id` with no query or `?limit=N` only: the first page of a
@@ -22,10 +20,10 @@ export function firstPageAsked(url: string): { list: FirstPageList; limit: numbe
   const kind = prefix === FOLLOWERS ? 'followers' : 'following';
   const rest = url.slice(prefix.length);
   const q = rest.indexOf('?');
-  let limit: number = READ_LIMITS.pageDefault;
+  let limit: number = GRAPH_LIMITS.pageDefault;
   if (q >= 0) {
     const m = LIMIT_ONLY.exec(rest.slice(q + 1));
-    if (!m || Number(m[1]) > READ_LIMITS.pageMax) return null;
+    if (!m || Number(m[1]) > GRAPH_LIMITS.pageMax) return null;
     limit = Number(m[1]);
   }
   let userId: UserId;
@@ -72,7 +70,7 @@ export class FirstPageShortcut {
       return next();
     }
     if (found.kind === 'hit') return send(found.body);
-    if (found.ticket) (req as TicketCarrier)[TICKET] = found.ticket;
+    if (found.ticket) attachTicket(req, found.ticket);
     next();
   }
 
@@ -120,9 +118,3 @@ interface ExpressLike {
   use(handler: (req: IncomingMessage, res: ServerResponse, next: () => void) => void): void;
   get(setting: string): unknown;
 }
-
-/** The ticket FirstPageShortcut left on the request after a miss (undefined when it left none). */
-export const FirstPageTicketOf = createParamDecorator((_: unknown, ctx: ExecutionContext): FirstPageTicket | undefined => {
-  const req = ctx.switchToHttp().getRequest<TicketCarrier & { raw?: TicketCarrier }>();
-  return (req.raw ?? req)[TICKET];
-});

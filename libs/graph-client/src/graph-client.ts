@@ -3,11 +3,8 @@ import { ClientKafka } from '@nestjs/microservices';
 import { Kafka, KafkaConfig, Partitioners, logLevel } from 'kafkajs';
 import { firstValueFrom, timeout } from 'rxjs';
 import {
-  GraphRpcPattern,
   GRAPH_RPC_PATTERNS,
-  graphRpcReplyTopic,
-} from '../topics';
-import {
+  GraphRpcPattern,
   IdsPageReplyData,
   IdsPageRequest,
   BlockExistsReplyData,
@@ -22,7 +19,8 @@ import {
   RpcReply,
   StatsDto,
   StatsRequest,
-} from '../graph-rpc';
+  graphRpcReplyTopic,
+} from '@graph/contracts';
 import { ensureTopics, freshGroupStartPoints, seekTo } from './kafka-setup';
 import { ReplyClientKafka } from './reply-client-kafka';
 
