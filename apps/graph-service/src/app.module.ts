@@ -10,6 +10,7 @@ import { HttpErrorFilter } from './http/errors/http-error.filter';
 import { createValidationPipe } from './http/errors/validation';
 import { BlockWriteController } from './http/graph/block-write.controller';
 import { FollowWriteController } from './http/graph/follow-write.controller';
+import { KnownFollowersController } from './http/graph/known-followers.controller';
 import { MuteController } from './http/graph/mute.controller';
 import { SettingsController } from './http/graph/settings.controller';
 import { GraphQueryController } from './http/graph/graph-query.controller';
@@ -48,6 +49,7 @@ export class AppModule {
         SettingsController,
         GraphQueryController,
         MuteController,
+        KnownFollowersController,
         // Kafka edge: message handlers only, served by the microservice connected in bootstrap.ts.
         ...(config.kafka.mode === 'external' ? [GraphRpcController, UserEventsController] : []),
       ],

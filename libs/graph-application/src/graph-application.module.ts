@@ -5,6 +5,7 @@ import { BlockUserUseCase } from './block-user.use-case';
 import { EraseUserUseCase } from './erase-user.use-case';
 import { FilterFollowedUseCase } from './filter-followed.use-case';
 import { FollowUserUseCase } from './follow-user.use-case';
+import { GetKnownFollowersUseCase } from './get-known-followers.use-case';
 import { GetRecommendationsUseCase } from './get-recommendations.use-case';
 import { GetRelationshipsUseCase } from './get-relationships.use-case';
 import { GetSettingsUseCase } from './get-settings.use-case';
@@ -46,6 +47,7 @@ const useCases: Provider[] = [
   FilterFollowedUseCase,
   ListMutesUseCase,
   BlockExistsUseCase,
+  GetKnownFollowersUseCase,
 ];
 
 /**

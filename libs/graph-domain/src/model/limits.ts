@@ -8,6 +8,9 @@ export const GRAPH_LIMITS = {
   pageMax: 100,
   /** ids per relationships call (REST `ids`, RPC `user_ids`) */
   relationshipIds: 100,
+  /** targets per GET /known-followers?ids= call, and the sample of followers shown for each */
+  knownFollowersIds: 100,
+  knownFollowersSample: 3,
   /** ids per stats call */
   statsIds: 100,
   /** candidates per graph.rpc.is_following call */

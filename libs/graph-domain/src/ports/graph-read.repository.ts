@@ -1,5 +1,5 @@
 import { DetailedEdgeSlice, EdgeDetailList, EdgeList, EdgeSlice, EdgeTimeRange, ListPageRead, OwnedEdgeList, PageQuery } from '../model/edge-list';
-import { GraphStats, Recommendation, UserSettings } from '../model/graph-stats';
+import { GraphStats, KnownFollowersSummary, Recommendation, UserSettings } from '../model/graph-stats';
 import { Relationship } from '../model/relationship';
 import { UserId } from '../model/user-id';
 
@@ -49,6 +49,13 @@ export abstract class GraphReadRepository {
    * countEdges). The viewer's own block of the owner hides nothing; the owner sees its own lists.
    */
   abstract readListPage(viewerId: UserId, list: OwnedEdgeList, page: PageQuery): Promise<ListPageRead>;
+
+  /**
+   * For each target, in the order asked: how many accounts `viewerId` follows (accepted) follow it
+   * (accepted), and up to `sample` of them, the most recent follow of the target first. One round
+   * trip; no visibility rule (the use case applies it).
+   */
+  abstract knownFollowersOf(viewerId: UserId, targetIds: UserId[], sample: number): Promise<KnownFollowersSummary[]>;
 
   /** For each pair, whether either user blocks the other, in the order given, in one round trip. */
   abstract blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]>;

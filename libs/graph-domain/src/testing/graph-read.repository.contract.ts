@@ -466,6 +466,31 @@ export function describeGraphReadRepositoryContract(name: string, makeFixture: (
       });
     });
 
+    describe('knownFollowersOf', () => {
+      it('counts, per target in order, the viewer\'s followings that follow it, with the newest few', async () => {
+        const [me, t1, t2, t3, k1, k2, k3, k4, stranger] = ids(9);
+        await f.seed({
+          edges: [
+            ...[k1, k2, k3, k4].map((k) => ({ follower: me!, following: k!, status: 'accepted' as const })),
+            { follower: k1!, following: t1!, status: 'accepted', createdAtUs: at(1) },
+            { follower: k2!, following: t1!, status: 'accepted', createdAtUs: at(2) },
+            { follower: k3!, following: t1!, status: 'accepted', createdAtUs: at(3) },
+            { follower: k4!, following: t1!, status: 'accepted', createdAtUs: at(4) },
+            { follower: stranger!, following: t1!, status: 'accepted', createdAtUs: at(5) },
+            { follower: k2!, following: t2!, status: 'pending', createdAtUs: at(6) },
+            { follower: k3!, following: t2!, status: 'accepted', createdAtUs: at(7) },
+          ],
+        });
+        expect(await f.repo.knownFollowersOf(me!, [t1!, t2!, t3!, t1!], 3)).toEqual([
+          { userId: t1, count: 4, sampleIds: [k4, k3, k2] },
+          { userId: t2, count: 1, sampleIds: [k3] },
+          { userId: t3, count: 0, sampleIds: [] },
+          { userId: t1, count: 4, sampleIds: [k4, k3, k2] },
+        ]);
+        expect(await f.repo.knownFollowersOf(me!, [], 3)).toEqual([]);
+      });
+    });
+
     describe('blockExists', () => {
       it('says for each pair, in order, whether either blocks the other', async () => {
         const [a, b, c, d] = ids(4);

@@ -10,7 +10,7 @@ import {
   OwnedEdgeList,
   PageQuery,
 } from '../model/edge-list';
-import { GraphStats, Recommendation, UserSettings } from '../model/graph-stats';
+import { GraphStats, KnownFollowersSummary, Recommendation, UserSettings } from '../model/graph-stats';
 import { listAccess } from '../model/list-access';
 import { Relationship, describeRelationship } from '../model/relationship';
 import { UserId, compareUserIds } from '../model/user-id';
@@ -125,6 +125,15 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
     });
     if (access !== 'ok') return { access };
     return { access: 'ok', slice: await this.listEdges(list, page), total: await this.countEdges(list) };
+  }
+
+  async knownFollowersOf(viewerId: UserId, targetIds: UserId[], sample: number): Promise<KnownFollowersSummary[]> {
+    return targetIds.map((userId) => {
+      const known = this.followerEntries(userId)
+        .filter((e) => this.follows(viewerId, e.userId))
+        .sort(newestFirst);
+      return { userId, count: known.length, sampleIds: known.slice(0, sample).map((e) => e.userId) };
+    });
   }
 
   async blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]> {

@@ -6,6 +6,7 @@ import {
   EdgeSlice,
   GraphReadRepository,
   GraphStats,
+  KnownFollowersSummary,
   ListPageRead,
   OwnedEdgeList,
   PageQuery,
@@ -279,6 +280,10 @@ export class CachedGraphReadRepository extends GraphReadRepository {
   /** Internal bulk reads with details: straight to Postgres (the cached lists hold ids and times only). */
   async listEdgeDetails(list: EdgeDetailList, page: PageQuery, range: EdgeTimeRange): Promise<DetailedEdgeSlice> {
     return this.inner.listEdgeDetails(list, page, range);
+  }
+
+  async knownFollowersOf(viewerId: UserId, targetIds: UserId[], sample: number): Promise<KnownFollowersSummary[]> {
+    return this.inner.knownFollowersOf(viewerId, targetIds, sample);
   }
 
   async blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]> {

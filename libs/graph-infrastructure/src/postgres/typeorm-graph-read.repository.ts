@@ -8,6 +8,7 @@ import {
   ListPageRead,
   OwnedEdgeList,
   GraphStats,
+  KnownFollowersSummary,
   PageQuery,
   Recommendation,
   RecommendationBounds,
@@ -226,6 +227,25 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
     }
     const [slice, total] = await Promise.all([this.listEdges(list, page), this.countEdges(list)]);
     return { access: 'ok', slice, total };
+  }
+
+  async knownFollowersOf(viewerId: UserId, targetIds: UserId[], sample: number): Promise<KnownFollowersSummary[]> {
+    if (targetIds.length === 0) return [];
+    // Per target: walk the viewer's followings (bounded by the following cap) and probe each one's
+    // follow of the target by primary key; the sample is the newest of those follows.
+    const rows: { id: string; n: string; sample: string[] | null }[] = await this.db.query(
+      `SELECT u.id::text AS id, k.n::text AS n, k.sample
+         FROM unnest($2::bigint[]) WITH ORDINALITY AS u(id, ord)
+         CROSS JOIN LATERAL (
+           SELECT count(*) AS n,
+                  (array_agg(g.following_id::text ORDER BY f.created_at DESC, g.following_id DESC))[1:$3] AS sample
+             FROM follows g
+             JOIN follows f ON f.follower_id = g.following_id AND f.following_id = u.id AND f.status = 'accepted'
+            WHERE g.follower_id = $1 AND g.status = 'accepted') k
+        ORDER BY u.ord`,
+      [viewerId, targetIds, sample],
+    );
+    return rows.map((r) => ({ userId: r.id as UserId, count: Number(r.n), sampleIds: (r.sample ?? []) as UserId[] }));
   }
 
   async blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]> {
