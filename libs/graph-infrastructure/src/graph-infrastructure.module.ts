@@ -1,6 +1,6 @@
 import { DynamicModule, Logger, Module, Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { EdgeImporter, EventOutbox, GraphCacheAdmin, GraphConsistency, GraphReadRepository, GraphWriteRepository, RateLimiter } from '@graph/domain';
+import { EdgeImporter, EventOutbox, GraphCacheAdmin, GraphConsistency, GraphReadRepository, GraphWriteRepository, MuteRepository, RateLimiter } from '@graph/domain';
 import { CacheMaintainingGraphWriteRepository } from './cache/cache-maintaining-graph-write.repository';
 import { CachedGraphReadRepository } from './cache/cached-graph-read.repository';
 import { GraphCacheAdminService } from './cache/graph-cache-admin.service';
@@ -25,6 +25,7 @@ import { PostgresGraphConsistency } from './postgres/postgres-graph-consistency'
 import { postgresProviders } from './postgres/postgres.providers';
 import { TypeOrmGraphReadRepository } from './postgres/typeorm-graph-read.repository';
 import { TypeOrmGraphWriteRepository } from './postgres/typeorm-graph-write.repository';
+import { TypeOrmMuteRepository } from './postgres/typeorm-mute.repository';
 import { RedisConnection, RedisProbe } from './redis/redis.connection';
 import { redisProviders } from './redis/redis.providers';
 import { RedisRateLimiter } from './redis/redis-rate-limiter';
@@ -44,6 +45,7 @@ const CACHE_BREAKER = { failureThreshold: 3, openMs: 1000 };
  * | ---------------------- | ------------------------------------------------------------------------------------ |
  * | GraphReadRepository    | CachedGraphReadRepository (cache-aside) → TypeOrmGraphReadRepository (SQL)            |
  * | GraphWriteRepository   | CacheMaintainingGraphWriteRepository (fixes the cache) → TypeOrmGraphWriteRepository  |
+ * | MuteRepository         | TypeOrmMuteRepository (SQL; uncached: one index-only probe, private to the muter)     |
  * | GraphCacheStore        | RedisGraphCacheStore (Lua scripts, breaker) or MemoryGraphCacheStore (no REDIS_URL)   |
  * | RateLimiter            | RedisRateLimiter or MemoryRateLimiter (no REDIS_URL)                                  |
  * | EventOutbox            | OutboxMonitor (outbox table + OutboxRelayService to Kafka)                            |
@@ -78,6 +80,11 @@ export class GraphInfrastructureModule {
         inject: [DataSource, OutboxWakeup, GraphCacheStore],
         useFactory: (db: DataSource, wakeup: OutboxWakeup, store: GraphCacheStore) =>
           new CacheMaintainingGraphWriteRepository(new TypeOrmGraphWriteRepository(db, wakeup), store),
+      },
+      {
+        provide: MuteRepository,
+        inject: [DataSource, OutboxWakeup],
+        useFactory: (db: DataSource, wakeup: OutboxWakeup) => new TypeOrmMuteRepository(db, wakeup),
       },
       {
         provide: GraphCacheStore,
@@ -150,6 +157,7 @@ export class GraphInfrastructureModule {
         // the ports
         GraphReadRepository,
         GraphWriteRepository,
+        MuteRepository,
         RateLimiter,
         EventOutbox,
         GraphCacheAdmin,

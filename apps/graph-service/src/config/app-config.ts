@@ -22,6 +22,8 @@ export interface AppConfig {
   cursorSecret: string;
   followRateLimit: { limit: number; windowSeconds: number };
   recommendations: { recentFollowings: number; perFollowing: number };
+  /** How often expired mutes are deleted (they read as unmuted from their expiry on regardless); 0 = never. */
+  muteSweepIntervalSeconds: number;
   cache: CacheOptions;
   /** Seconds between scheduled counter drift checks; 0 turns them off. */
   consistencyCheckIntervalSeconds: number;
@@ -220,6 +222,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       recentFollowings: integer(env, 'RECOMMENDATION_RECENT_FOLLOWINGS', 200, 1, 100000),
       perFollowing: integer(env, 'RECOMMENDATION_PER_FOLLOWING', 50, 1, 100000),
     },
+    muteSweepIntervalSeconds: integer(env, 'MUTE_SWEEP_INTERVAL_SECONDS', 60, 0, 86400),
     cache: {
       ttlSeconds: {
         followers: integer(env, 'CACHE_TTL_FOLLOWERS', 300, 1, 86400),

@@ -1,8 +1,12 @@
 import {
+  DetailedEdgeSlice,
+  EdgeDetailList,
   EdgeList,
+  EdgeTimeRange,
   EdgeSlice,
   GraphReadRepository,
   GraphStats,
+  KnownFollowersSummary,
   ListPageRead,
   OwnedEdgeList,
   PageQuery,
@@ -43,13 +47,19 @@ export interface GraphCacheSettings extends CacheOptions {
 
 const FLAGS = ['following', 'followedBy', 'requested', 'requestedBy', 'blocking', 'blockedBy'] as const;
 
+/** Six flags, then notify and reposts of the viewer's edge, then `:` and its languages when it has a list. */
 function encodeRelationship(r: Relationship): string {
-  return FLAGS.map((f) => (r[f] ? '1' : '0')).join('');
+  const flags = FLAGS.map((f) => (r[f] ? '1' : '0')).join('');
+  return `${flags}${r.notifying ? '1' : '0'}${r.showingReposts ? '1' : '0'}${r.languages === null ? '' : `:${r.languages.join(',')}`}`;
 }
 
 function decodeRelationship(userId: UserId, value: string): Relationship {
   const [following, followedBy, requested, requestedBy, blocking, blockedBy] = FLAGS.map((_, i) => value[i] === '1') as boolean[];
-  return describeRelationship(userId, { following: following!, followedBy: followedBy!, requested: requested!, requestedBy: requestedBy!, blocking: blocking!, blockedBy: blockedBy! });
+  const flags = { following: following!, followedBy: followedBy!, requested: requested!, requestedBy: requestedBy!, blocking: blocking!, blockedBy: blockedBy! };
+  // Entries written before follow options existed hold the six flags only: their edges have the defaults.
+  if (value.length < 8) return describeRelationship(userId, flags);
+  const languages = value.length > 8 ? value.slice(9).split(',').filter((l) => l !== '') : null;
+  return describeRelationship(userId, flags, { notify: value[6] === '1', reposts: value[7] === '1', languages });
 }
 
 function encodeStats(s: GraphStats): string {
@@ -265,6 +275,19 @@ export class CachedGraphReadRepository extends GraphReadRepository {
     const below = after === null ? members : members.filter((m) => m < after);
     const slice = pageFromMembers((complete ? [...below, END_MEMBER] : below).slice(0, page.limit + 1), page.limit);
     return slice ?? this.inner.listEdges(list, page);
+  }
+
+  /** Internal bulk reads with details: straight to Postgres (the cached lists hold ids and times only). */
+  async listEdgeDetails(list: EdgeDetailList, page: PageQuery, range: EdgeTimeRange): Promise<DetailedEdgeSlice> {
+    return this.inner.listEdgeDetails(list, page, range);
+  }
+
+  async knownFollowersOf(viewerId: UserId, targetIds: UserId[], sample: number): Promise<KnownFollowersSummary[]> {
+    return this.inner.knownFollowersOf(viewerId, targetIds, sample);
+  }
+
+  async blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]> {
+    return this.inner.blockExists(pairs);
   }
 
   async filterFollowed(followerId: UserId, candidateIds: UserId[]): Promise<UserId[]> {
