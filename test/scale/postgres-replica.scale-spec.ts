@@ -49,7 +49,7 @@ describe('with a read replica', () => {
   it('offloads reads about other users and keeps read-your-writes for actors under a follow load', async () => {
     const actors = Array.from({ length: fullLoad ? 40 : 10 }, () => freshUserId());
     const rounds = fullLoad ? 10 : 4;
-    const before = { replica: await readsTo(app, 'replica'), statements: await graphStatements(pg.replicaUrl()) };
+    const before = { replica: await readsTo(app, 'replica'), primary: await readsTo(app, 'primary'), statements: await graphStatements(pg.replicaUrl()) };
     let observed = 0;
     const failures: string[] = [];
     const observer = repeat(async () => {
@@ -76,9 +76,10 @@ describe('with a read replica', () => {
     await observer.stop();
 
     const offloaded = (await readsTo(app, 'replica')) - before.replica;
+    const kept = (await readsTo(app, 'primary')) - before.primary;
     const onReplica = (await graphStatements(pg.replicaUrl())) - before.statements;
     process.stdout.write(
-      `read replica: ${observed} observer reads, ${offloaded} reads sent to the replica (${onReplica} graph statements ran there); ` +
+      `read replica: ${observed} observer reads; ${offloaded} routed reads sent to the replica (${onReplica} graph statements ran there), ${kept} kept on the primary; ` +
         `${checks} read-your-writes checks, ${violations} violations\n`,
     );
     expect(failures).toEqual([]);

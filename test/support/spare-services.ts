@@ -379,7 +379,8 @@ export class SpareReplicatedPostgres {
     pg.asPostgres('createdb', ['-h', '127.0.0.1', '-p', String(pg.primaryPort), '-U', 'postgres', database]);
     // Statement counts on each server (the replica's own view counts the reads it answered).
     pg.asPostgres('psql', ['-h', '127.0.0.1', '-p', String(pg.primaryPort), '-U', 'postgres', '-d', database, '-c', 'CREATE EXTENSION pg_stat_statements']);
-    pg.asPostgres('pg_basebackup', ['-h', '127.0.0.1', '-p', String(pg.primaryPort), '-U', 'postgres', '-D', pg.path('replica'), '-R', '-X', 'stream']);
+    // A fast checkpoint: the default spread one waits out most of checkpoint_timeout.
+    pg.asPostgres('pg_basebackup', ['-h', '127.0.0.1', '-p', String(pg.primaryPort), '-U', 'postgres', '-D', pg.path('replica'), '-R', '-X', 'stream', '--checkpoint=fast']);
     await pg.startReplica();
     return pg;
   }
