@@ -30,6 +30,8 @@ describe('with a read replica', () => {
       DATABASE_REPLICA_CHECK_INTERVAL_MS: '50',
       // Loose: the shared 2-core machine stalls the replica for hundreds of milliseconds at times.
       DATABASE_REPLICA_MAX_LAG_MS: '2000',
+      // Connects take seconds when other suites load the machine (seen: a 1 s bound failed the setup).
+      DATABASE_CONNECT_TIMEOUT_MS: '5000',
       MIGRATIONS_RUN: 'true',
       KAFKA_BROKERS: undefined,
     });

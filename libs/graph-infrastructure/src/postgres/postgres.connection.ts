@@ -46,7 +46,7 @@ export class PostgresConnection implements OnApplicationShutdown {
     }
     const replicas =
       db.mode === 'external' && db.replicas && db.replicas.urls.length > 0
-        ? await ReadReplicas.open(dataSource, db.replicas, metrics, db.poolSize, db.statementTimeoutMs, db.waits)
+        ? await ReadReplicas.open(dataSource, db.replicas, metrics, db)
         : null;
     if (replicas) this.logger.log(`postgres: ${replicas.size} read replica(s) for reads that tolerate lag`);
     return new PostgresConnection(dataSource, db.mode, embedded, breaker, replicas);

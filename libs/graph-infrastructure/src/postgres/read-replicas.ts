@@ -62,14 +62,9 @@ export class ReadReplicas {
     private readonly primary: DataSource,
     private readonly options: ReplicaOptions,
     metrics: MetricsRegistry | null,
-    poolSize: number,
-    statementTimeoutMs: number,
-    waits: DatabaseWaitBudget,
+    connect: (url: string) => DataSource,
   ) {
-    this.replicas = options.urls.map((url, i) => {
-      const u = new URL(url);
-      return new Replica(`${i}:${u.host}`, createDataSource(url, poolSize, statementTimeoutMs, waits));
-    });
+    this.replicas = options.urls.map((url, i) => new Replica(`${i}:${new URL(url).host}`, connect(url)));
     const replicas = this.replicas;
     metrics?.gauge('graph_db_replica_lag_seconds', 'How far each read replica is behind the primary (now minus the time of the newest primary WAL position it replayed); NaN when it does not answer', ['replica'], function () {
       for (const r of replicas) this.set({ replica: r.name }, r.lagSeconds);
@@ -81,8 +76,14 @@ export class ReadReplicas {
   }
 
   /** Opens a pool per replica (one that is down is retried by the checks) and starts the checks. */
-  static async open(primary: DataSource, options: ReplicaOptions, metrics: MetricsRegistry | null, poolSize: number, statementTimeoutMs: number, waits: DatabaseWaitBudget): Promise<ReadReplicas> {
-    const set = new ReadReplicas(primary, options, metrics, poolSize, statementTimeoutMs, waits);
+  static async open(
+    primary: DataSource,
+    options: ReplicaOptions,
+    metrics: MetricsRegistry | null,
+    pool: { poolSize: number; statementTimeoutMs: number; waits: DatabaseWaitBudget },
+    connect: (url: string) => DataSource = (url) => createDataSource(url, pool.poolSize, pool.statementTimeoutMs, pool.waits),
+  ): Promise<ReadReplicas> {
+    const set = new ReadReplicas(primary, options, metrics, connect);
     // TypeORM's initialize() only builds the pg pool; connections open on first use.
     await Promise.all(set.replicas.map((r) => r.dataSource.initialize()));
     await set.check();
