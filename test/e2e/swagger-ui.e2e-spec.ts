@@ -88,5 +88,6 @@ describe('Swagger UI in a real browser', () => {
     const unauthorised = follow.locator('.responses-table tr.response[data-code="401"]');
     expect(await unauthorised.innerText()).toContain('UNAUTHORIZED');
     await page.screenshot({ path: join(ARTIFACTS, '6-page.png'), fullPage: true });
-  });
+    // Chromium renders the whole document on a page load: minutes, not seconds, on a loaded 2-core machine.
+  }, 300_000);
 });
