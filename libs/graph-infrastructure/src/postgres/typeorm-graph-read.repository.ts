@@ -215,14 +215,7 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
 
   async readListPage(viewerId: UserId, list: OwnedEdgeList, page: PageQuery): Promise<ListPageRead> {
     if (viewerId !== list.userId) {
-      // Three primary-key probes in one statement; the page and total follow only when visible.
-      const [facts]: { blocked: boolean; private: boolean; accepted: boolean }[] = await this.db.query(
-        `SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $1 AND blocked_id = $2) AS blocked,
-                COALESCE((SELECT is_private FROM user_settings WHERE user_id = $1), false) AS private,
-                EXISTS (SELECT 1 FROM follows WHERE follower_id = $2 AND following_id = $1 AND status = 'accepted') AS accepted`,
-        [list.userId, viewerId],
-      );
-      const access = listAccess({ self: false, blockedByOwner: facts!.blocked, ownerPrivate: facts!.private, acceptedFollower: facts!.accepted });
+      const access = await this.listAccessOf(viewerId, list.userId);
       if (access !== 'ok') return { access };
     }
     const [slice, total] = await Promise.all([this.listEdges(list, page), this.countEdges(list)]);
@@ -258,6 +251,18 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
       [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
     );
     return rows.map((r) => r.blocked);
+  }
+
+  /** Whether `viewerId` may see the lists of another user, `ownerId` (the first step of readListPage). */
+  async listAccessOf(viewerId: UserId, ownerId: UserId): Promise<ListPageRead['access']> {
+    // Three primary-key probes in one statement; the page and total follow only when visible.
+    const [facts]: { blocked: boolean; private: boolean; accepted: boolean }[] = await this.db.query(
+      `SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $1 AND blocked_id = $2) AS blocked,
+              COALESCE((SELECT is_private FROM user_settings WHERE user_id = $1), false) AS private,
+              EXISTS (SELECT 1 FROM follows WHERE follower_id = $2 AND following_id = $1 AND status = 'accepted') AS accepted`,
+      [ownerId, viewerId],
+    );
+    return listAccess({ self: false, blockedByOwner: facts!.blocked, ownerPrivate: facts!.private, acceptedFollower: facts!.accepted });
   }
 
   async filterFollowed(followerId: UserId, candidateIds: UserId[]): Promise<UserId[]> {
