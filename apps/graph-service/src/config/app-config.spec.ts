@@ -44,6 +44,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'r1:7000', REDIS_URL: 'redis://cache:6379' })).toThrow('REDIS_CLUSTER_NODES and REDIS_URL cannot both be set');
   });
 
+  it('reads from replicas only when they are listed, with the primary', () => {
+    const primary = 'postgres://u@db:5432/graph';
+    expect(loadConfig({ DATABASE_URL: primary }).database).not.toHaveProperty('replicas');
+    expect(loadConfig({ DATABASE_URL: primary, DATABASE_REPLICA_URLS: 'postgres://u@r1/graph, postgresql://u@r2/graph' }).database).toMatchObject({
+      replicas: { urls: ['postgres://u@r1/graph', 'postgresql://u@r2/graph'], maxLagMs: 1000, checkIntervalMs: 100 },
+    });
+    expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'postgres://u@r1/graph' })).toThrow('DATABASE_REPLICA_URLS needs DATABASE_URL');
+    expect(() => loadConfig({ DATABASE_URL: primary, DATABASE_REPLICA_URLS: 'postgres://u@r1/graph,redis://r2' })).toThrow('entry 2 is not');
+    expect(() => loadConfig({ DATABASE_URL: primary, DATABASE_REPLICA_URLS: 'postgres://u@r1/graph', DATABASE_REPLICA_MAX_LAG_MS: '0' })).toThrow('DATABASE_REPLICA_MAX_LAG_MS');
+  });
+
   it.each([
     ['REDIS_CLUSTER_NODES', 'r1'],
     ['REDIS_CLUSTER_NODES', 'r1:7000,,r2:7001'],

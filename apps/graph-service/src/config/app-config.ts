@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CacheOptions, DatabaseOptions, KafkaOptions, RedisOptions } from '@graph/infrastructure';
+import { CacheOptions, DatabaseOptions, KafkaOptions, RedisOptions, ReplicaOptions } from '@graph/infrastructure';
 
 /**
  * The whole configuration, read from the environment once at boot (loadConfig) and injected as
@@ -22,6 +22,8 @@ export interface AppConfig {
   cursorSecret: string;
   followRateLimit: { limit: number; windowSeconds: number };
   recommendations: { recentFollowings: number; perFollowing: number };
+  /** How often expired mutes are deleted (they read as unmuted from their expiry on regardless); 0 = never. */
+  muteSweepIntervalSeconds: number;
   cache: CacheOptions;
   /** Seconds between scheduled counter drift checks; 0 turns them off. */
   consistencyCheckIntervalSeconds: number;
@@ -111,6 +113,24 @@ function redisClusterNodes(env: Env): { host: string; port: number }[] | undefin
     if (!m || port < 1 || port > 65535) throw new ConfigError('REDIS_CLUSTER_NODES', `must be a comma-separated list of host:port, got ${JSON.stringify(entry.trim())}`);
     return { host: m[1]!, port };
   });
+/** DATABASE_REPLICA_URLS and its tuning; only with DATABASE_URL (the embedded server has no replicas). */
+function readReplicas(env: Env, primaryUrl: string | undefined): ReplicaOptions | undefined {
+  const raw = text(env, 'DATABASE_REPLICA_URLS');
+  if (raw === undefined) return undefined;
+  if (primaryUrl === undefined) throw new ConfigError('DATABASE_REPLICA_URLS', 'needs DATABASE_URL (the primary)');
+  const urls = raw.split(',').map((u) => u.trim());
+  urls.forEach((u, i) => {
+    try {
+      if (!['postgres:', 'postgresql:'].includes(new URL(u).protocol)) throw new Error();
+    } catch {
+      throw new ConfigError('DATABASE_REPLICA_URLS', `must be a comma-separated list of postgres:// URLs, entry ${i + 1} is not`);
+    }
+  });
+  return {
+    urls,
+    maxLagMs: integer(env, 'DATABASE_REPLICA_MAX_LAG_MS', 1000, 1, 600000),
+    checkIntervalMs: integer(env, 'DATABASE_REPLICA_CHECK_INTERVAL_MS', 100, 10, 60000),
+  };
 }
 
 function kafkaTopics(env: Env): { replicationFactor: number; minInsyncReplicas: number } {
@@ -133,6 +153,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     queryTimeoutMs: integer(env, 'DATABASE_QUERY_TIMEOUT_MS', statementTimeoutMs + 1000, 100, 600000),
     breakerOpenMs: integer(env, 'DATABASE_BREAKER_OPEN_MS', 1000, 50, 60000),
   };
+  const replicas = readReplicas(env, databaseUrl);
   const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
   const redisCluster = redisClusterNodes(env);
   if (redisCluster && redisUrl) throw new ConfigError('REDIS_CLUSTER_NODES', 'and REDIS_URL cannot both be set: choose one Redis node or a cluster');
@@ -198,7 +219,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error'] as const),
     database: databaseUrl
-      ? { mode: 'external', url: databaseUrl, poolSize, statementTimeoutMs, waits }
+      ? { mode: 'external', url: databaseUrl, poolSize, statementTimeoutMs, waits, ...(replicas ? { replicas } : {}) }
       : {
           mode: 'embedded',
           dataDir: resolve(text(env, 'EMBEDDED_PG_DIR', '.data/postgres')!),
@@ -237,6 +258,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       recentFollowings: integer(env, 'RECOMMENDATION_RECENT_FOLLOWINGS', 200, 1, 100000),
       perFollowing: integer(env, 'RECOMMENDATION_PER_FOLLOWING', 50, 1, 100000),
     },
+    muteSweepIntervalSeconds: integer(env, 'MUTE_SWEEP_INTERVAL_SECONDS', 60, 0, 86400),
     cache: {
       ttlSeconds: {
         followers: integer(env, 'CACHE_TTL_FOLLOWERS', 300, 1, 86400),
