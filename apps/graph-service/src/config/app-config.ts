@@ -113,6 +113,8 @@ function redisClusterNodes(env: Env): { host: string; port: number }[] | undefin
     if (!m || port < 1 || port > 65535) throw new ConfigError('REDIS_CLUSTER_NODES', `must be a comma-separated list of host:port, got ${JSON.stringify(entry.trim())}`);
     return { host: m[1]!, port };
   });
+}
+
 /** DATABASE_REPLICA_URLS and its tuning; only with DATABASE_URL (the embedded server has no replicas). */
 function readReplicas(env: Env, primaryUrl: string | undefined): ReplicaOptions | undefined {
   const raw = text(env, 'DATABASE_REPLICA_URLS');
