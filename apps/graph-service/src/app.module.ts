@@ -12,6 +12,7 @@ import { BlockWriteController } from './http/graph/block-write.controller';
 import { FollowWriteController } from './http/graph/follow-write.controller';
 import { KnownFollowersController } from './http/graph/known-followers.controller';
 import { MuteController } from './http/graph/mute.controller';
+import { RecommendationDismissalController } from './http/graph/recommendation-dismissal.controller';
 import { SettingsController } from './http/graph/settings.controller';
 import { GraphQueryController } from './http/graph/graph-query.controller';
 import { HealthController } from './http/health/health.controller';
@@ -65,6 +66,7 @@ export class AppModule {
         ImportsAdminController,
         MuteController,
         KnownFollowersController,
+        RecommendationDismissalController,
         // Kafka edge: message handlers only, served by the microservice connected in bootstrap.ts.
         ...(config.kafka.mode === 'external' ? [GraphRpcController, UserEventsController] : []),
       ],

@@ -23,6 +23,7 @@ import { FilterFollowedUseCase } from './filter-followed.use-case';
 import { FollowUserUseCase } from './follow-user.use-case';
 import { GetKnownFollowersUseCase } from './get-known-followers.use-case';
 import { GetRecommendationsUseCase } from './get-recommendations.use-case';
+import { DismissRecommendationUseCase } from './dismiss-recommendation.use-case';
 import { GetRelationshipsUseCase } from './get-relationships.use-case';
 import { GetSettingsUseCase } from './get-settings.use-case';
 import { GetStatsUseCase } from './get-stats.use-case';
@@ -54,6 +55,7 @@ const useCases: Provider[] = [
   MuteUserUseCase,
   UnmuteUserUseCase,
   SweepExpiredMutesUseCase,
+  DismissRecommendationUseCase,
   // read side
   ListEdgesUseCase,
   ListUserIdsUseCase,

@@ -15,6 +15,7 @@ export * from './list-user-ids.use-case';
 export * from './get-relationships.use-case';
 export * from './get-stats.use-case';
 export * from './get-recommendations.use-case';
+export * from './dismiss-recommendation.use-case';
 export * from './filter-followed.use-case';
 export * from './admin/background-jobs';
 export * from './admin/check-counter-drift.use-case';
