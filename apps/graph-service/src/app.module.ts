@@ -13,6 +13,7 @@ import { FollowWriteController } from './http/graph/follow-write.controller';
 import { KnownFollowersController } from './http/graph/known-followers.controller';
 import { MuteController } from './http/graph/mute.controller';
 import { RecommendationDismissalController } from './http/graph/recommendation-dismissal.controller';
+import { ExportController } from './http/graph/export.controller';
 import { SettingsController } from './http/graph/settings.controller';
 import { GraphQueryController } from './http/graph/graph-query.controller';
 import { HealthController } from './http/health/health.controller';
@@ -67,6 +68,7 @@ export class AppModule {
         MuteController,
         KnownFollowersController,
         RecommendationDismissalController,
+        ExportController,
         // Kafka edge: message handlers only, served by the microservice connected in bootstrap.ts.
         ...(config.kafka.mode === 'external' ? [GraphRpcController, UserEventsController] : []),
       ],

@@ -24,6 +24,7 @@ import { FollowUserUseCase } from './follow-user.use-case';
 import { GetKnownFollowersUseCase } from './get-known-followers.use-case';
 import { GetRecommendationsUseCase } from './get-recommendations.use-case';
 import { DismissRecommendationUseCase } from './dismiss-recommendation.use-case';
+import { ExportOwnGraphUseCase } from './export-own-graph.use-case';
 import { GetRelationshipsUseCase } from './get-relationships.use-case';
 import { GetSettingsUseCase } from './get-settings.use-case';
 import { GetStatsUseCase } from './get-stats.use-case';
@@ -63,6 +64,7 @@ const useCases: Provider[] = [
   GetStatsUseCase,
   GetRecommendationsUseCase,
   FilterFollowedUseCase,
+  ExportOwnGraphUseCase,
   // admin
   BackgroundJobs,
   CheckCounterDriftUseCase,
