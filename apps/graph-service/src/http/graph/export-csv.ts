@@ -17,7 +17,7 @@ function field(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-export function csvLine(row: ExportedRow): string {
+function csvLine(row: ExportedRow): string {
   switch (row.list) {
     case 'following':
       return [row.userId, String(row.options.reposts), String(row.options.notify), field((row.options.languages ?? []).join(', '))].join(',') + '\r\n';

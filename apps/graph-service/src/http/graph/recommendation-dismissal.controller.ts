@@ -8,7 +8,7 @@ import { ApiErrors, ApiSignedIn, ApiUserIdParam } from '../common/api-docs.decor
 import { UserIdParam } from '../common/user-id.pipe';
 import { GRAPH_ROUTE_PREFIX } from '../first-page/first-page.routes';
 
-export class DismissRecommendationResponseDto {
+class DismissRecommendationResponseDto {
   @ApiProperty({ example: true })
   success!: boolean;
   @ApiProperty({ example: true, description: 'always true: the account is dismissed (whether by this call or an earlier one)' })
