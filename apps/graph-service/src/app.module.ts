@@ -14,6 +14,7 @@ import { KnownFollowersController } from './http/graph/known-followers.controlle
 import { MuteController } from './http/graph/mute.controller';
 import { RecommendationDismissalController } from './http/graph/recommendation-dismissal.controller';
 import { ExportController } from './http/graph/export.controller';
+import { GraphImportController } from './http/graph/graph-import.controller';
 import { SettingsController } from './http/graph/settings.controller';
 import { GraphQueryController } from './http/graph/graph-query.controller';
 import { HealthController } from './http/health/health.controller';
@@ -69,6 +70,7 @@ export class AppModule {
         KnownFollowersController,
         RecommendationDismissalController,
         ExportController,
+        GraphImportController,
         // Kafka edge: message handlers only, served by the microservice connected in bootstrap.ts.
         ...(config.kafka.mode === 'external' ? [GraphRpcController, UserEventsController] : []),
       ],

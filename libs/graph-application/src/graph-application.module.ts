@@ -25,6 +25,8 @@ import { GetKnownFollowersUseCase } from './get-known-followers.use-case';
 import { GetRecommendationsUseCase } from './get-recommendations.use-case';
 import { DismissRecommendationUseCase } from './dismiss-recommendation.use-case';
 import { ExportOwnGraphUseCase } from './export-own-graph.use-case';
+import { GetOwnGraphImportUseCase } from './get-own-graph-import.use-case';
+import { ImportOwnGraphUseCase } from './import-own-graph.use-case';
 import { GetRelationshipsUseCase } from './get-relationships.use-case';
 import { GetSettingsUseCase } from './get-settings.use-case';
 import { GetStatsUseCase } from './get-stats.use-case';
@@ -57,6 +59,8 @@ const useCases: Provider[] = [
   UnmuteUserUseCase,
   SweepExpiredMutesUseCase,
   DismissRecommendationUseCase,
+  ImportOwnGraphUseCase,
+  GetOwnGraphImportUseCase,
   // read side
   ListEdgesUseCase,
   ListUserIdsUseCase,

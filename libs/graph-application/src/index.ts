@@ -17,6 +17,8 @@ export * from './get-stats.use-case';
 export * from './get-recommendations.use-case';
 export * from './dismiss-recommendation.use-case';
 export * from './export-own-graph.use-case';
+export * from './import-own-graph.use-case';
+export * from './get-own-graph-import.use-case';
 export * from './filter-followed.use-case';
 export * from './admin/background-jobs';
 export * from './admin/check-counter-drift.use-case';
