@@ -109,7 +109,8 @@ export class ImportOwnGraphUseCase {
       try {
         const targetId = parseUserId((row.fields[0] ?? '').trim(), 'Account address');
         listed.add(targetId);
-        (await this.apply(input.userId, input.list, targetId, row.fields)) ? outcome.applied++ : outcome.unchanged++;
+        if (await this.apply(input.userId, input.list, targetId, row.fields)) outcome.applied++;
+        else outcome.unchanged++;
       } catch (error) {
         if (!(error instanceof GraphError)) throw error;
         outcome.failed++;
