@@ -47,6 +47,12 @@ export async function seedGraphSql(db: SqlRunner, graph: GraphSeed): Promise<voi
       [graph.privateUsers],
     );
   }
+  if (graph.dismissals?.length) {
+    await db.query(
+      `INSERT INTO recommendation_dismissals (user_id, dismissed_id) SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING`,
+      [graph.dismissals.map((d) => d.user), graph.dismissals.map((d) => d.dismissed)],
+    );
+  }
   const touched = edges.flatMap((e) => [e.follower, e.following]);
   if (touched.length > 0) await rebuildGraphStats(db, touched);
 }

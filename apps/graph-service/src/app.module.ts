@@ -12,6 +12,9 @@ import { BlockWriteController } from './http/graph/block-write.controller';
 import { FollowWriteController } from './http/graph/follow-write.controller';
 import { KnownFollowersController } from './http/graph/known-followers.controller';
 import { MuteController } from './http/graph/mute.controller';
+import { RecommendationDismissalController } from './http/graph/recommendation-dismissal.controller';
+import { ExportController } from './http/graph/export.controller';
+import { GraphImportController } from './http/graph/graph-import.controller';
 import { SettingsController } from './http/graph/settings.controller';
 import { GraphQueryController } from './http/graph/graph-query.controller';
 import { HealthController } from './http/health/health.controller';
@@ -65,6 +68,9 @@ export class AppModule {
         ImportsAdminController,
         MuteController,
         KnownFollowersController,
+        RecommendationDismissalController,
+        ExportController,
+        GraphImportController,
         // Kafka edge: message handlers only, served by the microservice connected in bootstrap.ts.
         ...(config.kafka.mode === 'external' ? [GraphRpcController, UserEventsController] : []),
       ],

@@ -23,6 +23,10 @@ import { FilterFollowedUseCase } from './filter-followed.use-case';
 import { FollowUserUseCase } from './follow-user.use-case';
 import { GetKnownFollowersUseCase } from './get-known-followers.use-case';
 import { GetRecommendationsUseCase } from './get-recommendations.use-case';
+import { DismissRecommendationUseCase } from './dismiss-recommendation.use-case';
+import { ExportOwnGraphUseCase } from './export-own-graph.use-case';
+import { GetOwnGraphImportUseCase } from './get-own-graph-import.use-case';
+import { ImportOwnGraphUseCase } from './import-own-graph.use-case';
 import { GetRelationshipsUseCase } from './get-relationships.use-case';
 import { GetSettingsUseCase } from './get-settings.use-case';
 import { GetStatsUseCase } from './get-stats.use-case';
@@ -54,6 +58,9 @@ const useCases: Provider[] = [
   MuteUserUseCase,
   UnmuteUserUseCase,
   SweepExpiredMutesUseCase,
+  DismissRecommendationUseCase,
+  ImportOwnGraphUseCase,
+  GetOwnGraphImportUseCase,
   // read side
   ListEdgesUseCase,
   ListUserIdsUseCase,
@@ -61,6 +68,7 @@ const useCases: Provider[] = [
   GetStatsUseCase,
   GetRecommendationsUseCase,
   FilterFollowedUseCase,
+  ExportOwnGraphUseCase,
   // admin
   BackgroundJobs,
   CheckCounterDriftUseCase,

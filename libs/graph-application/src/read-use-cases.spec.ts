@@ -72,7 +72,7 @@ describe('read use cases', () => {
     it('uses the policy bounds, default 10 and at most 50', async () => {
       const recs = await useCase.execute({ userId: me });
       // only followings 13 and 14 are explored (recentFollowings: 2), so 52 never appears
-      expect(recs[0]).toEqual({ userId: id(50), mutualCount: 2 });
+      expect(recs[0]).toEqual({ userId: id(50), mutualCount: 2, sampleMutualIds: [id(14), id(13)] });
       expect(recs).toHaveLength(10);
       expect(recs.some((r) => r.userId === id(52))).toBe(false);
       expect(await useCase.execute({ userId: me, limit: 50 })).toHaveLength(50);

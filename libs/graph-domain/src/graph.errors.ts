@@ -11,6 +11,7 @@ export type GraphErrorCode =
   | 'SELF_FOLLOW'
   | 'SELF_BLOCK'
   | 'SELF_MUTE'
+  | 'SELF_DISMISS'
   | 'BLOCKED'
   | 'PRIVATE_ACCOUNT'
   | 'FORBIDDEN'
@@ -73,6 +74,12 @@ export class SelfBlockError extends GraphError {
 export class SelfMuteError extends GraphError {
   constructor() {
     super('SELF_MUTE', 'you cannot mute yourself');
+  }
+}
+
+export class SelfDismissError extends GraphError {
+  constructor() {
+    super('SELF_DISMISS', 'you are never suggested to yourself');
   }
 }
 

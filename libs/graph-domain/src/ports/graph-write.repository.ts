@@ -96,13 +96,19 @@ export abstract class GraphWriteRepository {
   abstract unblock(blockerId: UserId, blockedId: UserId): Promise<{ changed: boolean }>;
 
   /**
+   * Dismisses `dismissedId` from `userId`'s suggestions for good (getRecommendations leaves it out
+   * from then on). Private: no event. `changed` is false when it was dismissed already.
+   */
+  abstract dismissRecommendation(userId: UserId, dismissedId: UserId): Promise<{ changed: boolean }>;
+
+  /**
    * Sets the account's privacy. Private → public accepts every pending request in the same
    * transaction, each with its `follow_request_accepted` event.
    */
   abstract setPrivacy(userId: UserId, isPrivate: boolean): Promise<PrivacyOutcome>;
 
   /**
-   * Erases the user from the graph: every edge, request and block in both directions, the settings
+   * Erases the user from the graph: every edge, request, block and dismissed suggestion in both directions, the settings
    * and the counters; the other users' counters are fixed and an unfollow event (reason `erased`)
    * is emitted for each visible edge or request. A repeat finds nothing and emits nothing.
    */

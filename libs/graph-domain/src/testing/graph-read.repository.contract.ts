@@ -24,6 +24,8 @@ export interface GraphSeed {
   edges?: SeedEdge[];
   blocks?: SeedBlock[];
   privateUsers?: UserId[];
+  /** Suggestions dismissed: `dismissed` is never suggested to `user`. */
+  dismissals?: Array<{ user: UserId; dismissed: UserId }>;
 }
 
 export interface GraphReadFixture {
@@ -576,6 +578,50 @@ export function describeGraphReadRepositoryContract(name: string, makeFixture: (
         ]);
         expect(await f.repo.getRecommendations(me!, 10, { recentFollowings: 1, perFollowing: 1 })).toEqual([{ userId: z, mutualCount: 1 }]);
         expect((await f.repo.getRecommendations(me!, 10, wide)).map((r) => r.userId)).toEqual([x, y, z]);
+      });
+
+      it('leaves out the accounts the user dismissed, and only for that user', async () => {
+        const [me, other, f1, x, y] = ids(5);
+        await f.seed({
+          edges: [
+            { follower: me!, following: f1!, status: 'accepted' },
+            { follower: other!, following: f1!, status: 'accepted' },
+            { follower: f1!, following: x!, status: 'accepted' },
+            { follower: f1!, following: y!, status: 'accepted' },
+          ],
+          dismissals: [{ user: me!, dismissed: x! }],
+        });
+        expect(await f.repo.getRecommendations(me!, 10, wide)).toEqual([{ userId: y, mutualCount: 1 }]);
+        expect((await f.repo.getRecommendations(other!, 10, wide)).map((r) => r.userId)).toEqual([x, y]);
+      });
+
+      it('relative to X: counts what the newest followers of X follow, without X, self, followed, requested, blocked or dismissed', async () => {
+        const [me, x, fanOld, fanNew, c1, c2, c3, followed, requested, blocked, dismissed] = ids(11);
+        const fanFollows = [c1!, c2!, followed!, requested!, blocked!, dismissed!, me!];
+        await f.seed({
+          edges: [
+            { follower: fanOld!, following: x!, status: 'accepted', createdAtUs: at(1) },
+            { follower: fanNew!, following: x!, status: 'accepted', createdAtUs: at(2) },
+            { follower: c3!, following: x!, status: 'pending', createdAtUs: at(3) }, // a request is not a follower
+            ...fanFollows.map((t) => ({ follower: fanNew!, following: t, status: 'accepted' as const })),
+            { follower: fanOld!, following: c2!, status: 'accepted' },
+            { follower: c3!, following: c1!, status: 'accepted' },
+            { follower: me!, following: followed!, status: 'accepted' },
+            { follower: me!, following: requested!, status: 'pending' },
+          ],
+          blocks: [{ blocker: blocked!, blocked: me! }],
+          dismissals: [{ user: me!, dismissed: dismissed! }],
+        });
+        expect(await f.repo.getRecommendations(me!, 10, wide, x!)).toEqual([
+          { userId: c2, mutualCount: 2 },
+          { userId: c1, mutualCount: 1 },
+        ]);
+        // Bounded like the plain query: only X's newest follower is a seed.
+        expect(await f.repo.getRecommendations(me!, 10, { recentFollowings: 1, perFollowing: 10 }, x!)).toEqual([
+          { userId: c1, mutualCount: 1 },
+          { userId: c2, mutualCount: 1 },
+        ]);
+        expect(await f.repo.getRecommendations(me!, 10, wide, freshId())).toEqual([]);
       });
     });
 

@@ -25,6 +25,8 @@ export interface GraphWriteInspector {
   isPrivate(userId: UserId): Promise<boolean>;
   /** The options stored on the edge follower→following (any state), or null when there is no edge. */
   followOptions(followerId: UserId, followingId: UserId): Promise<FollowOptions | null>;
+  /** Whether `userId` dismissed `dismissedId` from its suggestions. */
+  isDismissed(userId: UserId, dismissedId: UserId): Promise<boolean>;
 }
 
 export interface GraphWriteContractSubject {
@@ -327,6 +329,19 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
       });
     });
 
+    describe('dismissRecommendation', () => {
+      it('stores the dismissal once, one way, with no event and no edge change', async () => {
+        await repo.follow(b, a);
+        expect(await repo.dismissRecommendation(a, b)).toEqual({ changed: true });
+        expect(await repo.dismissRecommendation(a, b)).toEqual({ changed: false });
+        expect(await inspect.isDismissed(a, b)).toBe(true);
+        expect(await inspect.isDismissed(b, a)).toBe(false);
+        expect(await inspect.edgeStatus(b, a)).toBe('accepted');
+        expect(await inspect.events(a, b)).toHaveLength(1);
+        expect(await inspect.blockEvents(a)).toEqual([]);
+      });
+    });
+
     describe('setPrivacy', () => {
       it('goes private and back; a repeat changes nothing', async () => {
         expect(await repo.setPrivacy(a, false)).toEqual({ isPrivate: false, changed: false, acceptedFollowerIds: [] });
@@ -375,6 +390,9 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
         await repo.respondToRequest(a, e, 'reject'); // rejected: no event when erased
         await repo.block(a, f);
         await repo.follow(b, c); // unrelated, must survive
+        await repo.dismissRecommendation(a, d);
+        await repo.dismissRecommendation(e, a);
+        await repo.dismissRecommendation(b, c);
 
         const outcome = await repo.eraseUser(a);
         expect([...outcome.affectedUserIds].sort(compareUserIds)).toEqual([a, b, c, d, e, f].sort(compareUserIds));
@@ -393,6 +411,9 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
         expect(await inspect.counts(b)).toEqual(zero); // its follow of c is still a request
         expect(await inspect.counts(c)).toEqual({ ...zero, pending: 1 });
         expect(await inspect.edgeStatus(b, c)).toBe('pending');
+        expect(await inspect.isDismissed(a, d)).toBe(false);
+        expect(await inspect.isDismissed(e, a)).toBe(false);
+        expect(await inspect.isDismissed(b, c)).toBe(true);
 
         const erased = (await inspect.events(a)).filter((ev) => ev.type === 'unfollow').sort(byPair);
         expect(erased).toEqual(

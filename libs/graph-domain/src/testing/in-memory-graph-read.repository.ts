@@ -144,8 +144,9 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
     return candidateIds.filter((id) => this.store.edge(followerId, id)?.status === 'accepted');
   }
 
-  async getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds): Promise<Recommendation[]> {
-    const recent = this.followingEntries(userId).sort(newestFirst).slice(0, bounds.recentFollowings);
+  async getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds, relativeTo?: UserId): Promise<Recommendation[]> {
+    const seeds = relativeTo === undefined ? this.followingEntries(userId) : this.followerEntries(relativeTo);
+    const recent = seeds.sort(newestFirst).slice(0, bounds.recentFollowings);
     const counts = new Map<UserId, number>();
     for (const f of recent) {
       for (const c of this.followingEntries(f.userId).sort(newestFirst).slice(0, bounds.perFollowing)) {
@@ -154,7 +155,14 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
     }
     const excluded = (id: UserId): boolean => {
       const edge = this.store.edge(userId, id);
-      return id === userId || edge?.status === 'accepted' || edge?.status === 'pending' || this.store.isBlockedEitherWay(userId, id);
+      return (
+        id === userId ||
+        id === relativeTo ||
+        edge?.status === 'accepted' ||
+        edge?.status === 'pending' ||
+        this.store.isBlockedEitherWay(userId, id) ||
+        this.store.dismissals.has(InMemoryGraphStore.pairKey(userId, id))
+      );
     };
     return [...counts.entries()]
       .filter(([id]) => !excluded(id))

@@ -93,6 +93,13 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
     return { changed };
   }
 
+  async dismissRecommendation(userId: UserId, dismissedId: UserId): Promise<{ changed: boolean }> {
+    const key = InMemoryGraphStore.pairKey(userId, dismissedId);
+    if (this.store.dismissals.has(key)) return { changed: false };
+    this.store.dismissals.add(key);
+    return { changed: true };
+  }
+
   async setPrivacy(userId: UserId, isPrivate: boolean): Promise<PrivacyOutcome> {
     if (this.store.privateUsers.has(userId) === isPrivate) return { isPrivate, changed: false, acceptedFollowerIds: [] };
     if (isPrivate) {
@@ -124,6 +131,10 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
       this.store.blocks.delete(key);
       this.store.blockEvents.push({ type: 'unblock', blockerId: block.blockerId, blockedId: block.blockedId });
       affected.add(block.blockerId).add(block.blockedId);
+    }
+    for (const key of [...this.store.dismissals]) {
+      const [by, of] = key.split('>');
+      if (by === userId || of === userId) this.store.dismissals.delete(key);
     }
     if (this.store.privateUsers.delete(userId)) affected.add(userId);
     return { affectedUserIds: [...affected].sort(compareUserIds), removedEdges: edges.length };

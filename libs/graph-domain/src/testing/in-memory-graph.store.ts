@@ -28,6 +28,8 @@ export class InMemoryGraphStore {
   readonly edges = new Map<string, StoredEdge>();
   readonly blocks = new Map<string, StoredBlock>();
   readonly privateUsers = new Set<UserId>();
+  /** Dismissed suggestions, as pairKey(user, dismissed). */
+  readonly dismissals = new Set<string>();
   /** Every event the write side emitted, in order (what the outbox would hold). */
   readonly events: GraphEvent[] = [];
   /** Every block event, in order (the graph.block rows of the outbox). */

@@ -100,6 +100,11 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
     return this.dropWrite(() => this.inner.unblock(blockerId, blockedId), (o) => (o.changed ? drop(...keys) : []), drop(...keys));
   }
 
+  async dismissRecommendation(userId: UserId, dismissedId: UserId): Promise<{ changed: boolean }> {
+    const keys = [suggestions(userId)];
+    return this.dropWrite(() => this.inner.dismissRecommendation(userId, dismissedId), (o) => (o.changed ? drop(...keys) : []), drop(...keys));
+  }
+
   async setPrivacy(userId: UserId, isPrivate: boolean): Promise<PrivacyOutcome> {
     return this.dropWrite(() => this.inner.setPrivacy(userId, isPrivate), (o) => {
       if (!o.changed && o.acceptedFollowerIds.length === 0) return [];

@@ -297,8 +297,9 @@ export class CachedGraphReadRepository extends GraphReadRepository {
     return this.inner.filterFollowed(followerId, candidateIds);
   }
 
-  async getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds): Promise<Recommendation[]> {
-    if (limit > CACHED_RECOMMENDATIONS) return this.inner.getRecommendations(userId, limit, bounds);
+  async getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds, relativeTo?: UserId): Promise<Recommendation[]> {
+    // "People like X" is asked once, after a follow: not worth an entry per (user, X).
+    if (limit > CACHED_RECOMMENDATIONS || relativeTo !== undefined) return this.inner.getRecommendations(userId, limit, bounds, relativeTo);
     // The bounds travel with the value: suggestions computed under other bounds are not an answer.
     const shape = `${bounds.recentFollowings}:${bounds.perFollowing}`;
     const [value] = await this.cached(

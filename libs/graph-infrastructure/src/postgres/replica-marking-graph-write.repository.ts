@@ -19,6 +19,10 @@ export class ReplicaMarkingGraphWriteRepository extends GraphWriteRepository {
     return this.marked([followerId, followingId], () => this.inner.follow(followerId, followingId, options));
   }
 
+  dismissRecommendation(userId: UserId, dismissedId: UserId): Promise<{ changed: boolean }> {
+    return this.marked([userId], () => this.inner.dismissRecommendation(userId, dismissedId));
+  }
+
   updateFollowOptions(followerId: UserId, followingId: UserId, patch: FollowOptionsPatch): Promise<FollowOptionsOutcome> {
     return this.marked([followerId, followingId], () => this.inner.updateFollowOptions(followerId, followingId, patch));
   }

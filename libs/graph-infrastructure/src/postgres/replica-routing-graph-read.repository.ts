@@ -85,8 +85,9 @@ export class ReplicaRoutingGraphReadRepository extends GraphReadRepository {
     return this.routed(listUsers(list), (r) => r.countEdges(list));
   }
 
-  getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds): Promise<Recommendation[]> {
-    return this.routed([userId], (r) => r.getRecommendations(userId, limit, bounds));
+  getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds, relativeTo?: UserId): Promise<Recommendation[]> {
+    const about = relativeTo === undefined ? [userId] : [userId, relativeTo];
+    return this.routed(about, (r) => r.getRecommendations(userId, limit, bounds, relativeTo));
   }
 
   /** Id pages for fan-out (request-reply): lag-tolerant, like the lists. */

@@ -277,17 +277,23 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
     return rows.map((r) => r.id as UserId);
   }
 
-  async getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds): Promise<Recommendation[]> {
-    // Bounded friend-of-friend: the user's `recentFollowings` newest followings, each one's
-    // `perFollowing` newest followings (both backward index-only scans), counted per candidate.
-    // Exclusions (self, followed or requested, blocked either way) are one hashed set, built from
-    // the user's own rows, anti-joined after grouping.
+  async getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds, relativeTo?: UserId): Promise<Recommendation[]> {
+    // Bounded friend-of-friend: the seeds (the user's `recentFollowings` newest followings, or for
+    // "people like X" X's newest followers), each one's `perFollowing` newest followings (backward
+    // index-only scans), counted per candidate. Exclusions (self, X, followed or requested, blocked
+    // either way, dismissed) are one hashed set, built from the user's own rows, anti-joined after grouping.
+    const seeds =
+      relativeTo === undefined
+        ? `SELECT following_id AS id FROM follows
+            WHERE follower_id = $1 AND status = 'accepted'
+            ORDER BY created_at DESC, following_id DESC
+            LIMIT $2`
+        : `SELECT follower_id AS id FROM follows
+            WHERE following_id = $5 AND status = 'accepted'
+            ORDER BY created_at DESC, follower_id DESC
+            LIMIT $2`;
     const rows: { id: string; n: number }[] = await this.db.query(
-      `WITH recent AS MATERIALIZED (
-              SELECT following_id AS id FROM follows
-               WHERE follower_id = $1 AND status = 'accepted'
-               ORDER BY created_at DESC, following_id DESC
-               LIMIT $2),
+      `WITH recent AS MATERIALIZED (${seeds}),
             candidates AS (
               SELECT c.id, count(*) AS n
                 FROM recent r
@@ -300,13 +306,15 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
             excluded AS MATERIALIZED (
               SELECT following_id AS id FROM follows WHERE follower_id = $1 AND status IN ('accepted', 'pending')
               UNION ALL SELECT blocked_id FROM blocks WHERE blocker_id = $1
-              UNION ALL SELECT blocker_id FROM blocks WHERE blocked_id = $1)
+              UNION ALL SELECT blocker_id FROM blocks WHERE blocked_id = $1
+              UNION ALL SELECT dismissed_id FROM recommendation_dismissals WHERE user_id = $1${relativeTo === undefined ? '' : `
+              UNION ALL SELECT $5::bigint`})
        SELECT c.id::text AS id, c.n::int AS n
          FROM candidates c
         WHERE c.id <> $1 AND NOT EXISTS (SELECT 1 FROM excluded x WHERE x.id = c.id)
         ORDER BY c.n DESC, c.id ASC
         LIMIT $4`,
-      [userId, bounds.recentFollowings, bounds.perFollowing, limit],
+      [userId, bounds.recentFollowings, bounds.perFollowing, limit, ...(relativeTo === undefined ? [] : [relativeTo])],
     );
     return rows.map((r) => ({ userId: r.id as UserId, mutualCount: Number(r.n) }));
   }

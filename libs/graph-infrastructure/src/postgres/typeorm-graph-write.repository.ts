@@ -256,6 +256,17 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
     });
   }
 
+  async dismissRecommendation(userId: UserId, dismissedId: UserId): Promise<{ changed: boolean }> {
+    return this.transaction(async (m) => {
+      const [inserted] = await query(
+        m,
+        `INSERT INTO recommendation_dismissals (user_id, dismissed_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1 AS inserted`,
+        [userId, dismissedId],
+      );
+      return { changed: Boolean(inserted) };
+    });
+  }
+
   async setPrivacy(userId: UserId, isPrivate: boolean): Promise<PrivacyOutcome> {
     return this.transaction(async (m) => {
       if (isPrivate) {
@@ -316,6 +327,7 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
           .sort((x, y) => compareUserIds(x.blocker_id, y.blocker_id) || compareUserIds(x.blocked_id, y.blocked_id))
           .map((b) => toBlockOutboxRow({ type: 'unblock', blockerId: b.blocker_id, blockedId: b.blocked_id }, occurredAt)),
       );
+      await query(m, `DELETE FROM recommendation_dismissals WHERE user_id = $1 OR dismissed_id = $1`, [userId]);
       const settings = await query(m, `DELETE FROM user_settings WHERE user_id = $1 RETURNING 1 AS deleted`, [userId]);
       await this.recordRemovals(m, removed, 'erased', userId);
       await query(m, `DELETE FROM user_graph_stats WHERE user_id = $1`, [userId]);

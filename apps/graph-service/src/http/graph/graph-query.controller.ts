@@ -6,7 +6,7 @@ import {
   GetStatsUseCase,
   ListEdgesUseCase,
 } from '@graph/application';
-import { EdgeList, UserId, ValidationError, parseUserIdList } from '@graph/domain';
+import { EdgeList, UserId, ValidationError, parseUserId, parseUserIdList } from '@graph/domain';
 import { CurrentCaller } from '../auth/auth.decorators';
 import { ApiErrors, ApiSignedIn, ApiUserIdParam, DocumentedErrorCode } from '../common/api-docs.decorators';
 import { UserIdParam } from '../common/user-id.pipe';
@@ -200,14 +200,17 @@ export class GraphQueryController {
   @ApiOperation({
     operationId: 'getRecommendations', summary: 'Friend-of-friend suggestions for the caller',
     description:
-      "Ranked by how many of the caller's followings follow each account (ties: smaller id). Excludes the caller, accounts it follows " +
-      'or has a pending request to, and accounts blocked either way. Bounded: only the caller\'s most recent followings ' +
-      '(RECOMMENDATION_RECENT_FOLLOWINGS) and each one\'s most recent followings (RECOMMENDATION_PER_FOLLOWING) are explored. `limit` 1–50 (default 10).',
+      "Ranked by how many of the caller's followings follow each account (ties: smaller id), each with up to three of them (`sample_mutual_ids`). " +
+      'Excludes the caller, accounts it follows or has a pending request to, accounts blocked either way, muted or dismissed (DELETE /recommendations/{id}). ' +
+      'With `relative_to` ("people like X"): accounts followed by the followers of X instead, X excluded; X\'s followers must be visible to the caller (BLOCKED, PRIVATE_ACCOUNT). ' +
+      'Bounded: only the most recent followings (or followers of X) (RECOMMENDATION_RECENT_FOLLOWINGS) and each one\'s most recent followings ' +
+      '(RECOMMENDATION_PER_FOLLOWING) are explored. `limit` 1–50 (default 10).',
   })
   @ApiOkResponse({ type: RecommendationsDto })
-  @ApiErrors('VALIDATION_FAILED')
+  @ApiErrors('VALIDATION_FAILED', 'INVALID_USER_ID', 'BLOCKED', 'PRIVATE_ACCOUNT')
   async suggestions(@CurrentCaller() caller: Caller, @Query() q: RecommendationsQueryDto): Promise<RecommendationsDto> {
-    const recs = await this.recommendations.execute({ userId: caller.userId, limit: limitOf(q.limit) });
+    const relativeTo = q.relative_to === undefined ? undefined : parseUserId(q.relative_to, 'relative_to');
+    const recs = await this.recommendations.execute({ userId: caller.userId, limit: limitOf(q.limit), relativeTo });
     return { recommendations: recs.map(RecommendationDto.of) };
   }
 
