@@ -38,6 +38,7 @@ import { SweepExpiredMutesUseCase } from './sweep-expired-mutes.use-case';
 import { UnfollowUserUseCase } from './unfollow-user.use-case';
 import { UnmuteUserUseCase } from './unmute-user.use-case';
 import { UpdateSettingsUseCase } from './update-settings.use-case';
+import { UpdateAccountSettingsUseCase } from './update-account-settings.use-case';
 
 /** Every use case (one per file, each with execute(input)); add new ones here. */
 const useCases: Provider[] = [
@@ -51,6 +52,7 @@ const useCases: Provider[] = [
   UnblockUserUseCase,
   UnfollowUserUseCase,
   UpdateSettingsUseCase,
+  UpdateAccountSettingsUseCase,
   MuteUserUseCase,
   UnmuteUserUseCase,
   SweepExpiredMutesUseCase,

@@ -9,6 +9,8 @@ export * from './respond-to-follow-request.use-case';
 export * from './unblock-user.use-case';
 export * from './unfollow-user.use-case';
 export * from './update-settings.use-case';
+export * from './update-account-settings.use-case';
+export * from './update-account-settings.use-case';
 export * from './read-limits';
 export * from './list-edges.use-case';
 export * from './list-user-ids.use-case';

@@ -13,6 +13,8 @@ export type GraphErrorCode =
   | 'SELF_MUTE'
   | 'BLOCKED'
   | 'PRIVATE_ACCOUNT'
+  | 'LIST_HIDDEN'
+  | 'FOLLOW_LIMIT_REACHED'
   | 'FORBIDDEN'
   | 'UNAUTHORIZED'
   | 'REQUEST_NOT_FOUND'
@@ -85,6 +87,13 @@ export class BlockedError extends GraphError {
 export class PrivateAccountError extends GraphError {
   constructor() {
     super('PRIVATE_ACCOUNT', 'this account is private: only its accepted followers can see this');
+  }
+}
+
+/** The owner's followers_visibility / following_visibility keeps this list from the viewer. */
+export class ListHiddenError extends GraphError {
+  constructor() {
+    super('LIST_HIDDEN', 'this account does not show this list to you');
   }
 }
 

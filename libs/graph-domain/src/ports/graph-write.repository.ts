@@ -1,3 +1,4 @@
+import { AccountPolicies, AccountPoliciesPatch } from '../model/account-settings';
 import { GraphEvent } from '../model/graph-event';
 import { FollowOptions, FollowOptionsPatch } from '../model/follow-options';
 import { FollowStatus } from '../model/relationship';
@@ -33,6 +34,13 @@ export interface PrivacyOutcome {
   changed: boolean;
   /** Followers whose pending requests were accepted because the account became public. */
   acceptedFollowerIds: UserId[];
+}
+
+export interface PoliciesOutcome {
+  /** The account's policies after the call. */
+  policies: AccountPolicies;
+  /** False when every given policy already had its value (nothing written). */
+  changed: boolean;
 }
 
 export interface EraseOutcome {
@@ -100,6 +108,13 @@ export abstract class GraphWriteRepository {
    * transaction, each with its `follow_request_accepted` event.
    */
   abstract setPrivacy(userId: UserId, isPrivate: boolean): Promise<PrivacyOutcome>;
+
+  /**
+   * Sets the given account policies (docs/api.md "Account policies"), leaving the others and the
+   * privacy as they are; an account never configured starts from the defaults. No event: the
+   * policies are the account's own business.
+   */
+  abstract updateAccountPolicies(userId: UserId, patch: AccountPoliciesPatch): Promise<PoliciesOutcome>;
 
   /**
    * Erases the user from the graph: every edge, request and block in both directions, the settings

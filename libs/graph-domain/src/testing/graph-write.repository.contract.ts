@@ -327,6 +327,35 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
       });
     });
 
+    describe('updateAccountPolicies', () => {
+      const defaults = { followersVisibility: 'public', followingVisibility: 'public', hideCounts: false, autoAcceptFollowed: false, requestTtlDays: null };
+
+      it('starts from the defaults, sets only what is given, and a repeat changes nothing', async () => {
+        expect(await repo.updateAccountPolicies(a, {})).toEqual({ policies: defaults, changed: false });
+        expect(await repo.updateAccountPolicies(a, { followersVisibility: 'followers', requestTtlDays: 30 })).toEqual({
+          policies: { ...defaults, followersVisibility: 'followers', requestTtlDays: 30 },
+          changed: true,
+        });
+        expect(await repo.updateAccountPolicies(a, { followersVisibility: 'followers' })).toMatchObject({ changed: false });
+        expect(await repo.updateAccountPolicies(a, { hideCounts: true, requestTtlDays: null })).toEqual({
+          policies: { ...defaults, followersVisibility: 'followers', hideCounts: true },
+          changed: true,
+        });
+        expect(await repo.updateAccountPolicies(b, {})).toEqual({ policies: defaults, changed: false });
+      });
+
+      it('leaves the privacy alone and is left alone by it; emits no event; erasure forgets the policies', async () => {
+        await repo.setPrivacy(a, true);
+        await repo.updateAccountPolicies(a, { followingVisibility: 'private', autoAcceptFollowed: true });
+        expect(await inspect.isPrivate(a)).toBe(true);
+        await repo.setPrivacy(a, false);
+        expect((await repo.updateAccountPolicies(a, {})).policies).toEqual({ ...defaults, followingVisibility: 'private', autoAcceptFollowed: true });
+        expect(await inspect.events(a)).toEqual([]);
+        await repo.eraseUser(a);
+        expect(await repo.updateAccountPolicies(a, {})).toEqual({ policies: defaults, changed: false });
+      });
+    });
+
     describe('setPrivacy', () => {
       it('goes private and back; a repeat changes nothing', async () => {
         expect(await repo.setPrivacy(a, false)).toEqual({ isPrivate: false, changed: false, acceptedFollowerIds: [] });

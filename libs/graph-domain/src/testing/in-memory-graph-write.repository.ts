@@ -1,4 +1,5 @@
 import { BlockedError, RequestNotFoundError } from '../graph.errors';
+import { AccountPoliciesPatch, withAccountPolicies } from '../model/account-settings';
 import { EdgeTransitionInput, edgeTransition } from '../model/edge-transition';
 import { DEFAULT_FOLLOW_OPTIONS, FollowOptions, FollowOptionsPatch, sameFollowOptions, withFollowOptions } from '../model/follow-options';
 import { UnfollowReason } from '../model/graph-event';
@@ -9,6 +10,7 @@ import {
   FollowOptionsOutcome,
   FollowOutcome,
   GraphWriteRepository,
+  PoliciesOutcome,
   PrivacyOutcome,
   RequestResponseOutcome,
 } from '../ports/graph-write.repository';
@@ -108,6 +110,16 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
     return { isPrivate, changed: true, acceptedFollowerIds: pending.map((e) => e.followerId) };
   }
 
+  async updateAccountPolicies(userId: UserId, patch: AccountPoliciesPatch): Promise<PoliciesOutcome> {
+    const before = this.store.settings(userId);
+    const after = withAccountPolicies(before, patch);
+    const { isPrivate: _before, ...was } = before;
+    const { isPrivate: _after, ...policies } = after;
+    const changed = JSON.stringify(was) !== JSON.stringify(policies);
+    if (changed) this.store.policies.set(userId, policies);
+    return { policies, changed };
+  }
+
   async eraseUser(userId: UserId): Promise<EraseOutcome> {
     const affected = new Set<UserId>();
     const edges = [...this.store.edges.values()]
@@ -125,7 +137,8 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
       this.store.blockEvents.push({ type: 'unblock', blockerId: block.blockerId, blockedId: block.blockedId });
       affected.add(block.blockerId).add(block.blockedId);
     }
-    if (this.store.privateUsers.delete(userId)) affected.add(userId);
+    const hadPolicies = this.store.policies.delete(userId);
+    if (this.store.privateUsers.delete(userId) || hadPolicies) affected.add(userId);
     return { affectedUserIds: [...affected].sort(compareUserIds), removedEdges: edges.length };
   }
 

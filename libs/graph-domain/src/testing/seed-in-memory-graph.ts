@@ -22,4 +22,8 @@ export function seedInMemoryGraph(store: InMemoryGraphStore, graph: GraphSeed): 
     });
   }
   for (const u of graph.privateUsers ?? []) store.privateUsers.add(u as UserId);
+  for (const { userId, ...policies } of graph.policies ?? []) {
+    const { isPrivate: _privacy, ...current } = store.settings(userId);
+    store.policies.set(userId, { ...current, ...policies });
+  }
 }

@@ -1,4 +1,5 @@
 import {
+  AccountPoliciesPatch,
   EraseOutcome,
   FollowOptions,
   FollowOptionsOutcome,
@@ -6,6 +7,7 @@ import {
   FollowOutcome,
   GraphError,
   GraphWriteRepository,
+  PoliciesOutcome,
   PrivacyOutcome,
   RequestResponseOutcome,
   UserId,
@@ -110,6 +112,11 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
         ...accepted.flatMap((f) => [following(f), stats(f), suggestions(f), rel(f, userId), rel(userId, f)]),
       );
     }, 'all');
+  }
+
+  async updateAccountPolicies(userId: UserId, patch: AccountPoliciesPatch): Promise<PoliciesOutcome> {
+    // The settings entry is what every cached list read and rendered first page checks first.
+    return this.dropWrite(() => this.inner.updateAccountPolicies(userId, patch), (o) => (o.changed ? drop(settings(userId)) : []), drop(settings(userId)));
   }
 
   async eraseUser(userId: UserId): Promise<EraseOutcome> {

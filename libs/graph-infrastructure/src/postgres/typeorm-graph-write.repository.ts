@@ -1,8 +1,10 @@
 import { DataSource, EntityManager } from 'typeorm';
 import {
+  AccountPoliciesPatch,
   BlockedError,
   CounterDelta,
   DEFAULT_FOLLOW_OPTIONS,
+  DEFAULT_USER_SETTINGS,
   EdgeTransition,
   EraseOutcome,
   FollowOptions,
@@ -12,6 +14,7 @@ import {
   FollowStatus,
   GraphEvent,
   GraphWriteRepository,
+  PoliciesOutcome,
   PrivacyOutcome,
   RequestNotFoundError,
   RequestResponseOutcome,
@@ -20,8 +23,10 @@ import {
   compareUserIds,
   edgeTransition,
   sameFollowOptions,
+  withAccountPolicies,
   withFollowOptions,
 } from '@graph/domain';
+import { SETTINGS_COLUMNS, SettingsRow, toUserSettings } from './user-settings-row';
 import { STATS_SLOTS } from './graph-stats-slots';
 import { OutboxWakeup, insertOutboxEvents, insertOutboxRows, toBlockOutboxRow, toOutboxRow, wroteOutboxEvents } from './outbox';
 import { epochMicrosSql } from './sql-runner';
@@ -292,6 +297,28 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
       transitions.forEach((t, i) => deltas.edge(followerIds[i]!, userId, t));
       await deltas.apply(m);
       return { isPrivate, changed: true, acceptedFollowerIds: followerIds };
+    });
+  }
+
+  async updateAccountPolicies(userId: UserId, patch: AccountPoliciesPatch): Promise<PoliciesOutcome> {
+    return this.transaction(async (m) => {
+      // The row lock orders concurrent changes of one account's policies (each keeps the other's fields).
+      const [row] = await query<SettingsRow>(m, `SELECT ${SETTINGS_COLUMNS} FROM user_settings WHERE user_id = $1 FOR UPDATE`, [userId]);
+      const before = row ? toUserSettings(row) : { ...DEFAULT_USER_SETTINGS };
+      const { isPrivate: _privacy, ...policies } = withAccountPolicies(before, patch);
+      const { isPrivate: _unchanged, ...was } = before;
+      if (JSON.stringify(policies) === JSON.stringify(was)) return { policies, changed: false };
+      await query(
+        m,
+        `INSERT INTO user_settings (user_id, is_private, followers_visibility, following_visibility, hide_counts, auto_accept_followed, request_ttl_days, updated_at)
+         VALUES ($1, false, $2, $3, $4, $5, $6, now())
+         ON CONFLICT (user_id) DO UPDATE SET
+           followers_visibility = EXCLUDED.followers_visibility, following_visibility = EXCLUDED.following_visibility,
+           hide_counts = EXCLUDED.hide_counts, auto_accept_followed = EXCLUDED.auto_accept_followed,
+           request_ttl_days = EXCLUDED.request_ttl_days, updated_at = EXCLUDED.updated_at`,
+        [userId, policies.followersVisibility, policies.followingVisibility, policies.hideCounts, policies.autoAcceptFollowed, policies.requestTtlDays],
+      );
+      return { policies, changed: true };
     });
   }
 

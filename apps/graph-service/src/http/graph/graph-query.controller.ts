@@ -109,12 +109,14 @@ export class GraphQueryController {
   }
 
   @Get('stats/:userId')
-  @ApiOperation({ summary: "A user's exact counters", description: 'Public, also for private accounts.' })
+  @ApiOperation({
+    summary: "A user's exact counters",
+    description: 'Public, also for private accounts, unless the account sets hide_counts: then a count of a list you may not see is null, and pending_requests_count is null for everyone but the account.',
+  })
   @ApiUserIdParam()
   @ApiOkResponse({ type: StatsDto })
-  async statsOf(@UserIdParam('userId') userId: UserId): Promise<StatsDto> {
-    const [s] = await this.stats.execute({ userIds: [userId] });
-    return StatsDto.of(s!);
+  async statsOf(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId): Promise<StatsDto> {
+    return StatsDto.of(await this.stats.forViewer({ viewerId: caller.userId, userId }));
   }
 
   @Get('requests')
