@@ -29,7 +29,7 @@ export class UpdateAccountSettingsUseCase {
 
   async execute(input: UpdateAccountSettingsInput): Promise<UserSettings> {
     const policies = Object.fromEntries(Object.entries(input.policies).filter(([, v]) => v !== undefined)) as AccountPoliciesPatch;
-    if (input.isPrivate === undefined && Object.keys(policies).length === 0) throw new ValidationError('give at least one setting to change', 'body');
+    if (input.isPrivate === undefined && Object.keys(policies).length === 0) throw new ValidationError('the body must give at least one setting to change', 'body');
     assertAccountPoliciesPatch(policies);
     if (input.isPrivate !== undefined) await this.writes.setPrivacy(input.userId, input.isPrivate);
     if (Object.keys(policies).length > 0) await this.writes.updateAccountPolicies(input.userId, policies);

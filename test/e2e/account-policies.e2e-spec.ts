@@ -1,0 +1,98 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { bearer, freshUserId, startTestApp } from '../support/test-app';
+
+const G = '/api/v1/graph';
+const DEFAULTS = {
+  is_private: false,
+  followers_visibility: 'public',
+  following_visibility: 'public',
+  hide_counts: false,
+  auto_accept_followed: false,
+  request_ttl_days: null,
+};
+
+/** The account policies over HTTP, against real Postgres and Redis (docs/api.md "Account policies"). */
+describe('account policies over HTTP', () => {
+  let app: INestApplication;
+  const http = () => request(app.getHttpServer());
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  it('GET /settings gives every setting; PATCH changes the fields given, PUT the privacy, each answering all of them', async () => {
+    const me = freshUserId();
+    expect((await http().get(`${G}/settings`).set(bearer(me)).expect(200)).body).toEqual(DEFAULTS);
+    const patched = await http().patch(`${G}/settings`).set(bearer(me)).send({ following_visibility: 'private', hide_counts: true, request_ttl_days: 30 }).expect(200);
+    expect(patched.body).toEqual({ ...DEFAULTS, following_visibility: 'private', hide_counts: true, request_ttl_days: 30 });
+    expect((await http().put(`${G}/settings`).set(bearer(me)).send({ is_private: true }).expect(200)).body).toEqual({ ...patched.body, is_private: true });
+    expect((await http().patch(`${G}/settings`).set(bearer(me)).send({ request_ttl_days: null, auto_accept_followed: true }).expect(200)).body).toEqual({
+      ...patched.body,
+      is_private: true,
+      request_ttl_days: null,
+      auto_accept_followed: true,
+    });
+    expect((await http().get(`${G}/settings`).set(bearer(me)).expect(200)).body).toMatchObject({ is_private: true, auto_accept_followed: true, following_visibility: 'private' });
+  });
+
+  it('refuses a bad PATCH with VALIDATION_FAILED naming the field, and writes nothing', async () => {
+    const me = freshUserId();
+    const bad: Array<[object, string]> = [
+      [{ followers_visibility: 'friends' }, 'followers_visibility'],
+      [{ request_ttl_days: 0 }, 'request_ttl_days'],
+      [{ request_ttl_days: 366 }, 'request_ttl_days'],
+      [{ request_ttl_days: '7' }, 'request_ttl_days'],
+      [{ hide_counts: 'yes' }, 'hide_counts'],
+      [{ is_private: true, colour: 'blue' }, 'colour'],
+      [{}, 'at least one setting'],
+    ];
+    for (const [body, field] of bad) {
+      const res = await http().patch(`${G}/settings`).set(bearer(me)).send(body);
+      expect({ body, status: res.status, code: res.body.error?.code, names: String(res.body.error?.message).includes(field) }).toEqual({
+        body,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        names: true,
+      });
+    }
+    expect((await http().get(`${G}/settings`).set(bearer(me)).expect(200)).body).toEqual(DEFAULTS);
+  });
+
+  it('hides a list once its visibility says so, first page (cached before) included; the owner still sees it', async () => {
+    const [owner, follower, stranger] = [freshUserId(), freshUserId(), freshUserId()];
+    await http().post(`${G}/follow/${owner}`).set(bearer(follower)).expect(200);
+    await http().post(`${G}/follow/${follower}`).set(bearer(owner)).expect(200);
+    // Read (and so cached) while public.
+    for (let i = 0; i < 2; i++) expect((await http().get(`${G}/followers/${owner}`).set(bearer(stranger)).expect(200)).body.total).toBe(1);
+
+    await http().patch(`${G}/settings`).set(bearer(owner)).send({ followers_visibility: 'followers', following_visibility: 'private' }).expect(200);
+    for (let i = 0; i < 2; i++) {
+      const hidden = await http().get(`${G}/followers/${owner}`).set(bearer(stranger)).expect(403);
+      expect(hidden.body.error.code).toBe('LIST_HIDDEN');
+    }
+    expect((await http().get(`${G}/followers/${owner}`).set(bearer(follower)).expect(200)).body.total).toBe(1);
+    expect((await http().get(`${G}/following/${owner}`).set(bearer(follower)).expect(403)).body.error.code).toBe('LIST_HIDDEN');
+    expect((await http().get(`${G}/mutuals/${owner}`).set(bearer(follower)).expect(403)).body.error.code).toBe('LIST_HIDDEN');
+    expect((await http().get(`${G}/known-followers/${owner}`).set(bearer(stranger)).expect(403)).body.error.code).toBe('LIST_HIDDEN');
+    expect((await http().get(`${G}/common-followers/${owner}/${follower}`).set(bearer(stranger)).expect(403)).body.error.code).toBe('LIST_HIDDEN');
+    expect((await http().get(`${G}/known-followers?ids=${owner}`).set(bearer(stranger)).expect(200)).body).toMatchObject({
+      known_followers: [{ user_id: owner, count: null }],
+    });
+    expect((await http().get(`${G}/following/${owner}`).set(bearer(owner)).expect(200)).body.total).toBe(1);
+
+    await http().patch(`${G}/settings`).set(bearer(owner)).send({ followers_visibility: 'public' }).expect(200);
+    expect((await http().get(`${G}/followers/${owner}`).set(bearer(stranger)).expect(200)).body.total).toBe(1);
+  });
+
+  it('hide_counts: /stats answers null for the counts the viewer may not see, exact for the owner', async () => {
+    const [owner, follower, stranger] = [freshUserId(), freshUserId(), freshUserId()];
+    await http().post(`${G}/follow/${owner}`).set(bearer(follower)).expect(200);
+    const exact = { user_id: owner, follower_count: 1, following_count: 0, pending_requests_count: 0 };
+    expect((await http().get(`${G}/stats/${owner}`).set(bearer(stranger)).expect(200)).body).toEqual(exact);
+    await http().patch(`${G}/settings`).set(bearer(owner)).send({ hide_counts: true, followers_visibility: 'followers' }).expect(200);
+    expect((await http().get(`${G}/stats/${owner}`).set(bearer(stranger)).expect(200)).body).toEqual({ ...exact, follower_count: null, pending_requests_count: null });
+    expect((await http().get(`${G}/stats/${owner}`).set(bearer(follower)).expect(200)).body).toEqual({ ...exact, pending_requests_count: null });
+    expect((await http().get(`${G}/stats/${owner}`).set(bearer(owner)).expect(200)).body).toEqual(exact);
+  });
+});
