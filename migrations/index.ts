@@ -5,6 +5,7 @@ import { Mutes1765200000000 } from './1765200000000-mutes';
 import { FollowOptions1765300000000 } from './1765300000000-follow-options';
 import { FollowWithOptions1765400000000 } from './1765400000000-follow-with-options';
 import { AccountPolicies1765500000000 } from './1765500000000-account-policies';
+import { FollowPolicies1765600000000 } from './1765600000000-follow-policies';
 
 /** Every migration, in order. Listed explicitly so the same list works from TypeScript and from dist/. */
 export const GRAPH_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const GRAPH_MIGRATIONS = [
   FollowOptions1765300000000,
   FollowWithOptions1765400000000,
   AccountPolicies1765500000000,
+  FollowPolicies1765600000000,
 ];

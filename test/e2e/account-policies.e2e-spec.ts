@@ -96,3 +96,33 @@ describe('account policies over HTTP', () => {
     expect((await http().get(`${G}/stats/${owner}`).set(bearer(owner)).expect(200)).body).toEqual(exact);
   });
 });
+
+describe('following cap and auto_accept_followed over HTTP', () => {
+  let app: INestApplication;
+  const http = () => request(app.getHttpServer());
+  beforeAll(async () => {
+    app = await startTestApp({ FOLLOWING_CAP: '2', FOLLOWING_CAP_RATIO: '1' });
+  });
+  afterAll(() => app.close());
+
+  it('refuses a follow past the cap with 403 FOLLOW_LIMIT_REACHED, pending requests counted; repeats still answer', async () => {
+    const [me, a, priv, c] = [freshUserId(), freshUserId(), freshUserId(), freshUserId()];
+    await http().put(`${G}/settings`).set(bearer(priv)).send({ is_private: true }).expect(200);
+    await http().post(`${G}/follow/${a}`).set(bearer(me)).expect(200);
+    expect((await http().post(`${G}/follow/${priv}`).set(bearer(me)).expect(200)).body.status).toBe('pending');
+    const refused = await http().post(`${G}/follow/${c}`).set(bearer(me)).expect(403);
+    expect(refused.body.error.code).toBe('FOLLOW_LIMIT_REACHED');
+    expect((await http().get(`${G}/relationship/${c}`).set(bearer(me)).expect(200)).body.relationship).toBe('none');
+    expect((await http().post(`${G}/follow/${a}`).set(bearer(me)).expect(200)).body.status).toBe('accepted');
+    await http().delete(`${G}/follow/${priv}`).set(bearer(me)).expect(200);
+    expect((await http().post(`${G}/follow/${c}`).set(bearer(me)).expect(200)).body.status).toBe('accepted');
+  });
+
+  it('a private account with auto_accept_followed accepts at once a request from an account it follows', async () => {
+    const [owner, friend, stranger] = [freshUserId(), freshUserId(), freshUserId()];
+    await http().patch(`${G}/settings`).set(bearer(owner)).send({ is_private: true, auto_accept_followed: true }).expect(200);
+    await http().post(`${G}/follow/${friend}`).set(bearer(owner)).expect(200);
+    expect((await http().post(`${G}/follow/${owner}`).set(bearer(friend)).expect(200)).body.status).toBe('accepted');
+    expect((await http().post(`${G}/follow/${owner}`).set(bearer(stranger)).expect(200)).body.status).toBe('pending');
+  });
+});

@@ -47,7 +47,7 @@ export class AppModule {
       imports: [
         infrastructure,
         GraphApplicationModule.forRoot({
-          policy: { followRateLimit: config.followRateLimit, recommendations: config.recommendations },
+          policy: { followRateLimit: config.followRateLimit, recommendations: config.recommendations, followingCap: config.followingCap },
           cursorSecret: config.cursorSecret,
           ports: infrastructure,
         }),

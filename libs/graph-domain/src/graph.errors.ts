@@ -90,6 +90,13 @@ export class PrivateAccountError extends GraphError {
   }
 }
 
+/** The follower already holds as many followings and requests as the following cap allows. */
+export class FollowLimitReachedError extends GraphError {
+  constructor() {
+    super('FOLLOW_LIMIT_REACHED', 'you follow or have asked to follow as many accounts as the following cap allows; unfollow some or cancel requests first');
+  }
+}
+
 /** The owner's followers_visibility / following_visibility keeps this list from the viewer. */
 export class ListHiddenError extends GraphError {
   constructor() {

@@ -1,6 +1,7 @@
 import { AccountPolicies, AccountPoliciesPatch } from '../model/account-settings';
 import { GraphEvent } from '../model/graph-event';
 import { FollowOptions, FollowOptionsPatch } from '../model/follow-options';
+import { FollowingCap } from '../model/following-cap';
 import { FollowStatus } from '../model/relationship';
 import { UserId } from '../model/user-id';
 
@@ -61,10 +62,13 @@ export abstract class GraphWriteRepository {
    * Follows `followingId`, or sends a follow request when that account is private (read in the same
    * transaction). A previously rejected request becomes pending again. `options` (default
    * DEFAULT_FOLLOW_OPTIONS) are stored on an edge this call creates and travel in its follow event;
-   * an existing follow or request keeps its own (change them with updateFollowOptions).
+   * an existing follow or request keeps its own (change them with updateFollowOptions). A private
+   * account with auto_accept_followed that follows the follower back (accepted) accepts at once.
    * @throws BlockedError when either user blocks the other (nothing written).
+   * @throws FollowLimitReachedError when a new edge would take the follower's followings and
+   *   outgoing requests past `cap` (followingLimit; default no cap); a repeat is never refused.
    */
-  abstract follow(followerId: UserId, followingId: UserId, options?: FollowOptions): Promise<FollowOutcome>;
+  abstract follow(followerId: UserId, followingId: UserId, options?: FollowOptions, cap?: FollowingCap): Promise<FollowOutcome>;
 
   /**
    * Applies `patch` to the options of the follower's follow or pending request (they survive the

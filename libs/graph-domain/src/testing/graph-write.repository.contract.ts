@@ -3,6 +3,7 @@ import { EDGE_TRANSITIONS, EdgeState, edgeTransition } from '../model/edge-trans
 import { DEFAULT_FOLLOW_OPTIONS, FollowOptions } from '../model/follow-options';
 import { BlockEvent, GraphEvent, UnfollowReason } from '../model/graph-event';
 import { UserId, compareUserIds } from '../model/user-id';
+import { codeOf } from './error-code';
 import { GraphWriteRepository } from '../ports/graph-write.repository';
 import { StoredStatus } from './in-memory-graph.store';
 
@@ -130,6 +131,41 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
         expect(await inspect.edgeStatus(a, b)).toBe('rejected');
         expect(await repo.follow(a, b)).toMatchObject({ status: 'accepted', changed: true });
         expect(await inspect.counts(b)).toEqual({ ...zero, followers: 1 });
+      });
+
+      it('refuses a new edge past the following cap, pending requests counted, writing nothing; a repeat still answers', async () => {
+        const cap = { base: 2, permille: 1000 };
+        const [d, e, f] = [setup.newUserId(), setup.newUserId(), setup.newUserId()];
+        await repo.setPrivacy(c, true);
+        await repo.follow(a, b, undefined, cap);
+        await repo.follow(a, c, undefined, cap);
+        expect(await codeOf(repo.follow(a, d, undefined, cap))).toBe('FOLLOW_LIMIT_REACHED');
+        expect(await inspect.edgeStatus(a, d)).toBeNull();
+        expect(await inspect.events(d)).toEqual([]);
+        expect(await repo.follow(a, b, undefined, cap)).toMatchObject({ status: 'accepted', changed: false });
+        expect(await repo.follow(a, d)).toMatchObject({ changed: true });
+        // With three followers, a may hold max(2, 3 × 1000 / 1000) = 3 edges; with 1.5 × followers, floor(4.5) = 4.
+        await repo.unfollow(a, d);
+        for (const fan of [d, e, f]) await repo.follow(fan, a);
+        expect(await repo.follow(a, d, undefined, cap)).toMatchObject({ changed: true });
+        expect(await codeOf(repo.follow(a, e, undefined, cap))).toBe('FOLLOW_LIMIT_REACHED');
+        expect(await repo.follow(a, e, undefined, { base: 2, permille: 1500 })).toMatchObject({ changed: true });
+        expect(await codeOf(repo.follow(a, f, undefined, { base: 2, permille: 1500 }))).toBe('FOLLOW_LIMIT_REACHED');
+        // A cancelled request frees its place.
+        await repo.unfollow(a, c);
+        expect(await repo.follow(a, f, undefined, { base: 2, permille: 1500 })).toMatchObject({ changed: true });
+      });
+
+      it('a private account with auto_accept_followed accepts at once a request from an account it follows', async () => {
+        await repo.setPrivacy(b, true);
+        await repo.updateAccountPolicies(b, { autoAcceptFollowed: true });
+        await repo.follow(b, a);
+        expect(await repo.follow(a, b)).toMatchObject({ status: 'accepted', changed: true });
+        expect((await inspect.events(a, b)).filter((e) => e.followerId === a)).toEqual([
+          { type: 'follow', followerId: a, followingId: b, status: 'accepted', isMutual: true, options: DEFAULT_FOLLOW_OPTIONS },
+        ]);
+        expect(await repo.follow(c, b)).toMatchObject({ status: 'pending' });
+        expect(await inspect.counts(b)).toEqual({ followers: 1, following: 1, pending: 1 });
       });
     });
 

@@ -1,4 +1,5 @@
-import { BlockedError, RequestNotFoundError } from '../graph.errors';
+import { BlockedError, FollowLimitReachedError, RequestNotFoundError } from '../graph.errors';
+import { FollowingCap, NO_FOLLOWING_CAP, followingLimit } from '../model/following-cap';
 import { AccountPoliciesPatch, withAccountPolicies } from '../model/account-settings';
 import { EdgeTransitionInput, edgeTransition } from '../model/edge-transition';
 import { DEFAULT_FOLLOW_OPTIONS, FollowOptions, FollowOptionsPatch, sameFollowOptions, withFollowOptions } from '../model/follow-options';
@@ -26,13 +27,19 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
     super();
   }
 
-  async follow(followerId: UserId, followingId: UserId, options: FollowOptions = DEFAULT_FOLLOW_OPTIONS): Promise<FollowOutcome> {
+  async follow(followerId: UserId, followingId: UserId, options: FollowOptions = DEFAULT_FOLLOW_OPTIONS, cap: FollowingCap = NO_FOLLOWING_CAP): Promise<FollowOutcome> {
     if (this.store.isBlockedEitherWay(followerId, followingId)) throw new BlockedError();
     const existing = this.store.edge(followerId, followingId);
     if (existing && existing.status !== 'rejected') {
       return { status: existing.status, changed: false, createdAtUs: existing.createdAtUs.toString() };
     }
-    const status: FollowStatus = this.store.privateUsers.has(followingId) ? 'pending' : 'accepted';
+    const edges = [...this.store.edges.values()];
+    const used = edges.filter((e) => e.followerId === followerId && e.status !== 'rejected').length;
+    const followers = edges.filter((e) => e.followingId === followerId && e.status === 'accepted').length;
+    if (used >= followingLimit(cap, followers)) throw new FollowLimitReachedError();
+    const target = this.store.settings(followingId);
+    const autoAccepted = target.autoAcceptFollowed && this.follows(followingId, followerId);
+    const status: FollowStatus = target.isPrivate && !autoAccepted ? 'pending' : 'accepted';
     const edge: StoredEdge = { followerId, followingId, status, createdAtUs: this.store.tick(), options: { ...options } };
     this.store.edges.set(InMemoryGraphStore.pairKey(followerId, followingId), edge);
     this.emit({ followerId, followingId, from: existing?.status ?? 'none', to: status, isMutual: this.follows(followingId, followerId), options });

@@ -2,6 +2,7 @@ import {
   AccountPoliciesPatch,
   EraseOutcome,
   FollowOptions,
+  FollowingCap,
   FollowOptionsOutcome,
   FollowOptionsPatch,
   FollowOutcome,
@@ -48,8 +49,8 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
     super();
   }
 
-  async follow(followerId: UserId, followingId: UserId, options?: FollowOptions): Promise<FollowOutcome> {
-    return this.edgeWrite(followerId, followingId, () => this.inner.follow(followerId, followingId, options), (o) => {
+  async follow(followerId: UserId, followingId: UserId, options?: FollowOptions, cap?: FollowingCap): Promise<FollowOutcome> {
+    return this.edgeWrite(followerId, followingId, () => this.inner.follow(followerId, followingId, options, cap), (o) => {
       if (!o.changed) return [];
       const common = drop(rel(followerId, followingId), rel(followingId, followerId), suggestions(followerId));
       // From none or rejected: both count alike (a pending request upgraded meanwhile is dropped below).

@@ -8,12 +8,15 @@ import {
   EdgeTransition,
   EraseOutcome,
   FollowOptions,
+  FollowLimitReachedError,
+  FollowingCap,
   FollowOptionsOutcome,
   FollowOptionsPatch,
   FollowOutcome,
   FollowStatus,
   GraphEvent,
   GraphWriteRepository,
+  NO_FOLLOWING_CAP,
   PoliciesOutcome,
   PrivacyOutcome,
   RequestNotFoundError,
@@ -155,14 +158,15 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
     super();
   }
 
-  async follow(followerId: UserId, followingId: UserId, options: FollowOptions = DEFAULT_FOLLOW_OPTIONS): Promise<FollowOutcome> {
+  async follow(followerId: UserId, followingId: UserId, options: FollowOptions = DEFAULT_FOLLOW_OPTIONS, cap: FollowingCap = NO_FOLLOWING_CAP): Promise<FollowOutcome> {
     // The function fills in the event's status and is_mutual, which only it knows; the options go on the edge and in the event.
     const event = toOutboxRow({ type: 'follow', followerId, followingId, status: 'accepted', isMutual: false, options: { ...options } }, new Date());
-    const [row] = await this.call<{ outcome: 'blocked' | 'unchanged' | 'changed'; status: FollowStatus; created_at_us: string }>(
-      `SELECT outcome, status, ${epochMicrosSql('created_at')} AS created_at_us FROM graph_follow($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [followerId, followingId, options.notify, options.reposts, options.languages, event.eventId, event.topic, JSON.stringify(event.payload)],
+    const [row] = await this.call<{ outcome: 'blocked' | 'limit' | 'unchanged' | 'changed'; status: FollowStatus; created_at_us: string }>(
+      `SELECT outcome, status, ${epochMicrosSql('created_at')} AS created_at_us FROM graph_follow($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [followerId, followingId, options.notify, options.reposts, options.languages, cap.base, cap.permille, event.eventId, event.topic, JSON.stringify(event.payload)],
     );
     if (row!.outcome === 'blocked') throw new BlockedError();
+    if (row!.outcome === 'limit') throw new FollowLimitReachedError();
     const changed = row!.outcome === 'changed';
     if (changed) this.wakeup?.notify();
     return { status: row!.status, changed, createdAtUs: row!.created_at_us };
