@@ -126,3 +126,37 @@ describe('following cap and auto_accept_followed over HTTP', () => {
     expect((await http().post(`${G}/follow/${owner}`).set(bearer(stranger)).expect(200)).body.status).toBe('pending');
   });
 });
+
+describe('bulk answers to follow requests over HTTP', () => {
+  let app: INestApplication;
+  const http = () => request(app.getHttpServer());
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  it('POST /requests accepts or rejects up to 100 requests, each answered; bad input writes nothing', async () => {
+    const [owner, a, b, c] = [freshUserId(), freshUserId(), freshUserId(), freshUserId()];
+    await http().put(`${G}/settings`).set(bearer(owner)).send({ is_private: true }).expect(200);
+    for (const fan of [a, b]) await http().post(`${G}/follow/${owner}`).set(bearer(fan)).expect(200);
+    const bad: Array<[object, number, string]> = [
+      [{ action: 'accept', follower_ids: [] }, 400, 'VALIDATION_FAILED'],
+      [{ action: 'accept', follower_ids: [a, 'x'] }, 400, 'INVALID_USER_ID'],
+      [{ action: 'accept', follower_ids: Array.from({ length: 101 }, () => a) }, 400, 'TOO_MANY_IDS'],
+      [{ action: 'maybe', follower_ids: [a] }, 400, 'VALIDATION_FAILED'],
+      [{ follower_ids: [a] }, 400, 'VALIDATION_FAILED'],
+    ];
+    for (const [body, status, code] of bad) {
+      const res = await http().post(`${G}/requests`).set(bearer(owner)).send(body);
+      expect({ body, status: res.status, code: res.body.error?.code }).toEqual({ body, status, code });
+    }
+    expect((await http().get(`${G}/requests`).set(bearer(owner)).expect(200)).body.total).toBe(2);
+
+    const answered = await http().post(`${G}/requests`).set(bearer(owner)).send({ action: 'accept', follower_ids: [a, c] }).expect(200);
+    expect(answered.body).toEqual({ success: true, results: [{ follower_id: a, status: 'accepted' }, { follower_id: c, status: 'not_found' }] });
+    const rejected = await http().post(`${G}/requests`).set(bearer(owner)).send({ action: 'reject', follower_ids: [b] }).expect(200);
+    expect(rejected.body.results).toEqual([{ follower_id: b, status: 'rejected' }]);
+    expect((await http().get(`${G}/requests`).set(bearer(owner)).expect(200)).body.total).toBe(0);
+    expect((await http().get(`${G}/followers/${owner}`).set(bearer(owner)).expect(200)).body.total).toBe(1);
+  });
+});

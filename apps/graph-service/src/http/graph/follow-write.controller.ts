@@ -2,7 +2,7 @@ import { Body, Controller, Delete, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FollowUserUseCase, RemoveFollowerUseCase, RespondToFollowRequestUseCase, UnfollowUserUseCase } from '@graph/application';
 import { FollowUserResult } from '@graph/application';
-import { UserId } from '@graph/domain';
+import { UserId, parseUserIdList } from '@graph/domain';
 import { CurrentCaller } from '../auth/auth.decorators';
 import { Caller } from '../auth/auth.types';
 import { ApiErrorResponse, ApiSignedIn, ApiUserIdParam } from '../common/api-docs.decorators';
@@ -14,6 +14,8 @@ import {
   RemoveFollowerResponseDto,
   RespondToRequestBodyDto,
   RespondToRequestResponseDto,
+  RespondToRequestsBodyDto,
+  RespondToRequestsResponseDto,
   UnfollowResponseDto,
 } from './graph-write.dto';
 
@@ -87,6 +89,20 @@ export class FollowWriteController {
   ): Promise<RespondToRequestResponseDto> {
     const outcome = await this.respondToRequest.execute({ ownerId: caller.userId, followerId, action: body.action });
     return { success: true, status: outcome.status, follower_id: followerId };
+  }
+
+  @Post('requests')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Accept or reject up to 100 follow requests sent to you in one call',
+    description: 'Each request is answered on its own, as by POST /requests/{followerId}; an id with no request to answer is not_found in the results and changes nothing.',
+  })
+  @ApiOkResponse({ type: RespondToRequestsResponseDto })
+  @ApiErrorResponse(400, 'action missing, follower_ids empty, not ids (INVALID_USER_ID) or more than 100 (TOO_MANY_IDS)')
+  async respondMany(@CurrentCaller() caller: Caller, @Body() body: RespondToRequestsBodyDto): Promise<RespondToRequestsResponseDto> {
+    const followerIds = parseUserIdList(body.follower_ids, 'follower_ids');
+    const answers = await this.respondToRequest.executeMany({ ownerId: caller.userId, followerIds, action: body.action });
+    return { success: true, results: answers.map((a) => ({ follower_id: a.followerId, status: a.status })) };
   }
 
   @Delete('followers/:userId')
