@@ -1,5 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { outboxEntries, outboxPosition } from '../support/graph-inspection';
 import { bearer, freshUserId, startTestApp } from '../support/test-app';
 
 const G = '/api/v1/graph';
@@ -158,5 +160,34 @@ describe('bulk answers to follow requests over HTTP', () => {
     expect(rejected.body.results).toEqual([{ follower_id: b, status: 'rejected' }]);
     expect((await http().get(`${G}/requests`).set(bearer(owner)).expect(200)).body.total).toBe(0);
     expect((await http().get(`${G}/followers/${owner}`).set(bearer(owner)).expect(200)).body.total).toBe(1);
+  });
+});
+
+describe('request expiry over HTTP', () => {
+  let app: INestApplication;
+  let db: DataSource;
+  const http = () => request(app.getHttpServer());
+  beforeAll(async () => {
+    app = await startTestApp({ REQUEST_SWEEP_INTERVAL_SECONDS: '1' });
+    db = app.get(DataSource);
+  });
+  afterAll(() => app.close());
+
+  it('the background sweep deletes requests older than request_ttl_days, each with an unfollow event of reason expired', async () => {
+    const [owner, old, fresh] = [freshUserId(), freshUserId(), freshUserId()];
+    await http().patch(`${G}/settings`).set(bearer(owner)).send({ is_private: true, request_ttl_days: 3 }).expect(200);
+    for (const fan of [old, fresh]) await http().post(`${G}/follow/${owner}`).set(bearer(fan)).expect(200);
+    const start = await outboxPosition(db);
+    await db.query(`UPDATE follows SET created_at = created_at - interval '4 days' WHERE follower_id = $1 AND following_id = $2`, [old, owner]);
+
+    // Waits for the sweeper's next round (every second here), not for a time.
+    for (let i = 0; i < 100 && (await http().get(`${G}/requests`).set(bearer(owner))).body.total !== 1; i++) await new Promise((r) => setTimeout(r, 100));
+    const left = await http().get(`${G}/requests`).set(bearer(owner)).expect(200);
+    expect(left.body.requests.map((r: { user_id: string }) => r.user_id)).toEqual([fresh]);
+    expect((await http().get(`${G}/relationship/${owner}`).set(bearer(old)).expect(200)).body.relationship).toBe('none');
+    const events = await outboxEntries(db, start, [old]);
+    expect(events.map((e) => e.payload)).toEqual([
+      expect.objectContaining({ event_type: 'unfollow', follower_id: old, following_id: owner, reason: 'expired', previous_status: 'pending' }),
+    ]);
   });
 });

@@ -35,6 +35,7 @@ import { RemoveFollowerUseCase } from './remove-follower.use-case';
 import { RespondToFollowRequestUseCase } from './respond-to-follow-request.use-case';
 import { UnblockUserUseCase } from './unblock-user.use-case';
 import { SweepExpiredMutesUseCase } from './sweep-expired-mutes.use-case';
+import { SweepExpiredRequestsUseCase } from './sweep-expired-requests.use-case';
 import { UnfollowUserUseCase } from './unfollow-user.use-case';
 import { UnmuteUserUseCase } from './unmute-user.use-case';
 import { UpdateSettingsUseCase } from './update-settings.use-case';
@@ -56,6 +57,7 @@ const useCases: Provider[] = [
   MuteUserUseCase,
   UnmuteUserUseCase,
   SweepExpiredMutesUseCase,
+  SweepExpiredRequestsUseCase,
   // read side
   ListEdgesUseCase,
   ListUserIdsUseCase,

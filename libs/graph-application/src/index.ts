@@ -38,5 +38,6 @@ export * from './mute-user.use-case';
 export * from './unmute-user.use-case';
 export * from './list-mutes.use-case';
 export * from './sweep-expired-mutes.use-case';
+export * from './sweep-expired-requests.use-case';
 export * from './block-exists.use-case';
 export * from './get-known-followers.use-case';

@@ -27,6 +27,8 @@ export interface AppConfig {
   recommendations: { recentFollowings: number; perFollowing: number };
   /** How often expired mutes are deleted (they read as unmuted from their expiry on regardless); 0 = never. */
   muteSweepIntervalSeconds: number;
+  /** How often pending requests past their account's request_ttl_days are deleted (0: never). */
+  requestSweepIntervalSeconds: number;
   cache: CacheOptions;
   /** Seconds between scheduled counter drift checks; 0 turns them off. */
   consistencyCheckIntervalSeconds: number;
@@ -228,6 +230,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       perFollowing: integer(env, 'RECOMMENDATION_PER_FOLLOWING', 50, 1, 100000),
     },
     muteSweepIntervalSeconds: integer(env, 'MUTE_SWEEP_INTERVAL_SECONDS', 60, 0, 86400),
+    requestSweepIntervalSeconds: integer(env, 'REQUEST_SWEEP_INTERVAL_SECONDS', 60, 0, 86400),
     cache: {
       ttlSeconds: {
         followers: integer(env, 'CACHE_TTL_FOLLOWERS', 300, 1, 86400),

@@ -44,6 +44,11 @@ export interface PoliciesOutcome {
   changed: boolean;
 }
 
+export interface ExpiredRequestsOutcome {
+  /** The requests deleted, requester and requested account each. */
+  expired: Array<{ followerId: UserId; followingId: UserId }>;
+}
+
 export interface EraseOutcome {
   /** Every user whose edges or counters changed, the erased user included (for cache invalidation). */
   affectedUserIds: UserId[];
@@ -119,6 +124,13 @@ export abstract class GraphWriteRepository {
    * policies are the account's own business.
    */
   abstract updateAccountPolicies(userId: UserId, patch: AccountPoliciesPatch): Promise<PoliciesOutcome>;
+
+  /**
+   * Deletes up to `limit` pending requests older than their target's request_ttl_days (accounts
+   * without one keep their requests), each with its unfollow event (reason `expired`) and counters.
+   * Several instances may run it at once: each request expires once.
+   */
+  abstract expireRequests(limit: number): Promise<ExpiredRequestsOutcome>;
 
   /**
    * Erases the user from the graph: every edge, request and block in both directions, the settings

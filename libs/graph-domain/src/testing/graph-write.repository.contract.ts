@@ -26,6 +26,8 @@ export interface GraphWriteInspector {
   isPrivate(userId: UserId): Promise<boolean>;
   /** The options stored on the edge follower→following (any state), or null when there is no edge. */
   followOptions(followerId: UserId, followingId: UserId): Promise<FollowOptions | null>;
+  /** Moves the edge's created_at `days` days into the past (for request expiry). */
+  ageEdge(followerId: UserId, followingId: UserId, days: number): Promise<void>;
 }
 
 export interface GraphWriteContractSubject {
@@ -392,6 +394,34 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
       });
     });
 
+    describe('expireRequests', () => {
+      it('deletes pending requests older than the target’s request_ttl_days with reason expired; others stay', async () => {
+        const [d, e] = [setup.newUserId(), setup.newUserId()];
+        await repo.setPrivacy(b, true);
+        await repo.setPrivacy(e, true);
+        await repo.updateAccountPolicies(b, { requestTtlDays: 7 });
+        await repo.follow(a, b);
+        await repo.follow(c, b);
+        await repo.follow(d, e);
+        await repo.follow(a, d);
+        await inspect.ageEdge(a, b, 8);
+        await inspect.ageEdge(c, b, 6);
+        // No TTL on e: an old request stays; an old accepted follow never expires.
+        await inspect.ageEdge(d, e, 400);
+        await inspect.ageEdge(a, d, 400);
+        const mine = (o: { expired: Array<{ followerId: UserId; followingId: UserId }> }) => o.expired.filter((x) => [a, b, c, d, e].includes(x.followingId));
+        expect(mine(await repo.expireRequests(1000))).toEqual([{ followerId: a, followingId: b }]);
+        expect(await inspect.edgeStatus(a, b)).toBeNull();
+        expect(await inspect.edgeStatus(c, b)).toBe('pending');
+        expect(await inspect.edgeStatus(d, e)).toBe('pending');
+        expect(await inspect.counts(b)).toEqual({ ...zero, pending: 1 });
+        expect((await inspect.events(a, b)).filter((x) => x.type === 'unfollow')).toEqual([
+          { type: 'unfollow', followerId: a, followingId: b, reason: 'expired', previousStatus: 'pending' },
+        ]);
+        expect(mine(await repo.expireRequests(1000))).toEqual([]);
+      });
+    });
+
     describe('setPrivacy', () => {
       it('goes private and back; a repeat changes nothing', async () => {
         expect(await repo.setPrivacy(a, false)).toEqual({ isPrivate: false, changed: false, acceptedFollowerIds: [] });
@@ -497,6 +527,11 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
         if (reason === 'removed') return repo.removeFollower(b, a);
         if (reason === 'blocked') return repo.block(b, a);
         if (reason === 'erased') return repo.eraseUser(a);
+        if (reason === 'expired') {
+          await repo.updateAccountPolicies(b, { requestTtlDays: 1 });
+          await inspect.ageEdge(a, b, 2);
+          return repo.expireRequests(1000);
+        }
         return repo.unfollow(a, b);
       };
       const minus = (x: GraphCounts, y: GraphCounts): GraphCounts => ({

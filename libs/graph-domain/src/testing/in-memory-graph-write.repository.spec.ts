@@ -29,6 +29,9 @@ describeGraphWriteRepositoryContract('InMemoryGraphWriteRepository', {
         isBlocked: async (a, b) => store.blocks.has(InMemoryGraphStore.pairKey(a, b)),
         isPrivate: async (userId) => store.privateUsers.has(userId),
         followOptions: async (a, b) => store.edge(a, b)?.options ?? null,
+        ageEdge: async (a, b, days) => {
+          store.edge(a, b)!.createdAtUs -= BigInt(days) * 86_400_000_000n;
+        },
         blockEvents: async (blockerId) => store.blockEvents.filter((e) => e.blockerId === blockerId),
       },
     };

@@ -11,6 +11,7 @@ import {
   FollowOptionsOutcome,
   FollowOutcome,
   GraphWriteRepository,
+  ExpiredRequestsOutcome,
   PoliciesOutcome,
   PrivacyOutcome,
   RequestResponseOutcome,
@@ -125,6 +126,19 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
     const changed = JSON.stringify(was) !== JSON.stringify(policies);
     if (changed) this.store.policies.set(userId, policies);
     return { policies, changed };
+  }
+
+  async expireRequests(limit: number): Promise<ExpiredRequestsOutcome> {
+    const nowUs = BigInt(Date.now()) * 1000n;
+    const due = [...this.store.edges.values()]
+      .filter((e) => {
+        const ttl = this.store.settings(e.followingId).requestTtlDays;
+        return e.status === 'pending' && ttl !== null && e.createdAtUs < nowUs - BigInt(ttl) * 86_400_000_000n;
+      })
+      .sort((a, b) => compareUserIds(a.followerId, b.followerId) || compareUserIds(a.followingId, b.followingId))
+      .slice(0, limit);
+    for (const edge of due) this.removeEdge(edge, 'expired');
+    return { expired: due.map((e) => ({ followerId: e.followerId, followingId: e.followingId })) };
   }
 
   async eraseUser(userId: UserId): Promise<EraseOutcome> {

@@ -8,6 +8,7 @@ import {
   FollowOutcome,
   GraphError,
   GraphWriteRepository,
+  ExpiredRequestsOutcome,
   PoliciesOutcome,
   PrivacyOutcome,
   RequestResponseOutcome,
@@ -118,6 +119,14 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
   async updateAccountPolicies(userId: UserId, patch: AccountPoliciesPatch): Promise<PoliciesOutcome> {
     // The settings entry is what every cached list read and rendered first page checks first.
     return this.dropWrite(() => this.inner.updateAccountPolicies(userId, patch), (o) => (o.changed ? drop(settings(userId)) : []), drop(settings(userId)));
+  }
+
+  async expireRequests(limit: number): Promise<ExpiredRequestsOutcome> {
+    return this.dropWrite(
+      () => this.inner.expireRequests(limit),
+      (o) => drop(...o.expired.flatMap(({ followerId: f, followingId: t }) => [stats(t), suggestions(f), rel(f, t), rel(t, f)])),
+      'all',
+    );
   }
 
   async eraseUser(userId: UserId): Promise<EraseOutcome> {

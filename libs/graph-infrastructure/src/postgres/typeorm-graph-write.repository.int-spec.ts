@@ -52,6 +52,9 @@ describeGraphWriteRepositoryContract('TypeOrmGraphWriteRepository', {
           const [row] = await db.query(`SELECT is_private FROM user_settings WHERE user_id = $1`, [userId]);
           return row?.is_private ?? false;
         },
+        async ageEdge(a, b, days) {
+          await db.query(`UPDATE follows SET created_at = created_at - make_interval(days => $3) WHERE follower_id = $1 AND following_id = $2`, [a, b, days]);
+        },
       },
     };
   },

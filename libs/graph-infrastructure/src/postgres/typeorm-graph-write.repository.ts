@@ -17,6 +17,7 @@ import {
   GraphEvent,
   GraphWriteRepository,
   NO_FOLLOWING_CAP,
+  ExpiredRequestsOutcome,
   PoliciesOutcome,
   PrivacyOutcome,
   RequestNotFoundError,
@@ -323,6 +324,25 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
         [userId, policies.followersVisibility, policies.followingVisibility, policies.hideCounts, policies.autoAcceptFollowed, policies.requestTtlDays],
       );
       return { policies, changed: true };
+    });
+  }
+
+  async expireRequests(limit: number): Promise<ExpiredRequestsOutcome> {
+    return this.transaction(async (m) => {
+      // No locking read: the DELETE rechecks status and age on the row it locks, so a request
+      // accepted, cancelled or asked anew meanwhile is left alone, and two sweepers delete each once.
+      const removed = await this.deleteEdges(
+        m,
+        `status = 'pending' AND (follower_id, following_id) IN (
+           SELECT f.follower_id, f.following_id FROM user_settings s
+             JOIN follows f ON f.following_id = s.user_id AND f.status = 'pending' AND f.created_at < now() - make_interval(days => s.request_ttl_days)
+            WHERE s.request_ttl_days IS NOT NULL
+            LIMIT $1)
+         AND created_at < now() - make_interval(days => (SELECT s.request_ttl_days FROM user_settings s WHERE s.user_id = following_id))`,
+        [limit],
+      );
+      await this.recordRemovals(m, removed, 'expired');
+      return { expired: removed.map((e) => ({ followerId: e.follower_id, followingId: e.following_id })) };
     });
   }
 
