@@ -2,7 +2,7 @@ import { GraphStats, Mute, VisibleStats } from '@graph/domain';
 import { ViewerRelationship } from '@graph/application';
 import { MutedEntryDto, RelationshipDto, StatsDto } from '@graph/contracts';
 
-/** The one JSON shape of a relationship, for REST and request-reply alike (api.md). */
+/** The one JSON shape of a relationship, for REST and request-reply alike (docs/api.md). */
 export function relationshipJson(r: ViewerRelationship): RelationshipDto {
   return {
     user_id: r.userId,

@@ -45,7 +45,7 @@ function normalizeLanguages(languages: string[] | null | undefined): string[] | 
 
 /**
  * Follows an account, or sends a request when it is private. Every valid call counts against the
- * caller's follow rate limit (repeats too: the limit is on calls, as the seed says). Options go on
+ * caller's follow rate limit (repeats too: the limit is on calls, as docs/api.md says). Options go on
  * the edge the call makes; on a repeat they update the existing follow or request instead (no new
  * follow event, a follow_updated event when they change). A new follow or request past the
  * following cap is FOLLOW_LIMIT_REACHED.

@@ -32,6 +32,8 @@ export interface AppConfig {
   cache: CacheOptions;
   /** Seconds between scheduled counter drift checks; 0 turns them off. */
   consistencyCheckIntervalSeconds: number;
+  /** Largest edge list the admin upload takes (bytes as sent, so compressed for gzip); larger is 413. */
+  importUploadMaxBytes: number;
 }
 
 /** Where token keys come from, and the claims every token must carry. */
@@ -243,5 +245,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       listWindow: integer(env, 'CACHE_LIST_WINDOW', 200, 1, 10000),
     },
     consistencyCheckIntervalSeconds: integer(env, 'CONSISTENCY_CHECK_INTERVAL_SECONDS', 0, 0, 86400 * 7),
+    importUploadMaxBytes: integer(env, 'IMPORT_UPLOAD_MAX_BYTES', 512 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
   };
 }

@@ -1,7 +1,7 @@
 import { MetricsRegistry } from '@graph/infrastructure';
 
 /** Seconds without progress after which /health/ready calls the consumer stalled. */
-export const CONSUMER_STALLED_AFTER_SECONDS = 30;
+const CONSUMER_STALLED_AFTER_SECONDS = 30;
 
 /**
  * Whether the Kafka server is getting anywhere: the time since it last applied an event or sent a

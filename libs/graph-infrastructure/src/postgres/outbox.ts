@@ -19,7 +19,7 @@ export interface OutboxRow {
   payload: GraphEventPayload | GraphMuteEventPayload | BlockEventPayload;
 }
 
-/** The Kafka message a domain event becomes (api.md's topics and payloads). */
+/** The Kafka message a domain event becomes (docs/kafka.md's topics and payloads). */
 export function toOutboxRow(event: GraphEvent, occurredAt: Date): OutboxRow {
   const base = {
     event_id: randomUUID(),

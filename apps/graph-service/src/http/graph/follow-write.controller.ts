@@ -5,7 +5,7 @@ import { FollowUserResult } from '@graph/application';
 import { UserId, parseUserIdList } from '@graph/domain';
 import { CurrentCaller } from '../auth/auth.decorators';
 import { Caller } from '../auth/auth.types';
-import { ApiErrorResponse, ApiSignedIn, ApiUserIdParam } from '../common/api-docs.decorators';
+import { ApiErrors, ApiSignedIn, ApiUserIdParam, JSON_BODY_ERRORS } from '../common/api-docs.decorators';
 import { UserIdParam } from '../common/user-id.pipe';
 import { GRAPH_ROUTE_PREFIX } from '../first-page/first-page.routes';
 import {
@@ -31,7 +31,7 @@ function followMessage(outcome: FollowUserResult, userId: string): string {
 
 /** Follows, follow requests and followers: the caller's own edges. Every repeat answers 200. */
 @ApiTags('follows')
-@ApiSignedIn('A malformed id or body (INVALID_USER_ID naming the field, VALIDATION_FAILED)')
+@ApiSignedIn()
 @Controller(GRAPH_ROUTE_PREFIX)
 export class FollowWriteController {
   constructor(
@@ -44,16 +44,17 @@ export class FollowWriteController {
   @Post('follow/:userId')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'followUser',
     summary: 'Follow a user',
     description:
-      'Public account: accepted at once. Private account: a pending follow request. Self-follow is 400 SELF_FOLLOW. ' +
+      'Public account: accepted at once. Private account: a pending follow request (accepted at once when it has auto_accept_followed and follows you). ' +
+      'Self-follow is 400 SELF_FOLLOW; past the following cap, 403 FOLLOW_LIMIT_REACHED. ' +
       'The optional body sets the follow options (notify, reposts, languages); on a repeat it updates those of the existing follow or request ' +
       '(a graph.follow_updated event, no new follow event); omitted fields keep their value. Options survive the request being accepted.',
   })
   @ApiUserIdParam()
   @ApiOkResponse({ type: FollowResponseDto })
-  @ApiErrorResponse(403, 'A block exists either way (BLOCKED)')
-  @ApiErrorResponse(429, 'Over the follow rate limit (RATE_LIMITED); see Retry-After')
+  @ApiErrors('INVALID_USER_ID', ...JSON_BODY_ERRORS, 'SELF_FOLLOW', 'BLOCKED', 'FOLLOW_LIMIT_REACHED', 'RATE_LIMITED')
   async follow(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId, @Body() body: FollowBodyDto = {}): Promise<FollowResponseDto> {
     const outcome = await this.followUser.execute({
       followerId: caller.userId,
@@ -65,9 +66,10 @@ export class FollowWriteController {
 
   @Delete('follow/:userId')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Unfollow a user, or cancel your pending request' })
+  @ApiOperation({ operationId: 'unfollowUser', summary: 'Unfollow a user, or cancel your pending request' })
   @ApiUserIdParam()
   @ApiOkResponse({ type: UnfollowResponseDto })
+  @ApiErrors('INVALID_USER_ID')
   async unfollow(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId): Promise<UnfollowResponseDto> {
     await this.unfollowUser.execute({ followerId: caller.userId, followingId: userId });
     return { success: true, status: 'none' };
@@ -76,12 +78,13 @@ export class FollowWriteController {
   @Post('requests/:followerId')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'respondToFollowRequest',
     summary: 'Accept or reject a follow request sent to you',
     description: 'Accepting makes the follow (its created_at is the acceptance time). Repeating the same answer returns it again.',
   })
   @ApiUserIdParam('followerId', 'The user who asked to follow you')
   @ApiOkResponse({ type: RespondToRequestResponseDto })
-  @ApiErrorResponse(404, 'No pending request from this user to you (REQUEST_NOT_FOUND)')
+  @ApiErrors('INVALID_USER_ID', ...JSON_BODY_ERRORS, 'REQUEST_NOT_FOUND')
   async respond(
     @CurrentCaller() caller: Caller,
     @UserIdParam('followerId') followerId: UserId,
@@ -94,11 +97,12 @@ export class FollowWriteController {
   @Post('requests')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'respondToFollowRequests',
     summary: 'Accept or reject up to 100 follow requests sent to you in one call',
     description: 'Each request is answered on its own, as by POST /requests/{followerId}; an id with no request to answer is not_found in the results and changes nothing.',
   })
   @ApiOkResponse({ type: RespondToRequestsResponseDto })
-  @ApiErrorResponse(400, 'action missing, follower_ids empty, not ids (INVALID_USER_ID) or more than 100 (TOO_MANY_IDS)')
+  @ApiErrors(...JSON_BODY_ERRORS, 'INVALID_USER_ID', 'TOO_MANY_IDS')
   async respondMany(@CurrentCaller() caller: Caller, @Body() body: RespondToRequestsBodyDto): Promise<RespondToRequestsResponseDto> {
     const followerIds = parseUserIdList(body.follower_ids, 'follower_ids');
     const answers = await this.respondToRequest.executeMany({ ownerId: caller.userId, followerIds, action: body.action });
@@ -107,9 +111,10 @@ export class FollowWriteController {
 
   @Delete('followers/:userId')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Remove one of your followers without blocking them' })
+  @ApiOperation({ operationId: 'removeFollower', summary: 'Remove one of your followers without blocking them' })
   @ApiUserIdParam('userId', 'The follower to remove')
   @ApiOkResponse({ type: RemoveFollowerResponseDto })
+  @ApiErrors('INVALID_USER_ID')
   async remove(@CurrentCaller() caller: Caller, @UserIdParam('userId') followerId: UserId): Promise<RemoveFollowerResponseDto> {
     await this.removeFollower.execute({ ownerId: caller.userId, followerId });
     return { success: true, status: 'none' };

@@ -5,7 +5,7 @@ import { GetKnownFollowersUseCase, KnownFollowersOfTarget } from '@graph/applica
 import { ValidationError, parseUserIdList } from '@graph/domain';
 import { CurrentCaller } from '../auth/auth.decorators';
 import { Caller } from '../auth/auth.types';
-import { ApiSignedIn } from '../common/api-docs.decorators';
+import { ApiErrors, ApiSignedIn } from '../common/api-docs.decorators';
 import { GRAPH_ROUTE_PREFIX } from '../first-page/first-page.routes';
 
 export class KnownFollowersQueryDto {
@@ -37,19 +37,21 @@ export class KnownFollowersDto {
 
 /** Batched "followed by X, Y and N others you follow", for a screen of accounts in one round trip. */
 @ApiTags('graph')
-@ApiSignedIn('INVALID_USER_ID, TOO_MANY_IDS or VALIDATION_FAILED')
+@ApiSignedIn()
 @Controller(GRAPH_ROUTE_PREFIX)
 export class KnownFollowersController {
   constructor(private readonly knownFollowers: GetKnownFollowersUseCase) {}
 
   @Get('known-followers')
   @ApiOperation({
+    operationId: 'getKnownFollowersBatch',
     summary: 'Known followers of up to 100 users at once',
     description:
       "For each id: how many of the accounts you follow follow it, and up to three of them (Bluesky's viewer.knownFollowers). " +
-      'A user whose followers you may not see (private and you do not follow it, or it blocks you) answers count null. More than 100 ids: 400 TOO_MANY_IDS.',
+      'A user whose followers you may not see (private and you do not follow it, it blocks you, or its followers_visibility hides them) answers count null. More than 100 ids: 400 TOO_MANY_IDS.',
   })
   @ApiOkResponse({ type: KnownFollowersDto })
+  @ApiErrors('INVALID_USER_ID', 'TOO_MANY_IDS', 'VALIDATION_FAILED')
   async batch(@CurrentCaller() caller: Caller, @Query() q: KnownFollowersQueryDto): Promise<KnownFollowersDto> {
     if (q.ids === undefined || q.ids.trim() === '') throw new ValidationError('ids must list 1 to 100 user ids, comma-separated', 'ids');
     const known = await this.knownFollowers.execute({ viewerId: caller.userId, userIds: parseUserIdList(q.ids, 'ids') });

@@ -4,7 +4,7 @@ import { ListMutesUseCase, MuteUserUseCase, UnmuteUserUseCase } from '@graph/app
 import { UserId } from '@graph/domain';
 import { CurrentCaller } from '../auth/auth.decorators';
 import { Caller } from '../auth/auth.types';
-import { ApiSignedIn, ApiUserIdParam } from '../common/api-docs.decorators';
+import { ApiErrors, ApiSignedIn, ApiUserIdParam, JSON_BODY_ERRORS } from '../common/api-docs.decorators';
 import { UserIdParam } from '../common/user-id.pipe';
 import { GRAPH_ROUTE_PREFIX } from '../first-page/first-page.routes';
 import { limitOf } from './graph-query.dto';
@@ -15,7 +15,7 @@ const PRIVATE = 'Mutes are private: the muted user is never told (no public even
 
 /** The caller's mutes. Every repeat answers 200. */
 @ApiTags('mutes')
-@ApiSignedIn('A malformed id, cursor or body (INVALID_USER_ID, INVALID_CURSOR, VALIDATION_FAILED naming the field) or muting yourself (SELF_MUTE)')
+@ApiSignedIn()
 @Controller(GRAPH_ROUTE_PREFIX)
 export class MuteController {
   constructor(
@@ -27,11 +27,13 @@ export class MuteController {
   @Post('mutes/:userId')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'muteUser',
     summary: 'Mute a user',
     description: `${PRIVATE} A repeat replaces the settings (a new duration counts from now). A timed mute reads as unmuted as soon as it expires.`,
   })
   @ApiUserIdParam()
   @ApiOkResponse({ type: MuteResponseDto })
+  @ApiErrors('INVALID_USER_ID', ...JSON_BODY_ERRORS, 'SELF_MUTE')
   async mute(@CurrentCaller() caller: Caller, @UserIdParam('userId') mutedId: UserId, @Body() body: MuteBodyDto = {}): Promise<MuteResponseDto> {
     const { settings } = await this.muteUser.execute({
       muterId: caller.userId,
@@ -45,9 +47,10 @@ export class MuteController {
 
   @Delete('mutes/:userId')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Unmute a user' })
+  @ApiOperation({ operationId: 'unmuteUser', summary: 'Unmute a user' })
   @ApiUserIdParam()
   @ApiOkResponse({ type: UnmuteResponseDto })
+  @ApiErrors('INVALID_USER_ID')
   async unmute(@CurrentCaller() caller: Caller, @UserIdParam('userId') mutedId: UserId): Promise<UnmuteResponseDto> {
     await this.unmuteUser.execute({ muterId: caller.userId, mutedId });
     return { success: true, muting: false };
@@ -55,10 +58,12 @@ export class MuteController {
 
   @Get('mutes')
   @ApiOperation({
+    operationId: 'listMutes',
     summary: 'Accounts the caller mutes',
     description: 'Active mutes only, newest first, each with its settings and expiry; keyset paging: pass `next_cursor` back as `cursor`. `limit` 1–100 (default 20).',
   })
   @ApiOkResponse({ type: MutesPageDto })
+  @ApiErrors('INVALID_CURSOR', 'VALIDATION_FAILED')
   @ApiPageQuery()
   async list(@CurrentCaller() caller: Caller, @PageQuery() q: PageQueryParams): Promise<MutesPageDto> {
     const page = await this.listMutes.execute({ muterId: caller.userId, cursor: q.cursor, limit: limitOf(q.limit) });
