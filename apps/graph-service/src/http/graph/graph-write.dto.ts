@@ -61,7 +61,7 @@ export class RespondToRequestsBodyDto {
   follower_ids!: unknown[];
 }
 
-export class RequestAnswerDto {
+class RequestAnswerDto {
   @ApiProperty({ example: '42' })
   follower_id!: string;
 

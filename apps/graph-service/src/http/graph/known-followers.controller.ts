@@ -8,14 +8,14 @@ import { Caller } from '../auth/auth.types';
 import { ApiErrors, ApiSignedIn } from '../common/api-docs.decorators';
 import { GRAPH_ROUTE_PREFIX } from '../first-page/first-page.routes';
 
-export class KnownFollowersQueryDto {
+class KnownFollowersQueryDto {
   @ApiProperty({ description: 'Comma-separated user ids, 1 to 100, answered in this order', example: '2,3,4' })
   @IsOptional()
   @IsString()
   ids?: string;
 }
 
-export class KnownFollowersItemDto {
+class KnownFollowersItemDto {
   @ApiProperty({ example: '123' })
   user_id!: string;
 
@@ -30,7 +30,7 @@ export class KnownFollowersItemDto {
   }
 }
 
-export class KnownFollowersDto {
+class KnownFollowersDto {
   @ApiProperty({ type: [KnownFollowersItemDto], description: 'one per id asked, in the order asked' })
   known_followers!: KnownFollowersItemDto[];
 }
