@@ -20,6 +20,7 @@ import {
   StatsRequest,
   graphRpcReplyTopic,
 } from '@graph/contracts';
+import { keepKafkaMemberIdAcrossRestarts } from './kafka-member-carryover';
 import { TopicSettings, ensureTopics, freshGroupStartPoints, seekTo } from './kafka-setup';
 import { ReplyClientKafka } from './reply-client-kafka';
 
@@ -69,6 +70,8 @@ export class GraphClient implements OnModuleInit, OnModuleDestroy {
 
   constructor(private readonly options: GraphClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 5000;
+    // A reply consumer restarted after a broker kill rejoins as the same member (no 10 s wait).
+    keepKafkaMemberIdAcrossRestarts();
     this.kafka = new ReplyClientKafka({
       // Retries capped at 1 s: kafkajs' default backoff grows to 30 s, and a reply consumer that gave up
       // on a killed broker then waited 11 s before it restarted (request-reply down for 25 s).

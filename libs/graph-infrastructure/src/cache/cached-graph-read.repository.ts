@@ -126,7 +126,8 @@ function pageFromMembers(members: string[], limit: number): EdgeSlice | null {
  * Cache-aside in front of the Postgres read repository: relationships, stats, settings,
  * suggestions and the newest window of followers/following lists are read from the cache store,
  * misses from Postgres and stored back with a ticket (never over a newer write). When the store
- * is unavailable every call goes to Postgres. Other reads pass through.
+ * is unavailable every call goes to Postgres. Other reads pass through. Misses are read from `fills`
+ * (the primary, when read replicas are configured), the rest from `inner` (which may use a replica).
  */
 export class CachedGraphReadRepository extends GraphReadRepository {
   constructor(
@@ -134,6 +135,8 @@ export class CachedGraphReadRepository extends GraphReadRepository {
     private readonly store: GraphCacheStore,
     private readonly settings: GraphCacheSettings,
     private readonly metrics: GraphCacheMetrics,
+    /** Where misses that fill the cache are read: the primary (a lagging replica would store stale entries). */
+    private readonly fills: GraphReadRepository = inner,
   ) {
     super();
   }
@@ -162,7 +165,7 @@ export class CachedGraphReadRepository extends GraphReadRepository {
       'stats',
       unique,
       this.settings.ttlSeconds.stats,
-      (missing) => this.inner.getStats(missing.map((m) => unique[m]!)),
+      (missing) => this.fills.getStats(missing.map((m) => unique[m]!)),
       encodeStats,
     );
     const byId = new Map(unique.map((id, i) => [id, values[i]!.cached !== undefined ? decodeStats(id, values[i]!.cached!) : values[i]!.fresh!]));
@@ -246,20 +249,20 @@ export class CachedGraphReadRepository extends GraphReadRepository {
     const [ownerSettings, blocked, total, slice] = await Promise.all([
       read.settings.value !== null
         ? decodeSettings(read.settings.value)
-        : this.inner.getSettings(owner).then((s) => {
+        : this.fills.getSettings(owner).then((s) => {
             fill(cacheKey('settings', owner), read.settings.ticket, encodeSettings(s), ttl.relationship);
             return s;
           }),
       read.blocks.blocked !== null
         ? read.blocks.blocked
-        : this.inner.listEdges({ kind: 'blocks', userId: owner }, { limit: BLOCK_SET_CAP + 1, after: null }).then((b) => {
+        : this.fills.listEdges({ kind: 'blocks', userId: owner }, { limit: BLOCK_SET_CAP + 1, after: null }).then((b) => {
             const value = encodeBlockSet(b.items.map((i) => i.userId));
             fill(cacheKey('blocks', owner), read.blocks.ticket, value, ttl.relationship);
             return blockSetHolds(value, viewerId);
           }),
       read.stats.value !== null
         ? countOf(family, read.stats.value)
-        : this.inner.getStats([owner]).then(([s]) => {
+        : this.fills.getStats([owner]).then(([s]) => {
             fill(cacheKey('stats', owner), read.stats.ticket, encodeStats(s!), ttl.stats);
             return family === 'followers' ? s!.followerCount : s!.followingCount;
           }),
@@ -287,7 +290,7 @@ export class CachedGraphReadRepository extends GraphReadRepository {
    */
   private async loadList(list: OwnedEdgeList, page: PageQuery, epoch: string, ticket: string | null): Promise<EdgeSlice> {
     if (!ticket || (list.kind !== 'followers' && list.kind !== 'following')) return this.inner.listEdges(list, page);
-    const head = await this.inner.listEdges(list, { limit: this.settings.listWindow, after: null });
+    const head = await this.fills.listEdges(list, { limit: this.settings.listWindow, after: null });
     if (head.items.some((i) => i.createdAtUs === undefined)) return this.inner.listEdges(list, page);
     const members = head.items.map((i) => listMember(i.createdAtUs!, i.userId));
     const complete = head.next === null;
@@ -323,7 +326,7 @@ export class CachedGraphReadRepository extends GraphReadRepository {
       'suggestions',
       [userId],
       this.settings.ttlSeconds.recommendations,
-      async () => [await this.inner.getRecommendations(userId, CACHED_RECOMMENDATIONS, bounds)],
+      async () => [await this.fills.getRecommendations(userId, CACHED_RECOMMENDATIONS, bounds)],
       (list) => JSON.stringify({ b: shape, r: list.map((r) => [r.userId, r.mutualCount]) }),
     );
     if (value!.cached === undefined) return value!.fresh!.slice(0, limit);

@@ -218,21 +218,7 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
 
   async readListPage(viewerId: UserId, list: OwnedEdgeList, page: PageQuery): Promise<ListPageRead> {
     if (viewerId !== list.userId) {
-      // Three primary-key probes in one statement; the page and total follow only when visible.
-      const [facts]: { blocked: boolean; accepted: boolean; settings: SettingsRow | null }[] = await this.db.query(
-        `SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $1 AND blocked_id = $2) AS blocked,
-                EXISTS (SELECT 1 FROM follows WHERE follower_id = $2 AND following_id = $1 AND status = 'accepted') AS accepted,
-                (SELECT row_to_json(s) FROM (SELECT ${SETTINGS_COLUMNS} FROM user_settings WHERE user_id = $1) s) AS settings`,
-        [list.userId, viewerId],
-      );
-      const owner = facts!.settings ? toUserSettings(facts!.settings) : DEFAULT_USER_SETTINGS;
-      const access = listAccess({
-        self: false,
-        blockedByOwner: facts!.blocked,
-        ownerPrivate: owner.isPrivate,
-        acceptedFollower: facts!.accepted,
-        visibility: listVisibilityOf(owner, list.kind),
-      });
+      const access = await this.listAccessOf(viewerId, list);
       if (access !== 'ok') return { access };
     }
     const [slice, total] = await Promise.all([this.listEdges(list, page), this.countEdges(list)]);
@@ -268,6 +254,25 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
       [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
     );
     return rows.map((r) => r.blocked);
+  }
+
+  /** Whether `viewerId` may see the lists of another user, `ownerId` (the first step of readListPage). */
+  async listAccessOf(viewerId: UserId, list: OwnedEdgeList): Promise<ListPageRead['access']> {
+    // Three primary-key probes in one statement; the page and total follow only when visible.
+    const [facts]: { blocked: boolean; accepted: boolean; settings: SettingsRow | null }[] = await this.db.query(
+      `SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $1 AND blocked_id = $2) AS blocked,
+              EXISTS (SELECT 1 FROM follows WHERE follower_id = $2 AND following_id = $1 AND status = 'accepted') AS accepted,
+              (SELECT row_to_json(s) FROM (SELECT ${SETTINGS_COLUMNS} FROM user_settings WHERE user_id = $1) s) AS settings`,
+      [list.userId, viewerId],
+    );
+    const owner = facts!.settings ? toUserSettings(facts!.settings) : DEFAULT_USER_SETTINGS;
+    return listAccess({
+      self: false,
+      blockedByOwner: facts!.blocked,
+      ownerPrivate: owner.isPrivate,
+      acceptedFollower: facts!.accepted,
+      visibility: listVisibilityOf(owner, list.kind),
+    });
   }
 
   async filterFollowed(followerId: UserId, candidateIds: UserId[]): Promise<UserId[]> {

@@ -54,7 +54,7 @@ export class FollowWriteController {
   })
   @ApiUserIdParam()
   @ApiOkResponse({ type: FollowResponseDto })
-  @ApiErrors('INVALID_USER_ID', ...JSON_BODY_ERRORS, 'SELF_FOLLOW', 'BLOCKED', 'FOLLOW_LIMIT_REACHED', 'RATE_LIMITED')
+  @ApiErrors('INVALID_USER_ID', 'SELF_FOLLOW', 'BLOCKED', 'FOLLOW_LIMIT_REACHED', 'RATE_LIMITED', ...JSON_BODY_ERRORS)
   async follow(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId, @Body() body: FollowBodyDto = {}): Promise<FollowResponseDto> {
     const outcome = await this.followUser.execute({
       followerId: caller.userId,

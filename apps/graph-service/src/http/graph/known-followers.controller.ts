@@ -44,7 +44,7 @@ export class KnownFollowersController {
 
   @Get('known-followers')
   @ApiOperation({
-    operationId: 'getKnownFollowersBatch',
+    operationId: 'countKnownFollowers',
     summary: 'Known followers of up to 100 users at once',
     description:
       "For each id: how many of the accounts you follow follow it, and up to three of them (Bluesky's viewer.knownFollowers). " +

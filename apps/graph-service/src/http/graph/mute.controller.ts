@@ -33,7 +33,7 @@ export class MuteController {
   })
   @ApiUserIdParam()
   @ApiOkResponse({ type: MuteResponseDto })
-  @ApiErrors('INVALID_USER_ID', ...JSON_BODY_ERRORS, 'SELF_MUTE')
+  @ApiErrors('INVALID_USER_ID', 'SELF_MUTE', ...JSON_BODY_ERRORS)
   async mute(@CurrentCaller() caller: Caller, @UserIdParam('userId') mutedId: UserId, @Body() body: MuteBodyDto = {}): Promise<MuteResponseDto> {
     const { settings } = await this.muteUser.execute({
       muterId: caller.userId,
@@ -49,8 +49,8 @@ export class MuteController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'unmuteUser', summary: 'Unmute a user' })
   @ApiUserIdParam()
-  @ApiOkResponse({ type: UnmuteResponseDto })
   @ApiErrors('INVALID_USER_ID')
+  @ApiOkResponse({ type: UnmuteResponseDto })
   async unmute(@CurrentCaller() caller: Caller, @UserIdParam('userId') mutedId: UserId): Promise<UnmuteResponseDto> {
     await this.unmuteUser.execute({ muterId: caller.userId, mutedId });
     return { success: true, muting: false };
@@ -63,8 +63,8 @@ export class MuteController {
     description: 'Active mutes only, newest first, each with its settings and expiry; keyset paging: pass `next_cursor` back as `cursor`. `limit` 1–100 (default 20).',
   })
   @ApiOkResponse({ type: MutesPageDto })
-  @ApiErrors('INVALID_CURSOR', 'VALIDATION_FAILED')
   @ApiPageQuery()
+  @ApiErrors('INVALID_CURSOR', 'VALIDATION_FAILED')
   async list(@CurrentCaller() caller: Caller, @PageQuery() q: PageQueryParams): Promise<MutesPageDto> {
     const page = await this.listMutes.execute({ muterId: caller.userId, cursor: q.cursor, limit: limitOf(q.limit) });
     return { mutes: page.items.map(MuteItemDto.of), next_cursor: page.nextCursor };
