@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { BlockedError, GRAPH_LIMITS, GraphReadRepository, MuteRepository, PrivateAccountError, Recommendation, UserId, listAccessOf } from '@graph/domain';
+import { BlockedError, GRAPH_LIMITS, GraphReadRepository, ListHiddenError, MuteRepository, PrivateAccountError, Recommendation, UserId, listAccessOf } from '@graph/domain';
 import { GraphPolicy } from './graph-policy';
 import { pageLimit } from './read-limits';
 
@@ -44,8 +44,10 @@ export class GetRecommendationsUseCase {
 
   private async assertFollowersVisible(viewerId: UserId, ownerId: UserId): Promise<void> {
     const [[relationship], settings] = await Promise.all([this.graph.getRelationships(viewerId, [ownerId]), this.graph.getSettings(ownerId)]);
-    const access = listAccessOf(viewerId, ownerId, relationship!, settings.isPrivate);
+    // "People like X" reads X's followers, so it follows X's followers list's visibility.
+    const access = listAccessOf(viewerId, ownerId, relationship!, settings, 'followers');
     if (access === 'blocked') throw new BlockedError();
     if (access === 'private') throw new PrivateAccountError();
+    if (access === 'hidden') throw new ListHiddenError();
   }
 }

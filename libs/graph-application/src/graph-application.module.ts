@@ -39,9 +39,11 @@ import { RemoveFollowerUseCase } from './remove-follower.use-case';
 import { RespondToFollowRequestUseCase } from './respond-to-follow-request.use-case';
 import { UnblockUserUseCase } from './unblock-user.use-case';
 import { SweepExpiredMutesUseCase } from './sweep-expired-mutes.use-case';
+import { SweepExpiredRequestsUseCase } from './sweep-expired-requests.use-case';
 import { UnfollowUserUseCase } from './unfollow-user.use-case';
 import { UnmuteUserUseCase } from './unmute-user.use-case';
 import { UpdateSettingsUseCase } from './update-settings.use-case';
+import { UpdateAccountSettingsUseCase } from './update-account-settings.use-case';
 
 /** Every use case (one per file, each with execute(input)); add new ones here. */
 const useCases: Provider[] = [
@@ -55,12 +57,14 @@ const useCases: Provider[] = [
   UnblockUserUseCase,
   UnfollowUserUseCase,
   UpdateSettingsUseCase,
+  UpdateAccountSettingsUseCase,
   MuteUserUseCase,
   UnmuteUserUseCase,
   SweepExpiredMutesUseCase,
   DismissRecommendationUseCase,
   ImportOwnGraphUseCase,
   GetOwnGraphImportUseCase,
+  SweepExpiredRequestsUseCase,
   // read side
   ListEdgesUseCase,
   ListUserIdsUseCase,

@@ -11,6 +11,7 @@ import { BlockUserUseCase } from './block-user.use-case';
 import { FollowUserUseCase } from './follow-user.use-case';
 import { GetOwnGraphImportUseCase } from './get-own-graph-import.use-case';
 import { GraphPolicy } from './graph-policy';
+import { NO_FOLLOWING_CAP } from '@graph/domain';
 import { IMPORT_MAX_ROWS, ImportOwnGraphUseCase, ImportRow } from './import-own-graph.use-case';
 import { MuteUserUseCase } from './mute-user.use-case';
 import { UnblockUserUseCase } from './unblock-user.use-case';
@@ -35,7 +36,7 @@ describe('ImportOwnGraphUseCase', () => {
     store = new InMemoryGraphStore();
     mutes = new InMemoryMuteRepository();
     const writes = new InMemoryGraphWriteRepository(store);
-    const policy: GraphPolicy = { followRateLimit: { limit: followLimit, windowSeconds: 3600 }, recommendations: { recentFollowings: 10, perFollowing: 10 } };
+    const policy: GraphPolicy = { followRateLimit: { limit: followLimit, windowSeconds: 3600 }, recommendations: { recentFollowings: 10, perFollowing: 10 }, followingCap: NO_FOLLOWING_CAP };
     const jobs = new BackgroundJobs();
     imports = new ImportOwnGraphUseCase(
       jobs,

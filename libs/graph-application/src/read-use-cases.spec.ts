@@ -1,4 +1,4 @@
-import { CursorCodec, UserId, parseUserId } from '@graph/domain';
+import { CursorCodec, UserId, parseUserId, NO_FOLLOWING_CAP } from '@graph/domain';
 import { codeOf } from '@graph/domain/testing/error-code';
 import { InMemoryGraphReadRepository } from '@graph/domain/testing/in-memory-graph-read.repository';
 import { InMemoryGraphStore } from '@graph/domain/testing/in-memory-graph.store';
@@ -17,7 +17,7 @@ const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => i
 describe('read use cases', () => {
   const store = new InMemoryGraphStore();
   const repo = new InMemoryGraphReadRepository(store);
-  const policy: GraphPolicy = { followRateLimit: { limit: 200, windowSeconds: 3600 }, recommendations: { recentFollowings: 2, perFollowing: 100 } };
+  const policy: GraphPolicy = { followRateLimit: { limit: 200, windowSeconds: 3600 }, recommendations: { recentFollowings: 2, perFollowing: 100 }, followingCap: NO_FOLLOWING_CAP };
   const me = id(1);
   const fans = range(100, 2500);
   const followed = range(10, 5);

@@ -8,10 +8,11 @@ import { seedInMemoryGraph } from '@graph/domain/testing/seed-in-memory-graph';
 import { DismissRecommendationUseCase } from './dismiss-recommendation.use-case';
 import { GetRecommendationsUseCase } from './get-recommendations.use-case';
 import { GraphPolicy } from './graph-policy';
+import { NO_FOLLOWING_CAP } from '@graph/domain';
 import { MuteUserUseCase } from './mute-user.use-case';
 
 const id = (n: number): UserId => parseUserId(n, 'id');
-const policy: GraphPolicy = { followRateLimit: { limit: 200, windowSeconds: 3600 }, recommendations: { recentFollowings: 10, perFollowing: 20 } };
+const policy: GraphPolicy = { followRateLimit: { limit: 200, windowSeconds: 3600 }, recommendations: { recentFollowings: 10, perFollowing: 20 }, followingCap: NO_FOLLOWING_CAP };
 const me = id(1);
 const x = id(2);
 

@@ -1,5 +1,6 @@
 import { DetailedEdgeSlice, EdgeDetailList, EdgeList, EdgeSlice, EdgeTimeRange, ListPageRead, OwnedEdgeList, PageQuery } from '../model/edge-list';
-import { GraphStats, KnownFollowersSummary, Recommendation, UserSettings } from '../model/graph-stats';
+import { GraphStats, KnownFollowersSummary, Recommendation } from '../model/graph-stats';
+import { UserSettings } from '../model/account-settings';
 import { Relationship } from '../model/relationship';
 import { UserId } from '../model/user-id';
 

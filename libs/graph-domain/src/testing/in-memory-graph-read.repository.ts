@@ -10,8 +10,9 @@ import {
   OwnedEdgeList,
   PageQuery,
 } from '../model/edge-list';
-import { GraphStats, KnownFollowersSummary, Recommendation, UserSettings } from '../model/graph-stats';
-import { listAccess } from '../model/list-access';
+import { GraphStats, KnownFollowersSummary, Recommendation } from '../model/graph-stats';
+import { UserSettings } from '../model/account-settings';
+import { listAccess, listVisibilityOf } from '../model/list-access';
 import { Relationship, describeRelationship } from '../model/relationship';
 import { UserId, compareUserIds } from '../model/user-id';
 import { GraphReadRepository, RecommendationBounds } from '../ports/graph-read.repository';
@@ -49,7 +50,7 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
   }
 
   async getSettings(userId: UserId): Promise<UserSettings> {
-    return { isPrivate: this.store.privateUsers.has(userId) };
+    return this.store.settings(userId);
   }
 
   async getRelationships(viewerId: UserId, userIds: UserId[]): Promise<Relationship[]> {
@@ -122,6 +123,7 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
       blockedByOwner: this.store.blocks.has(InMemoryGraphStore.pairKey(owner, viewerId)),
       ownerPrivate: this.store.privateUsers.has(owner),
       acceptedFollower: this.store.edge(viewerId, owner)?.status === 'accepted',
+      visibility: listVisibilityOf(this.store.settings(owner), list.kind),
     });
     if (access !== 'ok') return { access };
     return { access: 'ok', slice: await this.listEdges(list, page), total: await this.countEdges(list) };

@@ -30,6 +30,9 @@ describeGraphWriteRepositoryContract('InMemoryGraphWriteRepository', {
         isPrivate: async (userId) => store.privateUsers.has(userId),
         isDismissed: async (userId, dismissedId) => store.dismissals.has(InMemoryGraphStore.pairKey(userId, dismissedId)),
         followOptions: async (a, b) => store.edge(a, b)?.options ?? null,
+        ageEdge: async (a, b, days) => {
+          store.edge(a, b)!.createdAtUs -= BigInt(days) * 86_400_000_000n;
+        },
         blockEvents: async (blockerId) => store.blockEvents.filter((e) => e.blockerId === blockerId),
       },
     };

@@ -66,7 +66,7 @@ export class ReplicaRoutingGraphReadRepository extends GraphReadRepository {
   /** Access on the primary; the page and total, once visible, where listEdges and countEdges go. */
   async readListPage(viewerId: UserId, list: OwnedEdgeList, page: PageQuery): Promise<ListPageRead> {
     if (viewerId !== list.userId) {
-      const access = await this.primary.listAccessOf(viewerId, list.userId);
+      const access = await this.primary.listAccessOf(viewerId, list);
       if (access !== 'ok') return { access };
     }
     const [slice, total] = await this.routed([viewerId, ...listUsers(list)], (r) => Promise.all([r.listEdges(list, page), r.countEdges(list)]));

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_USER_SETTINGS,
   DetailedEdgeSlice,
   EdgeDetailList,
   EdgeList,
@@ -17,7 +18,9 @@ import {
   UserSettings,
   describeRelationship,
   listAccess,
+  listVisibilityOf,
 } from '@graph/domain';
+import { SETTINGS_COLUMNS, SettingsRow, toUserSettings } from './user-settings-row';
 import { translatingSqlRunner } from './dependency-errors';
 import { SqlRunner, epochMicrosSql, timestampFromMicrosSql } from './sql-runner';
 
@@ -57,8 +60,8 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
   }
 
   async getSettings(userId: UserId): Promise<UserSettings> {
-    const rows: { is_private: boolean }[] = await this.db.query(`SELECT is_private FROM user_settings WHERE user_id = $1`, [userId]);
-    return { isPrivate: rows[0]?.is_private ?? false };
+    const rows: SettingsRow[] = await this.db.query(`SELECT ${SETTINGS_COLUMNS} FROM user_settings WHERE user_id = $1`, [userId]);
+    return rows[0] ? toUserSettings(rows[0]) : { ...DEFAULT_USER_SETTINGS };
   }
 
   async getRelationships(viewerId: UserId, userIds: UserId[]): Promise<Relationship[]> {
@@ -215,7 +218,7 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
 
   async readListPage(viewerId: UserId, list: OwnedEdgeList, page: PageQuery): Promise<ListPageRead> {
     if (viewerId !== list.userId) {
-      const access = await this.listAccessOf(viewerId, list.userId);
+      const access = await this.listAccessOf(viewerId, list);
       if (access !== 'ok') return { access };
     }
     const [slice, total] = await Promise.all([this.listEdges(list, page), this.countEdges(list)]);
@@ -254,15 +257,22 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
   }
 
   /** Whether `viewerId` may see the lists of another user, `ownerId` (the first step of readListPage). */
-  async listAccessOf(viewerId: UserId, ownerId: UserId): Promise<ListPageRead['access']> {
+  async listAccessOf(viewerId: UserId, list: OwnedEdgeList): Promise<ListPageRead['access']> {
     // Three primary-key probes in one statement; the page and total follow only when visible.
-    const [facts]: { blocked: boolean; private: boolean; accepted: boolean }[] = await this.db.query(
+    const [facts]: { blocked: boolean; accepted: boolean; settings: SettingsRow | null }[] = await this.db.query(
       `SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $1 AND blocked_id = $2) AS blocked,
-              COALESCE((SELECT is_private FROM user_settings WHERE user_id = $1), false) AS private,
-              EXISTS (SELECT 1 FROM follows WHERE follower_id = $2 AND following_id = $1 AND status = 'accepted') AS accepted`,
-      [ownerId, viewerId],
+              EXISTS (SELECT 1 FROM follows WHERE follower_id = $2 AND following_id = $1 AND status = 'accepted') AS accepted,
+              (SELECT row_to_json(s) FROM (SELECT ${SETTINGS_COLUMNS} FROM user_settings WHERE user_id = $1) s) AS settings`,
+      [list.userId, viewerId],
     );
-    return listAccess({ self: false, blockedByOwner: facts!.blocked, ownerPrivate: facts!.private, acceptedFollower: facts!.accepted });
+    const owner = facts!.settings ? toUserSettings(facts!.settings) : DEFAULT_USER_SETTINGS;
+    return listAccess({
+      self: false,
+      blockedByOwner: facts!.blocked,
+      ownerPrivate: owner.isPrivate,
+      acceptedFollower: facts!.accepted,
+      visibility: listVisibilityOf(owner, list.kind),
+    });
   }
 
   async filterFollowed(followerId: UserId, candidateIds: UserId[]): Promise<UserId[]> {

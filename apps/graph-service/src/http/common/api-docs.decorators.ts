@@ -34,6 +34,11 @@ const ERROR_CASES: Record<DocumentedErrorCode, ErrorCase> = {
   UNAUTHORIZED: { when: 'the bearer token is missing, invalid or expired', message: 'token expired' },
   BLOCKED: { when: 'a block exists either way', message: 'a block between these accounts prevents this' },
   PRIVATE_ACCOUNT: { when: 'the account is private and the caller is not an accepted follower', message: 'this account is private: only its accepted followers can see this' },
+  LIST_HIDDEN: { when: "the account's followers_visibility / following_visibility keeps this list from you", message: 'this account does not show this list to you' },
+  FOLLOW_LIMIT_REACHED: {
+    when: 'you already follow or have asked to follow as many accounts as the following cap allows',
+    message: 'you follow or have asked to follow as many accounts as the following cap allows; unfollow some or cancel requests first',
+  },
   FORBIDDEN: { when: 'the token lacks the admin role', message: 'this needs the admin role' },
   REQUEST_NOT_FOUND: { when: 'no pending follow request from this user', message: 'there is no pending follow request from this user' },
   NOT_FOUND: { when: 'no such job or event on this instance', message: 'no import job 00000000-0000-4000-8000-000000000000 on this instance' },

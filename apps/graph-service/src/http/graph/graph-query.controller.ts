@@ -38,11 +38,12 @@ const PAGED =
 /** What a page's `limit` and `cursor` can be refused with. */
 const PAGE_ERRORS: DocumentedErrorCode[] = ['VALIDATION_FAILED', 'INVALID_CURSOR'];
 /** A list of someone else's edges: a bad id, a bad page, and the visibility rule. */
-const USER_LIST_ERRORS: DocumentedErrorCode[] = ['INVALID_USER_ID', ...PAGE_ERRORS, 'PRIVATE_ACCOUNT', 'BLOCKED'];
+const USER_LIST_ERRORS: DocumentedErrorCode[] = ['INVALID_USER_ID', ...PAGE_ERRORS, 'PRIVATE_ACCOUNT', 'LIST_HIDDEN', 'BLOCKED'];
 
 const VISIBILITY =
   "A private account's list is visible only to the account and its accepted followers (403 PRIVATE_ACCOUNT); " +
-  'a caller blocked by the account gets 403 BLOCKED.';
+  'a caller blocked by the account gets 403 BLOCKED; a list the account\'s followers_visibility / following_visibility keeps from the caller is 403 LIST_HIDDEN ' +
+  '(known and common followers follow followers_visibility, mutuals need both lists visible).';
 
 /**
  * The read side of the graph over REST: lists, relationships, counters and suggestions for the
@@ -116,13 +117,16 @@ export class GraphQueryController {
   }
 
   @Get('stats/:userId')
-  @ApiOperation({ operationId: 'getStats', summary: "A user's exact counters", description: 'Public, also for private accounts.' })
+  @ApiOperation({
+    operationId: 'getStats',
+    summary: "A user's exact counters",
+    description: 'Public, also for private accounts, unless the account sets hide_counts: then a count of a list you may not see is null, and pending_requests_count is null for everyone but the account.',
+  })
   @ApiUserIdParam()
   @ApiOkResponse({ type: StatsDto })
   @ApiErrors('INVALID_USER_ID')
-  async statsOf(@UserIdParam('userId') userId: UserId): Promise<StatsDto> {
-    const [s] = await this.stats.execute({ userIds: [userId] });
-    return StatsDto.of(s!);
+  async statsOf(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId): Promise<StatsDto> {
+    return StatsDto.of(await this.stats.forViewer({ viewerId: caller.userId, userId }));
   }
 
   @Get('requests')

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
-import { GRAPH_LIMITS, GraphStats, ListedEdge, Page, Relationship } from '@graph/domain';
+import { GRAPH_LIMITS, ListedEdge, Page, Relationship, VisibleStats } from '@graph/domain';
 import { Suggestion, ViewerRelationship } from '@graph/application';
 import { relationshipJson, statsJson } from '../../wire-format';
 
@@ -157,14 +157,14 @@ export class RelationshipsDto {
 export class StatsDto {
   @ApiProperty({ example: '123' })
   user_id!: string;
-  @ApiProperty({ example: 10 })
-  follower_count!: number;
-  @ApiProperty({ example: 5 })
-  following_count!: number;
-  @ApiProperty({ example: 0 })
-  pending_requests_count!: number;
+  @ApiProperty({ example: 10, type: Number, nullable: true, description: 'null when the account hides its counts and you may not see its followers' })
+  follower_count!: number | null;
+  @ApiProperty({ example: 5, type: Number, nullable: true, description: 'null when the account hides its counts and you may not see whom it follows' })
+  following_count!: number | null;
+  @ApiProperty({ example: 0, type: Number, nullable: true, description: 'null when the account hides its counts (for everyone but the account)' })
+  pending_requests_count!: number | null;
 
-  static of(s: GraphStats): StatsDto {
+  static of(s: VisibleStats): StatsDto {
     return statsJson(s);
   }
 

@@ -5,8 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * user, so nothing is counted or published. The suggestion query anti-joins the user's rows (the
  * primary key); the index on dismissed_id serves erasure of the dismissed account.
  */
-export class RecommendationDismissals1765500000000 implements MigrationInterface {
-  name = 'RecommendationDismissals1765500000000';
+export class RecommendationDismissals1765700000000 implements MigrationInterface {
+  name = 'RecommendationDismissals1765700000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
