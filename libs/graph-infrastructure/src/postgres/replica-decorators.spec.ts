@@ -13,7 +13,7 @@ function recording<T extends object>(): { inner: T; calls: Array<[string, unknow
   const inner = new Proxy({} as T, {
     get: (_, name) => (...args: unknown[]) => {
       calls.push([String(name), args]);
-      return Promise.resolve({ affectedUserIds: [], acceptedFollowerIds: [], access: 'ok' });
+      return Promise.resolve({ affectedUserIds: [], acceptedFollowerIds: [], expired: [], access: 'ok' });
     },
   });
   return { inner, calls };
