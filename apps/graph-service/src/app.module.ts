@@ -77,7 +77,7 @@ export class AppModule {
           inject: [KafkaTopics],
           useFactory: (topics: KafkaTopics) => new KafkaServerSupervisor(config, topics),
         },
-        { provide: KafkaConsumerProgress, inject: [MetricsRegistry], useFactory: (m: MetricsRegistry) => new KafkaConsumerProgress(m) },
+        { provide: KafkaConsumerProgress, inject: [MetricsRegistry], useFactory: (m: MetricsRegistry) => new KafkaConsumerProgress(m, config.kafkaConsumerStalledAfterSeconds) },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
