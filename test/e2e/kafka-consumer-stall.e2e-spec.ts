@@ -5,16 +5,7 @@ import { USER_EVENTS_TOPIC } from '@graph/contracts';
 import { testInfra } from '../setup/test-infra';
 import { SparePostgres } from '../support/spare-services';
 import { bearer, freshUserId, startTestApp } from '../support/test-app';
-
-async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { eventually } from '../support/eventually';
 
 const gauge = (text: string, name: string): number => Number(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
 
@@ -50,7 +41,7 @@ describe('a Kafka consumer that stops making progress', () => {
 
     await pg.stop();
     await producer.send({ topic: USER_EVENTS_TOPIC, messages: [{ key: user, value: JSON.stringify({ event_type: 'user.privacy_changed', user_id: user, is_private: true }) }] });
-    const stalled = await eventually(ready, (b) => b.kafka_consumer?.status === 'stalled');
+    const stalled = await eventually(ready, (b) => b.kafka_consumer?.status === 'stalled', 60000);
     expect(stalled.kafka_consumer!.stalled_seconds).toBeGreaterThanOrEqual(2);
     const metrics = (await http().get('/metrics')).text;
     expect(gauge(metrics, 'graph_kafka_consumer_stalled_seconds')).toBeGreaterThanOrEqual(2);
@@ -58,7 +49,7 @@ describe('a Kafka consumer that stops making progress', () => {
     expect(gauge(metrics, 'graph_kafka_consumer_lag_messages{topic="user.events"}')).toBeGreaterThanOrEqual(1);
 
     await pg.start();
-    await eventually(ready, (b) => b.kafka_consumer?.status === 'ok' && b.kafka_consumer.stalled_seconds === 0);
+    await eventually(ready, (b) => b.kafka_consumer?.status === 'ok' && b.kafka_consumer.stalled_seconds === 0, 60000);
     expect(gauge((await http().get('/metrics')).text, 'graph_kafka_consumer_stalled_seconds')).toBe(0);
     // Recovered by applying the message it was stuck on, not by dropping it.
     expect((await http().get('/api/v1/graph/settings').set(bearer(user)).expect(200)).body.is_private).toBe(true);
