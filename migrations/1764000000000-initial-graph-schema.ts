@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The seed's schema, with three deliberate changes:
+ * The original design's schema (docs/scaling.md), with three deliberate changes:
  *
  * 1. Counters are striped. `user_graph_stats` holds, per user, up to STATS_SLOTS (16) rows keyed by
  *    (user_id, slot); a user's count is the sum of its slots. A change to the edge A→B touches slot
@@ -49,7 +49,7 @@ export class InitialGraphSchema1764000000000 implements MigrationInterface {
         PRIMARY KEY (user_id, slot),
         CONSTRAINT check_stats_slot CHECK (slot >= 0 AND slot < 16)
       )`);
-    // The seed's one-row-per-user shape, for reports and the consistency check.
+    // The one-row-per-user shape, for reports and the consistency check.
     await q.query(`
       CREATE VIEW user_graph_totals AS
       SELECT user_id,

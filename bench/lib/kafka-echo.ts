@@ -37,7 +37,7 @@ async function serve(brokers: string): Promise<void> {
 }
 
 /** Starts the echo server as a child process and resolves once it consumes. */
-export async function startEchoServer(brokers: string): Promise<ChildProcess> {
+async function startEchoServer(brokers: string): Promise<ChildProcess> {
   const admin = kafka(brokers, 'bench-echo-admin').admin();
   await admin.connect();
   await ensureTopics(admin, [REQUESTS, REPLIES]).finally(() => admin.disconnect());
@@ -56,7 +56,7 @@ export async function startEchoServer(brokers: string): Promise<ChildProcess> {
 }
 
 /** Sends echo requests and resolves each when its reply comes back. */
-export class EchoClient {
+class EchoClient {
   private readonly pending = new Map<string, () => void>();
   private next = 0;
 

@@ -44,7 +44,7 @@ function b64(value: unknown): string {
 }
 
 /** Forged, expired and otherwise wrong bearer tokens for `sub`, named. */
-export function badTokens(secret: string, sub: string): [string, string][] {
+function badTokens(secret: string, sub: string): [string, string][] {
   const now = Math.floor(Date.now() / 1000);
   const hs = (payload: object, header: object = { alg: 'HS256', typ: 'JWT' }, key = secret, alg = 'sha256') => {
     const head = `${b64(header)}.${b64(payload)}`;

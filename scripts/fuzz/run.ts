@@ -381,7 +381,7 @@ async function main(): Promise<void> {
         if (!seeded) {
           await seed(service);
           seeded = true;
-          await new Promise((r) => setTimeout(r, 1500)); // the seed's events relayed before the digest
+          await new Promise((r) => setTimeout(r, 1500)); // the seeded graph's events relayed before the digest
           before = await stateDigest(stack.databaseUrl);
         }
         const endpoints = await endpointsOf(service);

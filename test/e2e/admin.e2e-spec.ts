@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
@@ -9,6 +10,7 @@ import { CounterDriftScheduler } from '../../apps/graph-service/src/observabilit
 import { testInfra } from '../setup/test-infra';
 import { counterDrift, outboxEntries, outboxPosition, storedCounts } from '../support/graph-inspection';
 import { seedGraphSql } from '../support/graph-sql-seed';
+import { freePort } from '../support/spare-services';
 import { bearer, freshUserId, startTestApp } from '../support/test-app';
 
 const A = '/api/v1/admin/graph';
@@ -83,6 +85,18 @@ describe('the admin API', () => {
       expect(user.status).toBe(403);
       expect(user.body.error).toMatchObject({ code: 'FORBIDDEN', request_id: expect.any(String) });
     });
+  });
+
+  it.each(CALLS.filter(([, path]) => path.includes('/42')))('%s %s refuses a malformed user id, naming it', async (method, path, body) => {
+    const req = http()[method](path.replace('/42', '/0042x')).set(ADMIN);
+    const res = await (body ? req.send(body) : req);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'INVALID_USER_ID', details: { field: 'userId' } });
+  });
+
+  it('refuses a drift report `after` that is not a user id, naming it', async () => {
+    const res = await http().get(`${A}/consistency/drift`).query({ after: '-1' }).set(ADMIN).expect(400);
+    expect(res.body.error).toMatchObject({ code: 'INVALID_USER_ID', details: { field: 'after' } });
   });
 
   it('writes one audit line per admin call: who, what, on what, how it ended', async () => {
@@ -290,12 +304,30 @@ describe('the admin API', () => {
   });
 });
 
+/** Small, so the refusal tests send little; the lists of the other tests are far below it. */
+const UPLOAD_MAX_BYTES = 4096;
+
+/** POSTs `chunks` one by one without a Content-Length (chunked), as a streaming client does. */
+async function chunkedUpload(port: number, path: string, headers: Record<string, string>, chunks: string[]): Promise<{ status: number; body: { job_id?: string; error?: { code: string } } }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { ...headers, 'Transfer-Encoding': 'chunked', Connection: 'close' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    for (const chunk of chunks) req.write(chunk);
+    req.end();
+  });
+}
+
 describe.each(['express', 'fastify'])('edge-list import jobs on %s', (adapter) => {
   let app: INestApplication;
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
-    app = await startTestApp({ KAFKA_BROKERS: undefined, HTTP_ADAPTER: adapter });
+    app = await startTestApp({ KAFKA_BROKERS: undefined, HTTP_ADAPTER: adapter, IMPORT_UPLOAD_MAX_BYTES: String(UPLOAD_MAX_BYTES) });
     if (adapter === 'fastify') await app.getHttpAdapter().getInstance().ready();
   });
   afterAll(() => app.close());
@@ -346,6 +378,25 @@ describe.each(['express', 'fastify'])('edge-list import jobs on %s', (adapter) =
     const [row] = await db.query(`SELECT count(*)::int AS n FROM follows WHERE follower_id = ANY($1::bigint[])`, [[a, b, c]]);
     expect(row.n).toBe(0);
     expect(await storedCounts(db, b)).toEqual({ followers: 0, following: 0, pending: 0 });
+  });
+
+  it('refuses an edge list over IMPORT_UPLOAD_MAX_BYTES with 413 PAYLOAD_TOO_LARGE, sized or streamed, and imports none of it', async () => {
+    const [a, b] = [freshUserId(), freshUserId()];
+    const line = `${a} ${b}\n# ${'x'.repeat(1000)}\n`;
+    const sized = await http().post(`${A}/imports`).set(ADMIN).set('Content-Type', 'text/plain').send(line.repeat(5)).expect(413);
+    expect(sized.body).toEqual({ error: { code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('IMPORT_UPLOAD_MAX_BYTES (4096 bytes)'), request_id: expect.any(String) } });
+
+    const port = await freePort();
+    await app.listen(port, '127.0.0.1');
+    const streamed = await chunkedUpload(port, `${A}/imports`, { ...ADMIN, 'Content-Type': 'text/plain' }, Array(5).fill(line));
+    expect(streamed).toEqual({ status: 413, body: { error: expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }) } });
+    const [row] = await db.query(`SELECT count(*)::int AS n FROM follows WHERE follower_id = $1`, [a]);
+    expect(row.n).toBe(0);
+    // Under the limit, the same list streamed is taken.
+    const taken = await chunkedUpload(port, `${A}/imports`, { ...ADMIN, 'Content-Type': 'text/plain' }, [line, line]);
+    expect(taken).toMatchObject({ status: 202, body: { state: 'running' } });
+    const read = async () => (await http().get(`${A}/imports/${taken.body.job_id}`).set(ADMIN).expect(200)).body;
+    expect(await until(read, (job) => job.state !== 'running')).toMatchObject({ state: 'succeeded', outcome: { loaded: 1, duplicates: 1 } });
   });
 
   it('refuses a body that is not an edge list type', async () => {

@@ -4,7 +4,7 @@ import { SparePostgres } from '../support/spare-services';
 import { bearer, startTestApp } from '../support/test-app';
 
 /**
- * api.md: "Postgres down: calls fail fast with 503 UNAVAILABLE; the service recovers by itself."
+ * docs/api.md: "Postgres down: calls fail fast with 503 UNAVAILABLE; the service recovers by itself."
  * The test runs its own PostgreSQL (the embedded one, on a spare port) and stops it, never the
  * machine's shared server.
  */

@@ -15,7 +15,7 @@ describe('real components', () => {
     });
     afterAll(() => db.destroy());
 
-    it('has the seed tables and indexes', async () => {
+    it('has the designed tables and indexes', async () => {
       const tables = await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
       expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(
         expect.arrayContaining(['follows', 'user_graph_stats', 'blocks', 'user_settings', 'outbox_events', 'migrations']),

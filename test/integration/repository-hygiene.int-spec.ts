@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
@@ -40,6 +40,34 @@ describe('install and build hygiene', () => {
       expect(scripts['start:prod']).toBe(scripts.start);
       expect(scripts.start).not.toMatch(/build/);
     });
+
+    // npm runs a script through `sh -c` and forwards SIGTERM to that shell only: without `exec` the
+    // service never saw an orchestrator's SIGTERM to `npm start` and was left running, undrained.
+    it("passes a SIGTERM sent to `npm start` on to the service (the script execs node)", async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'graph-sigterm-'));
+      try {
+        const main = 'dist/apps/graph-service/src/main.js';
+        mkdirSync(join(dir, 'dist/apps/graph-service/src'), { recursive: true });
+        writeFileSync(
+          join(dir, main),
+          "process.on('SIGTERM', () => { require('fs').writeFileSync('got-sigterm', ''); process.exit(0); });\n" +
+            "require('fs').writeFileSync('started', ''); setInterval(() => {}, 1000);\n",
+        );
+        expect(scripts.start).toContain(main);
+        writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'sigterm-check', scripts: { start: scripts.start } }));
+        const npm = spawn('npm', ['start', '--silent'], { cwd: dir, stdio: 'ignore' });
+        const exited = new Promise<void>((resolve) => npm.on('exit', () => resolve()));
+        const started = join(dir, 'started');
+        for (let i = 0; i < 200 && !existsSync(started); i++) await new Promise((r) => setTimeout(r, 50));
+        expect(existsSync(started)).toBe(true);
+        npm.kill('SIGTERM');
+        await exited;
+        for (let i = 0; i < 100 && !existsSync(join(dir, 'got-sigterm')); i++) await new Promise((r) => setTimeout(r, 50));
+        expect(existsSync(join(dir, 'got-sigterm'))).toBe(true);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 30000);
 
     it('calls a build current until a source or build setting is newer than it', () => {
       const root = mkdtempSync(join(tmpdir(), 'graph-build-'));
@@ -122,6 +150,43 @@ describe('install and build hygiene', () => {
     });
   });
 });
+
+/** A clone carries its own contract: the README and the code point into docs/, never outside. */
+describe('self-contained documentation', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+  it('links only documents that exist in the repository', () => {
+    const links = [...readme.matchAll(/\]\(([^)#]+)(#[^)]*)?\)/g)].map((m) => m[1]!).filter((l) => !/^https?:/.test(l));
+    expect(links.length).toBeGreaterThan(5);
+    for (const link of links) expect([link, existsSync(join(ROOT, link))]).toEqual([link, true]);
+  });
+
+  it('cites docs/ in code and docs, not the product contract outside the clone or the original design', () => {
+    const self = ':!test/integration/repository-hygiene.int-spec.ts';
+    expect(gitGrep(["\\.\\./shared/(api|architecture|notes|seed)|[Tt]he seed's|[Aa]s the seed", '--', '.', self])).toBe('');
+    expect(gitGrep(['(^|[^/])api\\.md', '--', '*.ts', '*.cjs', '*.mjs', self])).toBe('');
+  });
+
+  it("shows a session of commands without their output, starting once the service is ready", () => {
+    const session = /## A session\n[\s\S]*?```bash\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const lines = session.split('\n').filter((l) => l.trim() !== '');
+    expect(lines.filter((l) => /^\s*[{[]/.test(l) || /^#\s+[{[]/.test(l))).toEqual([]);
+    const ready = lines.findIndex((l) => l.includes('/health/ready'));
+    const firstCall = lines.findIndex((l) => l.includes('curl') && !l.includes('/health/ready'));
+    expect(ready).toBeGreaterThanOrEqual(0);
+    expect(ready).toBeLessThan(firstCall);
+  });
+});
+
+/** `git grep -nIE` in the repository: the matching lines, or '' when none match. */
+function gitGrep(args: string[]): string {
+  try {
+    return execFileSync('git', ['grep', '-n', '-I', '-E', ...args], { cwd: ROOT, encoding: 'utf8' });
+  } catch (error) {
+    if ((error as { status?: number }).status === 1) return '';
+    throw error;
+  }
+}
 
 /** `docker compose` (v2 plugin) or `docker-compose` (v1), whichever answers; null when neither. */
 function composeClient(): string[] | null {

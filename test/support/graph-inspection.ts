@@ -38,7 +38,7 @@ export async function counterDrift(db: DataSource, userIds: string[]): Promise<S
   );
 }
 
-/** The user's totals from the counters (the seed's one-row view). */
+/** The user's totals from the counters (the one-row-per-user view). */
 export async function storedCounts(db: DataSource, userId: string): Promise<{ followers: number; following: number; pending: number }> {
   const [row] = await db.query(
     `SELECT COALESCE(SUM(follower_count), 0)::int AS followers, COALESCE(SUM(following_count), 0)::int AS following,

@@ -1,9 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-
-function which(cmd: string): string | null {
-  const found = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
-  return found.status === 0 ? found.stdout.trim() : null;
-}
+import { spawnSync } from 'node:child_process';
+import { commandFromDebianPackage } from './debian-package';
 
 let cached: string | null | undefined;
 
@@ -13,15 +9,7 @@ let cached: string | null | undefined;
  */
 export function promtool(): string | null {
   if (cached !== undefined) return cached;
-  cached = which('promtool');
-  if (!cached && which('apt-get') && process.getuid?.() === 0) {
-    try {
-      execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'prometheus'], { stdio: 'ignore', timeout: 300_000 });
-    } catch {
-      // reported below
-    }
-    cached = which('promtool');
-  }
+  cached = commandFromDebianPackage('promtool', 'prometheus');
   if (!cached) process.stderr.write('promtool is not installed and could not be (apt-get install -y prometheus): the promtool checks are SKIPPED\n');
   return cached;
 }

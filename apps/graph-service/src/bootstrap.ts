@@ -2,7 +2,7 @@ import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { JsonLogger, MetricsRegistry } from '@graph/infrastructure';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
@@ -12,6 +12,7 @@ import { FirstPageCache } from './http/first-page/first-page.cache';
 import { FirstPageShortcut } from './http/first-page/first-page.shortcut';
 import { TokenVerifier } from './http/auth/token-verifier';
 import { HttpEdge } from './http/edge/http-edge';
+import { openApiDocument } from './http/common/openapi-document';
 import { EDGE_LIST_UPLOAD } from './http/admin/imports-admin.controller';
 
 export interface CreateAppOptions {
@@ -42,19 +43,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   edge.mount(app, config.http.adapter, (req, res, next) => observer.observe(req, res, next));
   new FirstPageShortcut(app.get(FirstPageCache), app.get(TokenVerifier)).mount(app, config.http.adapter);
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Graph Service')
-      .setDescription(
-        'Who follows whom: follows, follow requests, blocks, lists, relationships, exact counters and suggestions. ' +
-          'Ids are decimal strings. Use "Authorize" with a bearer JWT (npm run token -- --user 42 [--admin]).',
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .addSecurityRequirements('bearer')
-      .build(),
-  );
+  const document = openApiDocument(app);
   SwaggerModule.setup('docs', app, document, { swaggerOptions: { persistAuthorization: true } });
 
   // Hybrid app: the Kafka server (request-reply and user.events) is registered before init and

@@ -1,7 +1,7 @@
 import { GraphStats, Relationship } from '@graph/domain';
 import { RelationshipDto, StatsDto } from '@graph/contracts';
 
-/** The one JSON shape of a relationship, for REST and request-reply alike (api.md). */
+/** The one JSON shape of a relationship, for REST and request-reply alike (docs/api.md). */
 export function relationshipJson(r: Relationship): RelationshipDto {
   return {
     user_id: r.userId,

@@ -9,7 +9,7 @@ export interface FollowUserInput {
 
 /**
  * Follows an account, or sends a request when it is private. Every valid call counts against the
- * caller's follow rate limit (repeats too: the limit is on calls, as the seed says).
+ * caller's follow rate limit (repeats too: the limit is on calls, as docs/api.md says).
  */
 @Injectable()
 export class FollowUserUseCase {

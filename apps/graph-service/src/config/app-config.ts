@@ -27,6 +27,8 @@ export interface AppConfig {
   consistencyCheckIntervalSeconds: number;
   /** Seconds without progress, while messages wait, after which /health/ready calls the Kafka consumer stalled. */
   kafkaConsumerStalledAfterSeconds: number;
+  /** Largest edge list the admin upload takes (bytes as sent, so compressed for gzip); larger is 413. */
+  importUploadMaxBytes: number;
 }
 
 /** Where token keys come from, and the claims every token must carry. */
@@ -233,5 +235,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     consistencyCheckIntervalSeconds: integer(env, 'CONSISTENCY_CHECK_INTERVAL_SECONDS', 0, 0, 86400 * 7),
     kafkaConsumerStalledAfterSeconds: integer(env, 'KAFKA_CONSUMER_STALLED_AFTER_SECONDS', 30, 1, 86400),
+    importUploadMaxBytes: integer(env, 'IMPORT_UPLOAD_MAX_BYTES', 512 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
   };
 }

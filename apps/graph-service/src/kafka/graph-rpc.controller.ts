@@ -16,7 +16,7 @@ import { idList, optionalCursor, optionalLimit, payloadObject } from './rpc-payl
 
 
 /**
- * Request-reply for internal services (api.md "Request-reply"), served by the same use cases as
+ * Request-reply for internal services (docs/kafka.md, "Request-reply"), served by the same use cases as
  * REST. Each handler validates its payload, calls one use case and answers `{data}`; every error
  * becomes `{error: {code, message}}` through RpcErrorFilter. Callers are trusted services, so the
  * id pages ignore privacy, as feed fan-out needs.

@@ -8,7 +8,7 @@ import { ConcurrentServerKafka } from './concurrent-server-kafka';
 import { KafkaConsumerProgress } from './kafka-consumer-progress';
 
 /** The Kafka server options of the hybrid app: request-reply patterns and user.events in one group. */
-export function kafkaServerOptions(kafka: Extract<AppConfig['kafka'], { mode: 'external' }>): NonNullable<KafkaOptions['options']> {
+function kafkaServerOptions(kafka: Extract<AppConfig['kafka'], { mode: 'external' }>): NonNullable<KafkaOptions['options']> {
   const logger = new Logger('KafkaServer');
   return {
     client: {

@@ -6,7 +6,7 @@ import { MetricsRegistry } from '@graph/infrastructure';
 const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The `route` label of requests no route matched: one series for all of them, whatever the path. */
-export const UNMATCHED_ROUTE = 'unmatched';
+const UNMATCHED_ROUTE = 'unmatched';
 
 /** Where a request's matched route template is left by code that answers ahead of the router. */
 const ROUTE = Symbol('routeTemplate');

@@ -33,7 +33,7 @@ export interface CounterRepair {
 }
 
 /**
- * Counters against the edges they count (the seed's verification query). Each call is short: a
+ * Counters against the edges they count (stored counters against COUNT(*) of the edges). Each call is short: a
  * batch is one statement over a bounded id range, and a repair locks one user's counter rows for
  * one recount, so follows never wait on more than that.
  */

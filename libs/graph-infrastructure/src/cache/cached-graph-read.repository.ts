@@ -34,7 +34,7 @@ import {
 const WARMING_VIEWER = '0' as UserId;
 
 /** Suggestions are cached as the top 50 (the most a caller may ask for) and sliced. */
-export const CACHED_RECOMMENDATIONS = 50;
+const CACHED_RECOMMENDATIONS = 50;
 
 export interface GraphCacheSettings extends CacheOptions {
   /** How many of a list's newest entries are kept (deeper pages come from Postgres). */
@@ -79,7 +79,7 @@ function usToDate(us: string): Date {
  * limit + 1 of them, END_MEMBER last when the list ends there); null when the members cannot tell
  * (a window ran out). Same rule as Postgres: `next` only when more rows follow.
  */
-export function pageFromMembers(members: string[], limit: number): EdgeSlice | null {
+function pageFromMembers(members: string[], limit: number): EdgeSlice | null {
   const ended = members[members.length - 1] === END_MEMBER;
   const real = ended ? members.slice(0, -1) : members;
   if (!ended && real.length <= limit) return null;

@@ -37,7 +37,7 @@ async function expectSameAsTruth(f: Fixture, users: UserId[]): Promise<void> {
     expect(await f.reads.getStats([u])).toEqual(await f.truth.getStats([u]));
     expect(await f.reads.getSettings(u)).toEqual(await f.truth.getSettings(u));
     expect(await f.reads.getRelationships(u, users)).toEqual(await f.truth.getRelationships(u, users));
-    // Suggestions move with other users' follows too and may lag by their TTL (as the seed has it),
+    // Suggestions move with other users' follows too and may lag by their TTL (docs/cache.md),
     // but the user's own writes drop them: nothing the user follows, requested or blocks is suggested.
     const relationships = await f.truth.getRelationships(u, users);
     for (const r of await f.reads.getRecommendations(u, 10, BOUNDS)) {

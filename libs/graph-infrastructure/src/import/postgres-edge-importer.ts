@@ -6,7 +6,7 @@ import { OutboxWakeup, followEventsFromEdgesSql } from '../postgres/outbox';
 import { EdgeListParser } from './edge-list-parser';
 
 /** Above this many affected users the cache is dropped as a whole (epoch bump) rather than user by user. */
-export const IMPORT_EVICT_LIMIT = 10_000;
+const IMPORT_EVICT_LIMIT = 10_000;
 
 /**
  * The edge list is streamed through COPY into a temporary table, then merged by one
@@ -81,8 +81,8 @@ export class PostgresEdgeImporter extends EdgeImporter {
       )) as { n: number }[];
       // Last, so the (possibly hot) counter rows are locked only until the commit right after.
       await runner.query(
-        `INSERT INTO user_graph_stats AS s (user_id, slot, follower_count, following_count, pending_requests_count)
-         SELECT user_id, slot, SUM(followers), SUM(followings), 0
+        `INSERT INTO user_graph_stats AS s (user_id, slot, follower_count, following_count, pending_requests_count, updated_at)
+         SELECT user_id, slot, SUM(followers), SUM(followings), 0, $1::timestamptz
            FROM (SELECT following_id AS user_id, (follower_id % ${STATS_SLOTS})::smallint AS slot, 1 AS followers, 0 AS followings FROM import_new
                  UNION ALL
                  SELECT follower_id, (following_id % ${STATS_SLOTS})::smallint, 0, 1 FROM import_new) d
@@ -91,7 +91,8 @@ export class PostgresEdgeImporter extends EdgeImporter {
          ON CONFLICT (user_id, slot) DO UPDATE SET
            follower_count = s.follower_count + EXCLUDED.follower_count,
            following_count = s.following_count + EXCLUDED.following_count,
-           updated_at = now()`,
+           updated_at = EXCLUDED.updated_at`,
+        [new Date()], // the clock as a parameter, not now() in DO UPDATE: shardable (docs/scaling.md)
       );
       await runner.commitTransaction();
       if (events > 0) this.wakeup.notify();

@@ -11,7 +11,7 @@ export interface OutboxRow {
   payload: GraphEventPayload;
 }
 
-/** The Kafka message a domain event becomes (api.md's topics and payloads). */
+/** The Kafka message a domain event becomes (docs/kafka.md's topics and payloads). */
 export function toOutboxRow(event: GraphEvent, occurredAt: Date): OutboxRow {
   const base = {
     event_id: randomUUID(),

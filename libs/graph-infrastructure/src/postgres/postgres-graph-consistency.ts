@@ -17,7 +17,7 @@ const figures = (f: string, g: string, p: string): CounterFigures => ({ follower
 const same = (a: CounterFigures, b: CounterFigures) => a.followers === b.followers && a.following === b.following && a.pending === b.pending;
 
 /**
- * The seed's verification query (stored counters vs COUNT(*) of the edges), per user and over a
+ * The counter verification query (stored counters vs COUNT(*) of the edges), per user and over a
  * keyset batch of user ids: the next ids after the last one checked, taken from the three indexes
  * that start with a user id (followers, following, counter rows), so a user with edges but no
  * counter row, or a counter row but no edges, is checked too. Counts are index-only scans.

@@ -12,10 +12,13 @@ import { PAIR_LOCK_KEY } from './typeorm-graph-write.repository';
  * The outbox relay is left out on purpose: it runs once per shard, so each of its statements is.
  */
 const ROOT = join(__dirname, '../../../..');
+// The Postgres adapters and the bulk importer (its merge runs on the same sharded tables).
 const SOURCES = [
-  ...readdirSync(__dirname)
-    .filter((f) => f.endsWith('.ts') && !f.includes('spec'))
-    .map((f) => join(__dirname, f)),
+  ...[__dirname, join(__dirname, '../import')].flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && !f.includes('spec'))
+      .map((f) => join(dir, f)),
+  ),
   ...readdirSync(join(ROOT, 'migrations'))
     .filter((f) => /^\d+-.*\.ts$/.test(f))
     .map((f) => join(ROOT, 'migrations', f)),

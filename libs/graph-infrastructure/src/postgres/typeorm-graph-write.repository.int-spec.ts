@@ -52,7 +52,7 @@ describe('TypeOrmGraphWriteRepository on PostgreSQL', () => {
     repo = new TypeOrmGraphWriteRepository(db);
   });
 
-  it('writes outbox rows keyed by the follower on the api.md topics, with string ids and is_mutual', async () => {
+  it('writes outbox rows keyed by the follower on the docs/kafka.md topics, with string ids and is_mutual', async () => {
     const [a, b] = [freshUserId() as UserId, freshUserId() as UserId];
     const start = await outboxPosition(db);
     await repo.follow(b, a);

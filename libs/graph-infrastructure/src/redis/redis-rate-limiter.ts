@@ -11,7 +11,7 @@ if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) 
 return {n, ttl}`;
 
 /**
- * Fixed-window limiter counted in Redis (the seed's INCR with expiry). When Redis cannot answer it
+ * Fixed-window limiter counted in Redis (INCR with expiry, docs/api.md). When Redis cannot answer it
  * lets the call through, logs it and counts it in `graph_rate_limiter_fail_open_total`.
  */
 export class RedisRateLimiter extends RateLimiter {

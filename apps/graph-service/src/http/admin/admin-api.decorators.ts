@@ -1,8 +1,7 @@
 import { UseInterceptors, applyDecorators } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../auth/auth.decorators';
 import { ApiSignedIn } from '../common/api-docs.decorators';
-import { ErrorResponseDto } from '../errors/error-response.dto';
 import { AdminAuditInterceptor } from './admin-audit.interceptor';
 
 export const ADMIN_PREFIX = 'api/v1/admin/graph';
@@ -11,8 +10,7 @@ export const ADMIN_PREFIX = 'api/v1/admin/graph';
 export const AdminApi = (): ClassDecorator =>
   applyDecorators(
     ApiTags('admin'),
-    ApiSignedIn('A malformed id, query or body (INVALID_USER_ID naming the field, VALIDATION_FAILED)'),
+    ApiSignedIn('FORBIDDEN'),
     RequireRole('admin'),
     UseInterceptors(AdminAuditInterceptor),
-    ApiForbiddenResponse({ type: ErrorResponseDto, description: 'The token lacks the admin role (FORBIDDEN)' }),
   );

@@ -20,7 +20,7 @@ export class DriftQueryDto {
   limit?: number;
 }
 
-export class CounterFiguresDto {
+class CounterFiguresDto {
   @ApiProperty({ example: 12 }) followers!: number;
   @ApiProperty({ example: 3 }) following!: number;
   @ApiProperty({ example: 0 }) pending!: number;
@@ -30,7 +30,7 @@ export class CounterFiguresDto {
   }
 }
 
-export class CounterDriftDto {
+class CounterDriftDto {
   @ApiProperty({ example: '42' }) user_id!: string;
   @ApiProperty({ type: CounterFiguresDto, description: 'What user_graph_stats holds' }) stored!: CounterFiguresDto;
   @ApiProperty({ type: CounterFiguresDto, description: 'COUNT(*) of the edges' }) actual!: CounterFiguresDto;
@@ -62,7 +62,7 @@ export class CounterRepairDto {
   }
 }
 
-export class JobErrorDto {
+class JobErrorDto {
   @ApiProperty({ example: 'INVALID_EDGE_LIST' }) code!: string;
   @ApiProperty({ example: 'line 3: "1 x" is not "follower following" (two user ids); nothing was imported' }) message!: string;
   @ApiPropertyOptional({ example: { line: 3 } }) details?: Record<string, unknown>;
@@ -107,7 +107,7 @@ export class DoneDto {
   @ApiProperty({ example: true }) success!: true;
 }
 
-export class HitRateDto {
+class HitRateDto {
   @ApiProperty({ example: 'followers', description: 'Key family' }) family!: string;
   @ApiProperty({ example: 9800 }) hits!: number;
   @ApiProperty({ example: 200 }) misses!: number;
@@ -131,7 +131,7 @@ export class OutboxQueryDto {
   failing_limit?: number;
 }
 
-export class FailingEventDto {
+class FailingEventDto {
   @ApiProperty({ format: 'uuid' }) event_id!: string;
   @ApiProperty({ example: 'graph.follow' }) topic!: string;
   @ApiProperty({ example: '42', description: 'Message key (the follower id)' }) key!: string;
@@ -266,6 +266,6 @@ export function jobBody<P>(job: JobView): JobBaseDto & { progress: P } {
   };
 }
 
-export function snake(o: Record<string, unknown>): Record<string, unknown> {
+function snake(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]));
 }

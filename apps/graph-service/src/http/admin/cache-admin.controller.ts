@@ -1,7 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { EvictUserCacheUseCase, GetCacheHitRatesUseCase, InvalidateCacheUseCase, WarmCacheUseCase } from '@graph/application';
-import { parseUserId } from '@graph/domain';
+import { UserId } from '@graph/domain';
+import { ApiErrors, ApiUserIdParam, JSON_BODY_ERRORS } from '../common/api-docs.decorators';
+import { UserIdParam } from '../common/user-id.pipe';
 import { FirstPageWarmer } from '../first-page/first-page.warmer';
 import { ADMIN_PREFIX, AdminApi } from './admin-api.decorators';
 import { DoneDto, HitRatesDto, WarmCacheBodyDto, WarmCacheDto } from './admin.dto';
@@ -25,6 +27,7 @@ export class CacheAdminController {
     description: 'Loads stats, settings and the first followers page of the `count` most-followed users, and stores the rendered first page (the response body) for the public ones.',
   })
   @ApiOkResponse({ type: WarmCacheDto })
+  @ApiErrors(...JSON_BODY_ERRORS)
   async warmCache(@Body() body: WarmCacheBodyDto): Promise<WarmCacheDto> {
     const { warmedUserIds } = await this.warm.execute({ count: body.count });
     return { warmed_user_ids: warmedUserIds, rendered_pages: await this.firstPages.warm(warmedUserIds) };
@@ -33,10 +36,11 @@ export class CacheAdminController {
   @Delete('users/:userId')
   @HttpCode(200)
   @ApiOperation({ summary: "Evict one user's cache entries", description: 'Lists, stats, settings, blocks and suggestions of the user (relationships expire by their TTL).' })
-  @ApiParam({ name: 'userId', example: '42' })
+  @ApiUserIdParam()
   @ApiOkResponse({ type: DoneDto })
-  async evictUserCache(@Param('userId') userId: string): Promise<DoneDto> {
-    await this.evict.execute({ userId: parseUserId(userId, 'userId') });
+  @ApiErrors('INVALID_USER_ID')
+  async evictUserCache(@UserIdParam('userId') userId: UserId): Promise<DoneDto> {
+    await this.evict.execute({ userId });
     return { success: true };
   }
 

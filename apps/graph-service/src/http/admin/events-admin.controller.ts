@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
 import { GetOutboxBacklogUseCase, ReplayUserEventsUseCase, RetryFailedEventsUseCase } from '@graph/application';
-import { parseUserId } from '@graph/domain';
-import { ErrorResponseDto } from '../errors/error-response.dto';
+import { UserId } from '@graph/domain';
+import { ApiErrors, ApiUserIdParam, JSON_BODY_ERRORS } from '../common/api-docs.decorators';
+import { UserIdParam } from '../common/user-id.pipe';
 import { ADMIN_PREFIX, AdminApi } from './admin-api.decorators';
 import { OutboxDto, OutboxQueryDto, ReplayBodyDto, ReplayDto, RetriedDto, RetryEventParamDto } from './admin.dto';
 
@@ -19,6 +20,7 @@ export class EventsAdminController {
   @Get('outbox')
   @ApiOperation({ summary: 'Outbox backlog', description: 'Pending events, the oldest one\u2019s age, and the failing events with their last error (oldest first).' })
   @ApiOkResponse({ type: OutboxDto })
+  @ApiErrors('VALIDATION_FAILED')
   async getOutboxBacklog(@Query() q: OutboxQueryDto): Promise<OutboxDto> {
     return OutboxDto.of(await this.backlog.execute({ failingLimit: q.failing_limit ?? 50 }));
   }
@@ -36,7 +38,7 @@ export class EventsAdminController {
   @ApiOperation({ summary: 'Retry one failing event now' })
   @ApiParam({ name: 'eventId', format: 'uuid' })
   @ApiOkResponse({ type: RetriedDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No failing event with this id (NOT_FOUND)' })
+  @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND')
   async retryFailedEvent(@Param() p: RetryEventParamDto): Promise<RetriedDto> {
     return this.retry.execute({ eventId: p.eventId });
   }
@@ -49,9 +51,10 @@ export class EventsAdminController {
       'For a consumer that lost data: writes a fresh graph.follow event (new event_id, metadata.replayed true) for each current edge of the user, ' +
       'either way, accepted or pending, made at or after `since`. Sent events are pruned after OUTBOX_RETENTION_SECONDS, so a replay restates the current graph; an edge removed since is not replayed.',
   })
-  @ApiParam({ name: 'userId', example: '42' })
+  @ApiUserIdParam()
   @ApiOkResponse({ type: ReplayDto })
-  async replayUserEvents(@Param('userId') userId: string, @Body() body: ReplayBodyDto): Promise<ReplayDto> {
-    return this.replay.execute({ userId: parseUserId(userId, 'userId'), since: new Date(body.since) });
+  @ApiErrors('INVALID_USER_ID', ...JSON_BODY_ERRORS)
+  async replayUserEvents(@UserIdParam('userId') userId: UserId, @Body() body: ReplayBodyDto): Promise<ReplayDto> {
+    return this.replay.execute({ userId, since: new Date(body.since) });
   }
 }

@@ -1,7 +1,9 @@
-import { Body, Controller, Delete, HttpCode, Param, Put } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
+import { Body, Controller, Delete, HttpCode, Put } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { EraseUserUseCase, UpdateSettingsUseCase } from '@graph/application';
-import { parseUserId } from '@graph/domain';
+import { UserId } from '@graph/domain';
+import { ApiErrors, ApiUserIdParam, JSON_BODY_ERRORS } from '../common/api-docs.decorators';
+import { UserIdParam } from '../common/user-id.pipe';
 import { ADMIN_PREFIX, AdminApi } from './admin-api.decorators';
 import { EraseDto, PrivacyBodyDto, PrivacyDto } from './admin.dto';
 
@@ -17,12 +19,12 @@ export class UsersAdminController {
   @Put(':userId/privacy')
   @HttpCode(200)
   @ApiOperation({ summary: "Set an account's privacy", description: 'As PUT /settings by the user: going public accepts every pending request (each with its event).' })
-  @ApiParam({ name: 'userId', example: '42' })
+  @ApiUserIdParam()
   @ApiOkResponse({ type: PrivacyDto })
-  async setUserPrivacy(@Param('userId') userId: string, @Body() body: PrivacyBodyDto): Promise<PrivacyDto> {
-    const id = parseUserId(userId, 'userId');
-    const outcome = await this.settings.execute({ userId: id, isPrivate: body.is_private });
-    return { user_id: id, is_private: outcome.isPrivate, changed: outcome.changed };
+  @ApiErrors('INVALID_USER_ID', ...JSON_BODY_ERRORS)
+  async setUserPrivacy(@UserIdParam('userId') userId: UserId, @Body() body: PrivacyBodyDto): Promise<PrivacyDto> {
+    const outcome = await this.settings.execute({ userId, isPrivate: body.is_private });
+    return { user_id: userId, is_private: outcome.isPrivate, changed: outcome.changed };
   }
 
   @Delete(':userId')
@@ -31,11 +33,11 @@ export class UsersAdminController {
     summary: 'Erase a user from the graph',
     description: 'Every edge, request and block both ways, the settings and counters; an unfollow event (reason erased) per visible edge; the other users\u2019 counters fixed. Idempotent.',
   })
-  @ApiParam({ name: 'userId', example: '42' })
+  @ApiUserIdParam()
   @ApiOkResponse({ type: EraseDto })
-  async eraseUser(@Param('userId') userId: string): Promise<EraseDto> {
-    const id = parseUserId(userId, 'userId');
-    const outcome = await this.erase.execute({ userId: id });
-    return { user_id: id, removed_edges: outcome.removedEdges };
+  @ApiErrors('INVALID_USER_ID')
+  async eraseUser(@UserIdParam('userId') userId: UserId): Promise<EraseDto> {
+    const outcome = await this.erase.execute({ userId });
+    return { user_id: userId, removed_edges: outcome.removedEdges };
   }
 }

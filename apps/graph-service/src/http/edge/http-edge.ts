@@ -6,11 +6,11 @@ import { requestIdOf } from '../../observability/request-observer';
 import { drainThen, readBody } from './request-body';
 
 /** Bodies here are a few fields; 1 MiB leaves room for any admin call and bounds the parse. */
-export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
+const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
 /** No request body of this API nests more than a few levels; a deep one is an attack on the recursive transformers. */
-export const JSON_MAX_DEPTH = 32;
+const JSON_MAX_DEPTH = 32;
 /** Longer URLs are 414 on both adapters (Node's own limit, 16 KiB of request head, is 431). */
-export const URL_MAX_LENGTH = 8 * 1024;
+const URL_MAX_LENGTH = 8 * 1024;
 
 /** Methods whose body fastify parses; express is given the same rule. */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -20,7 +20,7 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
  * anything else must be JSON nested at most JSON_MAX_DEPTH deep. The depth is counted on the text,
  * before parsing, in one pass without recursion, so a body nested 100,000 deep costs one scan.
  */
-export function parseJsonBody(text: string): unknown {
+function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return undefined;
   if (nestsDeeperThan(text, JSON_MAX_DEPTH)) throw new HttpEdgeError('JSON_TOO_DEEP', `the body nests deeper than ${JSON_MAX_DEPTH} levels`);
   try {

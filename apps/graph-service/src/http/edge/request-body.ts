@@ -8,7 +8,7 @@ import { HttpEdgeError } from '../errors/framework-errors';
  * socket.
  */
 export const REFUSED_BODY_DRAIN_BYTES = 16 * 1024 * 1024;
-export const REFUSED_BODY_DRAIN_MS = 5_000;
+const REFUSED_BODY_DRAIN_MS = 5_000;
 
 /**
  * The body as UTF-8 text, at most `limit` bytes. raw-body's errors become the edge's own: over the

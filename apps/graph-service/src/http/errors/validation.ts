@@ -18,7 +18,7 @@ function describe(errors: ClassValidatorError[], prefix = ''): { field: string; 
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** The path of the first own `__proto__`/`constructor`/`prototype` key in `value`, walked without recursion. */
-export function prototypeKeyPath(value: unknown): string | null {
+function prototypeKeyPath(value: unknown): string | null {
   const stack: [unknown, string][] = [[value, '']];
   while (stack.length > 0) {
     const [current, path] = stack.pop()!;

@@ -4,14 +4,14 @@ import { BlockUserUseCase, UnblockUserUseCase } from '@graph/application';
 import { UserId } from '@graph/domain';
 import { CurrentCaller } from '../auth/auth.decorators';
 import { Caller } from '../auth/auth.types';
-import { ApiSignedIn, ApiUserIdParam } from '../common/api-docs.decorators';
+import { ApiErrors, ApiSignedIn, ApiUserIdParam } from '../common/api-docs.decorators';
 import { UserIdParam } from '../common/user-id.pipe';
 import { GRAPH_ROUTE_PREFIX } from '../first-page/first-page.routes';
 import { BlockResponseDto } from './graph-write.dto';
 
 /** The caller's blocks. Every repeat answers 200. */
 @ApiTags('blocks')
-@ApiSignedIn('A malformed id (INVALID_USER_ID) or blocking yourself (SELF_BLOCK)')
+@ApiSignedIn()
 @Controller(GRAPH_ROUTE_PREFIX)
 export class BlockWriteController {
   constructor(
@@ -21,9 +21,10 @@ export class BlockWriteController {
 
   @Post('block/:userId')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Block a user', description: 'Removes follows and follow requests in both directions and refuses new ones.' })
+  @ApiOperation({ operationId: 'blockUser', summary: 'Block a user', description: 'Removes follows and follow requests in both directions and refuses new ones.' })
   @ApiUserIdParam()
   @ApiOkResponse({ type: BlockResponseDto })
+  @ApiErrors('INVALID_USER_ID', 'SELF_BLOCK')
   async block(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId): Promise<BlockResponseDto> {
     await this.blockUser.execute({ blockerId: caller.userId, blockedId: userId });
     return { success: true, blocking: true };
@@ -31,9 +32,10 @@ export class BlockWriteController {
 
   @Delete('block/:userId')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Unblock a user', description: 'Restores nothing that the block removed.' })
+  @ApiOperation({ operationId: 'unblockUser', summary: 'Unblock a user', description: 'Restores nothing that the block removed.' })
   @ApiUserIdParam()
   @ApiOkResponse({ type: BlockResponseDto })
+  @ApiErrors('INVALID_USER_ID')
   async unblock(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId): Promise<BlockResponseDto> {
     await this.unblockUser.execute({ blockerId: caller.userId, blockedId: userId });
     return { success: true, blocking: false };

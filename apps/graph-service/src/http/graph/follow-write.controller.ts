@@ -4,7 +4,7 @@ import { FollowUserUseCase, RemoveFollowerUseCase, RespondToFollowRequestUseCase
 import { FollowOutcome, UserId } from '@graph/domain';
 import { CurrentCaller } from '../auth/auth.decorators';
 import { Caller } from '../auth/auth.types';
-import { ApiErrorResponse, ApiSignedIn, ApiUserIdParam } from '../common/api-docs.decorators';
+import { ApiErrors, ApiSignedIn, ApiUserIdParam, JSON_BODY_ERRORS } from '../common/api-docs.decorators';
 import { UserIdParam } from '../common/user-id.pipe';
 import { GRAPH_ROUTE_PREFIX } from '../first-page/first-page.routes';
 import {
@@ -24,7 +24,7 @@ function followMessage(outcome: FollowOutcome, userId: string): string {
 
 /** Follows, follow requests and followers: the caller's own edges. Every repeat answers 200. */
 @ApiTags('follows')
-@ApiSignedIn('A malformed id or body (INVALID_USER_ID naming the field, VALIDATION_FAILED)')
+@ApiSignedIn()
 @Controller(GRAPH_ROUTE_PREFIX)
 export class FollowWriteController {
   constructor(
@@ -36,11 +36,10 @@ export class FollowWriteController {
 
   @Post('follow/:userId')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Follow a user', description: 'Public account: accepted at once. Private account: a pending follow request. Self-follow is 400 SELF_FOLLOW.' })
+  @ApiOperation({ operationId: 'followUser', summary: 'Follow a user', description: 'Public account: accepted at once. Private account: a pending follow request. Self-follow is 400 SELF_FOLLOW.' })
   @ApiUserIdParam()
   @ApiOkResponse({ type: FollowResponseDto })
-  @ApiErrorResponse(403, 'A block exists either way (BLOCKED)')
-  @ApiErrorResponse(429, 'Over the follow rate limit (RATE_LIMITED); see Retry-After')
+  @ApiErrors('INVALID_USER_ID', 'SELF_FOLLOW', 'BLOCKED', 'RATE_LIMITED')
   async follow(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId): Promise<FollowResponseDto> {
     const outcome = await this.followUser.execute({ followerId: caller.userId, followingId: userId });
     return { success: true, status: outcome.status, message: followMessage(outcome, userId) };
@@ -48,9 +47,10 @@ export class FollowWriteController {
 
   @Delete('follow/:userId')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Unfollow a user, or cancel your pending request' })
+  @ApiOperation({ operationId: 'unfollowUser', summary: 'Unfollow a user, or cancel your pending request' })
   @ApiUserIdParam()
   @ApiOkResponse({ type: UnfollowResponseDto })
+  @ApiErrors('INVALID_USER_ID')
   async unfollow(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId): Promise<UnfollowResponseDto> {
     await this.unfollowUser.execute({ followerId: caller.userId, followingId: userId });
     return { success: true, status: 'none' };
@@ -59,12 +59,13 @@ export class FollowWriteController {
   @Post('requests/:followerId')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'respondToFollowRequest',
     summary: 'Accept or reject a follow request sent to you',
     description: 'Accepting makes the follow (its created_at is the acceptance time). Repeating the same answer returns it again.',
   })
   @ApiUserIdParam('followerId', 'The user who asked to follow you')
   @ApiOkResponse({ type: RespondToRequestResponseDto })
-  @ApiErrorResponse(404, 'No pending request from this user to you (REQUEST_NOT_FOUND)')
+  @ApiErrors('INVALID_USER_ID', ...JSON_BODY_ERRORS, 'REQUEST_NOT_FOUND')
   async respond(
     @CurrentCaller() caller: Caller,
     @UserIdParam('followerId') followerId: UserId,
@@ -76,9 +77,10 @@ export class FollowWriteController {
 
   @Delete('followers/:userId')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Remove one of your followers without blocking them' })
+  @ApiOperation({ operationId: 'removeFollower', summary: 'Remove one of your followers without blocking them' })
   @ApiUserIdParam('userId', 'The follower to remove')
   @ApiOkResponse({ type: RemoveFollowerResponseDto })
+  @ApiErrors('INVALID_USER_ID')
   async remove(@CurrentCaller() caller: Caller, @UserIdParam('userId') followerId: UserId): Promise<RemoveFollowerResponseDto> {
     await this.removeFollower.execute({ ownerId: caller.userId, followerId });
     return { success: true, status: 'none' };

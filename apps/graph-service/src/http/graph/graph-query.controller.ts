@@ -8,7 +8,7 @@ import {
 } from '@graph/application';
 import { EdgeList, UserId, ValidationError, parseUserIdList } from '@graph/domain';
 import { CurrentCaller } from '../auth/auth.decorators';
-import { ApiErrorResponse, ApiSignedIn, ApiUserIdParam } from '../common/api-docs.decorators';
+import { ApiErrors, ApiSignedIn, ApiUserIdParam, DocumentedErrorCode } from '../common/api-docs.decorators';
 import { UserIdParam } from '../common/user-id.pipe';
 import { ApiPageQuery, PageQuery, PageQueryParams } from './page-query';
 import { FirstPageCache } from '../first-page/first-page.cache';
@@ -35,16 +35,21 @@ import {
 const PAGED =
   'Newest edge first; keyset paging: pass `next_cursor` back as `cursor` (null on the last page). ' +
   '`limit` 1–100 (default 20); a bad limit or a cursor that is tampered with or from another list is 400.';
+/** What a page's `limit` and `cursor` can be refused with. */
+const PAGE_ERRORS: DocumentedErrorCode[] = ['VALIDATION_FAILED', 'INVALID_CURSOR'];
+/** A list of someone else's edges: a bad id, a bad page, and the visibility rule. */
+const USER_LIST_ERRORS: DocumentedErrorCode[] = ['INVALID_USER_ID', ...PAGE_ERRORS, 'PRIVATE_ACCOUNT', 'BLOCKED'];
+
 const VISIBILITY =
   "A private account's list is visible only to the account and its accepted followers (403 PRIVATE_ACCOUNT); " +
   'a caller blocked by the account gets 403 BLOCKED.';
 
 /**
  * The read side of the graph over REST: lists, relationships, counters and suggestions for the
- * signed-in caller. Each handler parses, calls one use case and shapes the answer as api.md writes it.
+ * signed-in caller. Each handler parses, calls one use case and shapes the answer as docs/api.md writes it.
  */
 @ApiTags('graph')
-@ApiSignedIn('INVALID_USER_ID, INVALID_CURSOR, TOO_MANY_IDS or VALIDATION_FAILED')
+@ApiSignedIn()
 @Controller(GRAPH_ROUTE_PREFIX)
 export class GraphQueryController {
   constructor(
@@ -56,10 +61,10 @@ export class GraphQueryController {
   ) {}
 
   @Get('followers/:userId')
-  @ApiOperation({ summary: 'Accepted followers of a user', description: `${PAGED} ${VISIBILITY} \`total\` comes from the exact counters.` })
+  @ApiOperation({ operationId: 'listFollowers', summary: 'Accepted followers of a user', description: `${PAGED} ${VISIBILITY} \`total\` comes from the exact counters.` })
   @ApiUserIdParam()
   @ApiOkResponse({ type: FollowersPageDto })
-  @ApiErrorResponse(403, 'PRIVATE_ACCOUNT or BLOCKED')
+  @ApiErrors(...USER_LIST_ERRORS)
   @ApiPageQuery()
   async followers(
     @CurrentCaller() caller: Caller,
@@ -72,10 +77,10 @@ export class GraphQueryController {
   }
 
   @Get('following/:userId')
-  @ApiOperation({ summary: 'Accounts a user follows (accepted)', description: `${PAGED} ${VISIBILITY}` })
+  @ApiOperation({ operationId: 'listFollowing', summary: 'Accounts a user follows (accepted)', description: `${PAGED} ${VISIBILITY}` })
   @ApiUserIdParam()
   @ApiOkResponse({ type: FollowingPageDto })
-  @ApiErrorResponse(403, 'PRIVATE_ACCOUNT or BLOCKED')
+  @ApiErrors(...USER_LIST_ERRORS)
   @ApiPageQuery()
   async following(
     @CurrentCaller() caller: Caller,
@@ -88,9 +93,10 @@ export class GraphQueryController {
   }
 
   @Get('relationship/:userId')
-  @ApiOperation({ summary: "The caller's relationship to a user", description: 'All flags are from the caller\'s side. A block either way makes `relationship` "blocked".' })
+  @ApiOperation({ operationId: 'getRelationship', summary: "The caller's relationship to a user", description: 'All flags are from the caller\'s side. A block either way makes `relationship` "blocked".' })
   @ApiUserIdParam()
   @ApiOkResponse({ type: RelationshipDto })
+  @ApiErrors('INVALID_USER_ID')
   async relationship(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId): Promise<RelationshipDto> {
     const [r] = await this.relationships.execute({ viewerId: caller.userId, userIds: [userId] });
     return RelationshipDto.of(r!);
@@ -98,10 +104,11 @@ export class GraphQueryController {
 
   @Get('relationships')
   @ApiOperation({
-    summary: "The caller's relationship to up to 100 users",
+    operationId: 'getRelationships', summary: "The caller's relationship to up to 100 users",
     description: 'One database round trip whatever the number of ids; answered in the order asked (duplicates repeated). More than 100 ids: 400 TOO_MANY_IDS.',
   })
   @ApiOkResponse({ type: RelationshipsDto })
+  @ApiErrors('INVALID_USER_ID', 'TOO_MANY_IDS', 'VALIDATION_FAILED')
   async relationshipsOf(@CurrentCaller() caller: Caller, @Query() q: RelationshipsQueryDto): Promise<RelationshipsDto> {
     if (q.ids === undefined || q.ids.trim() === '') throw new ValidationError('ids must list 1 to 100 user ids, comma-separated', 'ids');
     const rels = await this.relationships.execute({ viewerId: caller.userId, userIds: parseUserIdList(q.ids, 'ids') });
@@ -109,33 +116,37 @@ export class GraphQueryController {
   }
 
   @Get('stats/:userId')
-  @ApiOperation({ summary: "A user's exact counters", description: 'Public, also for private accounts.' })
+  @ApiOperation({ operationId: 'getStats', summary: "A user's exact counters", description: 'Public, also for private accounts.' })
   @ApiUserIdParam()
   @ApiOkResponse({ type: StatsDto })
+  @ApiErrors('INVALID_USER_ID')
   async statsOf(@UserIdParam('userId') userId: UserId): Promise<StatsDto> {
     const [s] = await this.stats.execute({ userIds: [userId] });
     return StatsDto.of(s!);
   }
 
   @Get('requests')
-  @ApiOperation({ summary: "The caller's incoming pending follow requests", description: PAGED })
+  @ApiOperation({ operationId: 'listIncomingRequests', summary: "The caller's incoming pending follow requests", description: PAGED })
   @ApiOkResponse({ type: RequestsPageDto })
+  @ApiErrors(...PAGE_ERRORS)
   @ApiPageQuery()
   async incoming(@CurrentCaller() caller: Caller, @PageQuery() q: PageQueryParams): Promise<RequestsPageDto> {
     return pageBody('requests', await this.page(caller, { kind: 'incoming_requests', userId: caller.userId }, q));
   }
 
   @Get('requests/outgoing')
-  @ApiOperation({ summary: "The caller's outgoing pending follow requests", description: PAGED })
+  @ApiOperation({ operationId: 'listOutgoingRequests', summary: "The caller's outgoing pending follow requests", description: PAGED })
   @ApiOkResponse({ type: RequestsPageDto })
+  @ApiErrors(...PAGE_ERRORS)
   @ApiPageQuery()
   async outgoing(@CurrentCaller() caller: Caller, @PageQuery() q: PageQueryParams): Promise<RequestsPageDto> {
     return pageBody('requests', await this.page(caller, { kind: 'outgoing_requests', userId: caller.userId }, q));
   }
 
   @Get('blocks')
-  @ApiOperation({ summary: 'Accounts the caller blocks', description: PAGED })
+  @ApiOperation({ operationId: 'listBlocks', summary: 'Accounts the caller blocks', description: PAGED })
   @ApiOkResponse({ type: BlocksPageDto })
+  @ApiErrors(...PAGE_ERRORS)
   @ApiPageQuery()
   async blocks(@CurrentCaller() caller: Caller, @PageQuery() q: PageQueryParams): Promise<BlocksPageDto> {
     return pageBody('blocks', await this.page(caller, { kind: 'blocks', userId: caller.userId }, q));
@@ -143,13 +154,13 @@ export class GraphQueryController {
 
   @Get('common-followers/:userA/:userB')
   @ApiOperation({
-    summary: 'Users who follow both A and B',
+    operationId: 'listCommonFollowers', summary: 'Users who follow both A and B',
     description: `${PAGED} Ordered by their follow of A. The visibility rule applies to both A and B: ${VISIBILITY}`,
   })
   @ApiUserIdParam('userA')
   @ApiUserIdParam('userB')
   @ApiOkResponse({ type: FollowersPageDto })
-  @ApiErrorResponse(403, 'PRIVATE_ACCOUNT or BLOCKED (for A or B)')
+  @ApiErrors(...USER_LIST_ERRORS)
   @ApiPageQuery()
   async commonFollowers(
     @CurrentCaller() caller: Caller,
@@ -163,12 +174,12 @@ export class GraphQueryController {
 
   @Get('known-followers/:userId')
   @ApiOperation({
-    summary: 'Followers of a user whom the caller follows',
+    operationId: 'listKnownFollowers', summary: 'Followers of a user whom the caller follows',
     description: `For "followed by X, Y and 3 others". ${PAGED} ${VISIBILITY}`,
   })
   @ApiUserIdParam()
   @ApiOkResponse({ type: FollowersPageDto })
-  @ApiErrorResponse(403, 'PRIVATE_ACCOUNT or BLOCKED')
+  @ApiErrors(...USER_LIST_ERRORS)
   @ApiPageQuery()
   async knownFollowers(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId, @PageQuery() q: PageQueryParams): Promise<FollowersPageDto> {
     const list: EdgeList = { kind: 'known_followers', viewerId: caller.userId, userId: userId };
@@ -176,10 +187,10 @@ export class GraphQueryController {
   }
 
   @Get('mutuals/:userId')
-  @ApiOperation({ summary: 'Followers of a user that the user follows back', description: `${PAGED} ${VISIBILITY}` })
+  @ApiOperation({ operationId: 'listMutuals', summary: 'Followers of a user that the user follows back', description: `${PAGED} ${VISIBILITY}` })
   @ApiUserIdParam()
   @ApiOkResponse({ type: MutualsPageDto })
-  @ApiErrorResponse(403, 'PRIVATE_ACCOUNT or BLOCKED')
+  @ApiErrors(...USER_LIST_ERRORS)
   @ApiPageQuery()
   async mutuals(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId, @PageQuery() q: PageQueryParams): Promise<MutualsPageDto> {
     return pageBody('mutuals', await this.page(caller, { kind: 'mutuals', userId: userId }, q));
@@ -187,13 +198,14 @@ export class GraphQueryController {
 
   @Get('recommendations')
   @ApiOperation({
-    summary: 'Friend-of-friend suggestions for the caller',
+    operationId: 'getRecommendations', summary: 'Friend-of-friend suggestions for the caller',
     description:
       "Ranked by how many of the caller's followings follow each account (ties: smaller id). Excludes the caller, accounts it follows " +
       'or has a pending request to, and accounts blocked either way. Bounded: only the caller\'s most recent followings ' +
       '(RECOMMENDATION_RECENT_FOLLOWINGS) and each one\'s most recent followings (RECOMMENDATION_PER_FOLLOWING) are explored. `limit` 1–50 (default 10).',
   })
   @ApiOkResponse({ type: RecommendationsDto })
+  @ApiErrors('VALIDATION_FAILED')
   async suggestions(@CurrentCaller() caller: Caller, @Query() q: RecommendationsQueryDto): Promise<RecommendationsDto> {
     const recs = await this.recommendations.execute({ userId: caller.userId, limit: limitOf(q.limit) });
     return { recommendations: recs.map(RecommendationDto.of) };

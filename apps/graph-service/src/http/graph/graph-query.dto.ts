@@ -1,19 +1,25 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
-import { GraphStats, ListedEdge, Page, Recommendation, Relationship } from '@graph/domain';
+import { GRAPH_LIMITS, GraphStats, ListedEdge, Page, Recommendation, Relationship } from '@graph/domain';
 import { relationshipJson, statsJson } from '../../wire-format';
 
 // ---- query strings ---------------------------------------------------------------------------
 
 export class RelationshipsQueryDto {
-  @ApiProperty({ description: 'Comma-separated user ids, 1 to 100, answered in this order', example: '2,3,4' })
+  @ApiProperty({ description: `Comma-separated user ids, 1 to ${GRAPH_LIMITS.relationshipIds}, answered in this order`, example: '2,3,4' })
   @IsOptional()
   @IsString()
   ids?: string;
 }
 
 export class RecommendationsQueryDto {
-  @ApiPropertyOptional({ description: 'How many suggestions, 1 to 50', default: 10, example: 10 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: GRAPH_LIMITS.recommendationsMax,
+    default: GRAPH_LIMITS.recommendationsDefault,
+    description: `How many suggestions, 1 to ${GRAPH_LIMITS.recommendationsMax}`,
+  })
   @IsOptional()
   @IsString()
   limit?: string;
@@ -44,7 +50,7 @@ function isoOf(date: Date): string {
   return iso;
 }
 
-export class EdgeItemDto {
+class EdgeItemDto {
   @ApiProperty({ example: '123', description: 'user id (decimal string)' })
   user_id!: string;
 
@@ -89,7 +95,7 @@ export class MutualsPageDto extends PageFieldsDto {
   mutuals!: EdgeItemDto[];
 }
 
-/** `{"<name>": [{user_id, created_at}], next_cursor, total}` as api.md writes every list. */
+/** `{"<name>": [{user_id, created_at}], next_cursor, total}` as docs/api.md writes every list. */
 export function pageBody<K extends string>(name: K, page: Page): Record<K, EdgeItemDto[]> & PageFieldsDto {
   return { [name]: page.items.map(EdgeItemDto.of), next_cursor: page.nextCursor, total: page.total } as Record<K, EdgeItemDto[]> &
     PageFieldsDto;

@@ -1,6 +1,6 @@
 import { ExecutionContext, applyDecorators, createParamDecorator } from '@nestjs/common';
 import { ApiQuery } from '@nestjs/swagger';
-import { ValidationError } from '@graph/domain';
+import { GRAPH_LIMITS, ValidationError } from '@graph/domain';
 
 export interface PageQueryParams {
   limit?: string;
@@ -14,7 +14,7 @@ const NAMES = new Set(['limit', 'cursor']);
  * class-validator round (a measurable share of a cached page's CPU) with the same answers as the
  * DTO gave: each parameter once, as a string; any other parameter is VALIDATION_FAILED.
  */
-export function pageQueryOf(query: Record<string, unknown> | undefined): PageQueryParams {
+function pageQueryOf(query: Record<string, unknown> | undefined): PageQueryParams {
   const out: PageQueryParams = {};
   for (const name in query) {
     if (!NAMES.has(name)) throw new ValidationError(`property ${name} should not exist`, name);
@@ -33,6 +33,11 @@ export const PageQuery = createParamDecorator((_: unknown, ctx: ExecutionContext
 /** Swagger's view of PageQuery. */
 export const ApiPageQuery = (): MethodDecorator =>
   applyDecorators(
-    ApiQuery({ name: 'limit', required: false, description: 'Page size, 1 to 100', schema: { type: 'string', default: '20', example: '20' } }),
+    ApiQuery({
+      name: 'limit',
+      required: false,
+      description: `Page size, 1 to ${GRAPH_LIMITS.pageMax}`,
+      schema: { type: 'integer', minimum: 1, maximum: GRAPH_LIMITS.pageMax, default: GRAPH_LIMITS.pageDefault },
+    }),
     ApiQuery({ name: 'cursor', required: false, description: '`next_cursor` of the previous page (opaque; bound to this list)', schema: { type: 'string' } }),
   );

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { GetSettingsUseCase, UpdateSettingsUseCase } from '@graph/application';
 import { CurrentCaller } from '../auth/auth.decorators';
 import { Caller } from '../auth/auth.types';
-import { ApiErrorResponse, ApiSignedIn } from '../common/api-docs.decorators';
+import { ApiErrors, ApiSignedIn, JSON_BODY_ERRORS } from '../common/api-docs.decorators';
 import { GRAPH_ROUTE_PREFIX } from '../first-page/first-page.routes';
 import { SettingsDto } from './settings.dto';
 
@@ -18,7 +18,7 @@ export class SettingsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Your settings' })
+  @ApiOperation({ operationId: 'getSettings', summary: 'Your settings' })
   @ApiOkResponse({ type: SettingsDto })
   async get(@CurrentCaller() caller: Caller): Promise<SettingsDto> {
     const settings = await this.getSettings.execute({ userId: caller.userId });
@@ -28,11 +28,12 @@ export class SettingsController {
   @Put()
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'updateSettings',
     summary: 'Change your privacy',
     description: 'Going from private to public accepts every pending follow request at once (each gets its follow_request_accepted event).',
   })
   @ApiOkResponse({ type: SettingsDto })
-  @ApiErrorResponse(400, 'is_private missing or not a boolean (VALIDATION_FAILED)')
+  @ApiErrors(...JSON_BODY_ERRORS)
   async put(@CurrentCaller() caller: Caller, @Body() body: SettingsDto): Promise<SettingsDto> {
     const outcome = await this.updateSettings.execute({ userId: caller.userId, isPrivate: body.is_private });
     return { is_private: outcome.isPrivate };

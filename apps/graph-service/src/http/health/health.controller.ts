@@ -1,10 +1,12 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ApiExcludeEndpoint, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ComponentHealth, DependencyProbes, MetricsRegistry } from '@graph/infrastructure';
 import { ServiceLifecycle } from '../../lifecycle/service-lifecycle';
 import { KafkaConsumerProgress } from '../../kafka/kafka-consumer-progress';
 import { Public } from '../auth/auth.decorators';
+import { ApiPublic } from '../common/api-docs.decorators';
+import { HEALTH_MODELS, LivenessDto, ReadinessDto } from './health.dto';
 
 /**
  * Only Postgres is needed to serve: without Redis reads and follows go to Postgres, without Kafka
@@ -14,6 +16,8 @@ import { Public } from '../auth/auth.decorators';
 const REQUIRED: ReadonlySet<string> = new Set(['postgres']);
 
 @ApiTags('operations')
+@ApiPublic()
+@ApiExtraModels(...HEALTH_MODELS)
 @Public()
 @Controller()
 export class HealthController {
@@ -28,7 +32,8 @@ export class HealthController {
   /** The process is up and serving HTTP. */
   @Get('health/live')
   @HttpCode(200)
-  @ApiOkResponse({ description: 'The process is alive' })
+  @ApiOperation({ operationId: 'checkLiveness', summary: 'Liveness: the process is up', description: 'No dependency is checked; no token needed.' })
+  @ApiOkResponse({ type: LivenessDto, description: 'The process is alive' })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -41,7 +46,13 @@ export class HealthController {
    * consumer does not change the status code).
    */
   @Get('health/ready')
-  @ApiOkResponse({ description: 'The service can serve (status ok or degraded)' })
+  @ApiOperation({
+    operationId: 'checkReadiness',
+    summary: 'Readiness: each dependency reported',
+    description: 'PostgreSQL is required (503 when down); Redis or Kafka down is "degraded" (200). 503 from SIGTERM on. No token needed.',
+  })
+  @ApiOkResponse({ type: ReadinessDto, description: 'The service can serve (status ok or degraded)' })
+  @ApiServiceUnavailableResponse({ type: ReadinessDto, description: 'PostgreSQL is down (unavailable) or the instance is draining (shutting_down)' })
   async ready(@Res() response: unknown): Promise<void> {
     const reply = (body: object, status: number): void => this.adapterHost.httpAdapter.reply(response, body, status);
     if (this.lifecycle.draining) return reply({ status: 'shutting_down' }, 503);
@@ -63,7 +74,9 @@ export class HealthController {
 
   /** Prometheus exposition. */
   @Get('metrics')
-  @ApiExcludeEndpoint()
+  @ApiOperation({ operationId: 'getMetrics', summary: 'Prometheus metrics', description: 'The text exposition format; no token needed (keep the port off the public network).' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Every metric of this instance', schema: { type: 'string', example: '# HELP graph_http_request_duration_seconds HTTP request latency by method, route and status\n# TYPE graph_http_request_duration_seconds histogram\n' } })
   async prometheus(@Res() response: unknown): Promise<void> {
     const { contentType, body } = await this.metrics.render();
     const adapter = this.adapterHost.httpAdapter;
