@@ -56,7 +56,8 @@ module.exports = {
     {
       ...shared,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // The scale tests (test/scale) run here at a light load; `npm run test:scale` runs them at full load.
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/scale/**/*.scale-spec.ts'],
       setupFiles: ['<rootDir>/test/setup/test-env.ts'],
       testTimeout: 60000,
     },

@@ -1,5 +1,58 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** graph_follow as first written (a later migration replaces it; its down restores this one). */
+export const GRAPH_FOLLOW_WITHOUT_OPTIONS = `
+      CREATE FUNCTION graph_follow(p_follower bigint, p_following bigint, p_event_id uuid, p_topic text, p_payload jsonb)
+      RETURNS TABLE (outcome text, status text, created_at timestamptz)
+      LANGUAGE plpgsql VOLATILE AS $$
+      DECLARE
+        v_at timestamptz := now();
+        v_private boolean;
+        v_status text;
+        v_created timestamptz;
+        v_new text;
+        v_mutual boolean;
+      BEGIN
+        -- The pair lock, alone in its statement: a follow cannot slip in beside a block of the pair.
+        PERFORM pg_advisory_xact_lock(hashtextextended(least(p_follower, p_following)::text || ':' || greatest(p_follower, p_following)::text, 0));
+        SELECT s.is_private INTO v_private FROM user_settings s WHERE s.user_id = p_following;
+        IF v_private THEN
+          -- Waits for a concurrent change to public and reads its committed value (see the adapter).
+          SELECT s.is_private INTO v_private FROM user_settings s WHERE s.user_id = p_following FOR SHARE;
+        END IF;
+        IF EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = p_follower AND b.blocked_id = p_following)
+           OR EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = p_following AND b.blocked_id = p_follower) THEN
+          RETURN QUERY SELECT 'blocked'::text, NULL::text, NULL::timestamptz;
+          RETURN;
+        END IF;
+        SELECT f.status, f.created_at INTO v_status, v_created FROM follows f WHERE f.follower_id = p_follower AND f.following_id = p_following;
+        IF v_status IN ('accepted', 'pending') THEN
+          RETURN QUERY SELECT 'unchanged'::text, v_status, v_created;
+          RETURN;
+        END IF;
+        v_new := 'accepted';
+        IF v_private THEN v_new := 'pending'; END IF;
+        v_mutual := EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = p_following AND f.following_id = p_follower AND f.status = 'accepted');
+        -- A rejected request asked again becomes a new edge with a new created_at.
+        INSERT INTO follows AS f (follower_id, following_id, status, created_at, updated_at)
+        VALUES (p_follower, p_following, v_new, v_at, v_at)
+        ON CONFLICT (follower_id, following_id) DO UPDATE
+           SET status = EXCLUDED.status, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
+         WHERE f.status = 'rejected'
+        RETURNING f.created_at INTO v_created;
+        IF NOT FOUND THEN
+          -- Only if the row changed after our read (the pair lock makes that a non-case).
+          SELECT f.status, f.created_at INTO v_status, v_created FROM follows f WHERE f.follower_id = p_follower AND f.following_id = p_following;
+          RETURN QUERY SELECT 'unchanged'::text, v_status, v_created;
+          RETURN;
+        END IF;
+        INSERT INTO outbox_events (event_id, topic, message_key, payload)
+        VALUES (p_event_id, p_topic, p_follower::text,
+                p_payload || jsonb_build_object('status', v_new, 'metadata', jsonb_build_object('is_mutual', v_mutual)));
+        PERFORM graph_count_edge(p_follower, p_following, NULL, v_new, v_at);
+        RETURN QUERY SELECT 'changed'::text, v_new, v_created;
+      END $$`;
+
 /**
  * One server-side call per graph write (follow, unfollow/remove, answer to a request): the checks,
  * the edge, the outbox row and the striped counters in one statement's implicit transaction, so a
@@ -55,57 +108,7 @@ export class GraphWriteFunctions1765000000000 implements MigrationInterface {
           p_at);
       END $$`);
 
-    await q.query(`
-      CREATE FUNCTION graph_follow(p_follower bigint, p_following bigint, p_event_id uuid, p_topic text, p_payload jsonb)
-      RETURNS TABLE (outcome text, status text, created_at timestamptz)
-      LANGUAGE plpgsql VOLATILE AS $$
-      DECLARE
-        v_at timestamptz := now();
-        v_private boolean;
-        v_status text;
-        v_created timestamptz;
-        v_new text;
-        v_mutual boolean;
-      BEGIN
-        -- The pair lock, alone in its statement: a follow cannot slip in beside a block of the pair.
-        PERFORM pg_advisory_xact_lock(hashtextextended(least(p_follower, p_following)::text || ':' || greatest(p_follower, p_following)::text, 0));
-        SELECT s.is_private INTO v_private FROM user_settings s WHERE s.user_id = p_following;
-        IF v_private THEN
-          -- Waits for a concurrent change to public and reads its committed value (see the adapter).
-          SELECT s.is_private INTO v_private FROM user_settings s WHERE s.user_id = p_following FOR SHARE;
-        END IF;
-        IF EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = p_follower AND b.blocked_id = p_following)
-           OR EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = p_following AND b.blocked_id = p_follower) THEN
-          RETURN QUERY SELECT 'blocked'::text, NULL::text, NULL::timestamptz;
-          RETURN;
-        END IF;
-        SELECT f.status, f.created_at INTO v_status, v_created FROM follows f WHERE f.follower_id = p_follower AND f.following_id = p_following;
-        IF v_status IN ('accepted', 'pending') THEN
-          RETURN QUERY SELECT 'unchanged'::text, v_status, v_created;
-          RETURN;
-        END IF;
-        v_new := 'accepted';
-        IF v_private THEN v_new := 'pending'; END IF;
-        v_mutual := EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = p_following AND f.following_id = p_follower AND f.status = 'accepted');
-        -- A rejected request asked again becomes a new edge with a new created_at.
-        INSERT INTO follows AS f (follower_id, following_id, status, created_at, updated_at)
-        VALUES (p_follower, p_following, v_new, v_at, v_at)
-        ON CONFLICT (follower_id, following_id) DO UPDATE
-           SET status = EXCLUDED.status, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
-         WHERE f.status = 'rejected'
-        RETURNING f.created_at INTO v_created;
-        IF NOT FOUND THEN
-          -- Only if the row changed after our read (the pair lock makes that a non-case).
-          SELECT f.status, f.created_at INTO v_status, v_created FROM follows f WHERE f.follower_id = p_follower AND f.following_id = p_following;
-          RETURN QUERY SELECT 'unchanged'::text, v_status, v_created;
-          RETURN;
-        END IF;
-        INSERT INTO outbox_events (event_id, topic, message_key, payload)
-        VALUES (p_event_id, p_topic, p_follower::text,
-                p_payload || jsonb_build_object('status', v_new, 'metadata', jsonb_build_object('is_mutual', v_mutual)));
-        PERFORM graph_count_edge(p_follower, p_following, NULL, v_new, v_at);
-        RETURN QUERY SELECT 'changed'::text, v_new, v_created;
-      END $$`);
+    await q.query(GRAPH_FOLLOW_WITHOUT_OPTIONS);
 
     // Unfollow, cancel a request, or remove a follower (p_only_accepted): the edge, its event, its counters.
     await q.query(`

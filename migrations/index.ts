@@ -1,6 +1,16 @@
 import { InitialGraphSchema1764000000000 } from './1764000000000-initial-graph-schema';
 import { OutboxRelay1764500000000 } from './1764500000000-outbox-relay';
 import { GraphWriteFunctions1765000000000 } from './1765000000000-graph-write-functions';
+import { Mutes1765200000000 } from './1765200000000-mutes';
+import { FollowOptions1765300000000 } from './1765300000000-follow-options';
+import { FollowWithOptions1765400000000 } from './1765400000000-follow-with-options';
 
 /** Every migration, in order. Listed explicitly so the same list works from TypeScript and from dist/. */
-export const GRAPH_MIGRATIONS = [InitialGraphSchema1764000000000, OutboxRelay1764500000000, GraphWriteFunctions1765000000000];
+export const GRAPH_MIGRATIONS = [
+  InitialGraphSchema1764000000000,
+  OutboxRelay1764500000000,
+  GraphWriteFunctions1765000000000,
+  Mutes1765200000000,
+  FollowOptions1765300000000,
+  FollowWithOptions1765400000000,
+];

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { GraphClient } from '@graph/client';
 import { GRAPH_EVENT_TOPICS } from '@graph/contracts';
-import { GraphEvent, UserId } from '@graph/domain';
+import { DEFAULT_FOLLOW_OPTIONS, GraphEvent, UserId } from '@graph/domain';
 import { KafkaEventPublisher, MetricsRegistry, OutboxRelay, createDataSource } from '@graph/infrastructure';
 import { insertOutboxEvents } from '@graph/infrastructure/postgres/outbox';
 import { EventCollector } from '../../test/support/kafka-collector';
@@ -132,7 +132,7 @@ async function relayThroughput(ctx: BenchContext): Promise<void> {
     for (let written = 0; written < backlog; written += 1000) {
       const events: GraphEvent[] = [];
       for (let i = 0; i < 1000; i++) {
-        events.push({ type: 'follow', followerId: followers[(written + i) % followers.length]!, followingId: target, status: 'accepted', isMutual: false });
+        events.push({ type: 'follow', followerId: followers[(written + i) % followers.length]!, followingId: target, status: 'accepted', isMutual: false, options: DEFAULT_FOLLOW_OPTIONS });
       }
       await db.transaction((m) => insertOutboxEvents(m, events));
     }

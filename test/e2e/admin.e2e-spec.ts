@@ -181,7 +181,7 @@ describe('the admin API', () => {
         if (job.state === 'running') whileRunning++;
         if (k > 2000) break;
       }
-      expect({ state: job.state, error: job.error }).toEqual({ state: 'succeeded', error: null });
+      expect([job.state, job.error]).toEqual(['succeeded', null]);
       expect(job.progress.checked).toBeGreaterThanOrEqual(n);
       expect(job.progress.drifted).toBeGreaterThanOrEqual(corrupted.length);
       expect(job.progress.repaired).toBeGreaterThanOrEqual(corrupted.length);
@@ -260,9 +260,9 @@ describe('the admin API', () => {
       await db.query(`DELETE FROM outbox_events WHERE event_id = $1`, [row.event_id]);
     });
 
-    it("replays a user's current edges since a time as fresh follow events", async () => {
+    it("replays a user's current edges since a time as fresh follow events, with each follow's options", async () => {
       const [alice, bob, carol] = [freshUserId(), freshUserId(), freshUserId()];
-      await http().post(`/api/v1/graph/follow/${bob}`).set(bearer(alice)).expect(200);
+      await http().post(`/api/v1/graph/follow/${bob}`).set(bearer(alice)).send({ notify: true, languages: ['de'] }).expect(200);
       await http().post(`/api/v1/graph/follow/${alice}`).set(bearer(carol)).expect(200);
       const start = await outboxPosition(db);
       const replay = await http().post(`${A}/events/users/${alice}/replay`).send({ since: '2020-01-01T00:00:00Z' }).set(ADMIN).expect(200);
@@ -274,6 +274,9 @@ describe('the admin API', () => {
           ['graph.follow', carol, carol, alice, { is_mutual: false, replayed: true }],
         ]),
       );
+      const options = (follower: string) => (events.find((e) => e.payload.follower_id === follower)!.payload as { options?: object }).options;
+      expect(options(alice)).toEqual({ notify: true, reposts: true, languages: ['de'] });
+      expect(options(carol)).toEqual({ notify: false, reposts: true, languages: null });
       const future = await http().post(`${A}/events/users/${alice}/replay`).send({ since: '2999-01-01T00:00:00Z' }).set(ADMIN).expect(200);
       expect(future.body).toEqual({ events: 0 });
       await http().post(`${A}/events/users/${alice}/replay`).send({ since: 'yesterday' }).set(ADMIN).expect(400);

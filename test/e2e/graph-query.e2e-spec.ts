@@ -167,6 +167,12 @@ describe('graph reads over HTTP', () => {
         blocking: false,
         blocked_by: false,
         relationship: 'mutual',
+        notifying: false,
+        showing_reposts: true,
+        languages: null,
+        muting: false,
+        muting_notifications: false,
+        muting_expires_at: null,
       });
       const asker = await http().get(`${G}/relationship/${PRIV}`).set(bearer(ASKER!)).expect(200);
       expect(asker.body).toMatchObject({ requested: true, following: false, relationship: 'requested' });

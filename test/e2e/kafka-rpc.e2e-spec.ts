@@ -53,6 +53,12 @@ describe('Kafka request-reply (graph.rpc.*)', () => {
       blocking: false,
       blocked_by: false,
       relationship: 'mutual',
+      notifying: false,
+      showing_reposts: true,
+      languages: null,
+      muting: false,
+      muting_notifications: false,
+      muting_expires_at: null,
     });
     const fromCarol = await client.relationships(carol, [dave]);
     expect(fromCarol[0]).toMatchObject({ requested: true, relationship: 'requested' });

@@ -74,7 +74,7 @@ describe('the OpenAPI document', () => {
     const follow = served.paths['/api/v1/graph/follow/{userId}']!.post!.responses;
     expect(Object.keys(follow['401']!.content!['application/json']!.examples!)).toEqual(['UNAUTHORIZED']);
     expect(Object.keys(follow['429']!.content!['application/json']!.examples!)).toEqual(['RATE_LIMITED']);
-    expect(Object.keys(follow['400']!.content!['application/json']!.examples!)).toEqual(['INVALID_USER_ID', 'SELF_FOLLOW']);
+    expect(Object.keys(follow['400']!.content!['application/json']!.examples!)).toEqual(['INVALID_USER_ID', 'SELF_FOLLOW', 'VALIDATION_FAILED', 'INVALID_JSON', 'JSON_TOO_DEEP']);
     expect(Object.keys(follow['503']!.content!['application/json']!.examples!)).toEqual(['UNAVAILABLE']);
     expect(Object.keys(served.components.schemas).filter((s) => s.startsWith('Error'))).toEqual(['ErrorDetail', 'ErrorResponse']);
   });

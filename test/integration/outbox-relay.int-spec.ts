@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { GraphEvent, UserId } from '@graph/domain';
+import { DEFAULT_FOLLOW_OPTIONS, GraphEvent, UserId } from '@graph/domain';
 import { KafkaEventPublisher, MetricsRegistry, OutboxRelay, createDataSource } from '@graph/infrastructure';
 import { insertOutboxEvents } from '@graph/infrastructure/postgres/outbox';
 import { testInfra } from '../setup/test-infra';
@@ -15,7 +15,7 @@ function relayFor(brokers: string, metrics = new MetricsRegistry({ defaultMetric
 }
 
 function follow(followerId: string, followingId: string): GraphEvent {
-  return { type: 'follow', followerId: followerId as UserId, followingId: followingId as UserId, status: 'accepted', isMutual: false };
+  return { type: 'follow', followerId: followerId as UserId, followingId: followingId as UserId, status: 'accepted', isMutual: false, options: DEFAULT_FOLLOW_OPTIONS };
 }
 
 describe('outbox relay (real Postgres and Kafka)', () => {

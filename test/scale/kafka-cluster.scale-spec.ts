@@ -15,8 +15,9 @@ const G = '/api/v1/graph';
  * Three KRaft brokers, topics with 3 copies and min.insync.replicas 2, and `kill -9` of the broker
  * that coordinates the consumer groups while follows and request-reply run: every follow succeeds,
  * every follow's event arrives (once per event_id, in order per follower), and request-reply comes
- * back by itself. The issue's target is 5 s; measured here 20-25 s (docs/scaling.md says why), so
- * the bound asserted is the one met: 30 s.
+ * back by itself. The issue's target is 5 s; measured here 6-9 s (docs/scaling.md), and the machine
+ * is shared, so the bound asserted is a loose one: 30 s (it was 16-25 s before the member id was kept
+ * across kafkajs' restart of a crashed consumer).
  */
 describe('on a 3-broker Kafka cluster, through a broker failure', () => {
   let cluster: SpareKafkaCluster;

@@ -1,6 +1,6 @@
 /**
- * The scale tests run in `npm run test:scale` (SCALE_TEST_LOAD=full); run directly with jest
- * --config jest.scale.config.cjs they take a lighter load. TEST_SCALE_PORT_BASE puts the engines they start on fixed ports (each test
+ * The scale tests run at full load in `npm run test:scale` (SCALE_TEST_LOAD=full) and at a light
+ * load in `npm test` (or run directly with jest). TEST_SCALE_PORT_BASE puts the engines they start on fixed ports (each test
  * takes its own block of 100 from it); without it they pick free ports.
  */
 export const fullLoad = process.env.SCALE_TEST_LOAD === 'full';

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { GraphEvent, UserId } from '@graph/domain';
+import { DEFAULT_FOLLOW_OPTIONS, GraphEvent, UserId } from '@graph/domain';
 import { GraphEventPayload } from '@graph/contracts';
 
 export interface SlotDrift {
@@ -76,7 +76,9 @@ export function toGraphEvent(p: GraphEventPayload): GraphEvent {
   const ids = { followerId: p.follower_id as UserId, followingId: p.following_id as UserId };
   switch (p.event_type) {
     case 'follow':
-      return { type: 'follow', ...ids, status: p.status, isMutual: p.metadata.is_mutual };
+      return { type: 'follow', ...ids, status: p.status, isMutual: p.metadata.is_mutual, options: p.options ?? { ...DEFAULT_FOLLOW_OPTIONS } };
+    case 'follow_updated':
+      return { type: 'follow_updated', ...ids, status: p.status, options: p.options };
     case 'unfollow':
       return { type: 'unfollow', ...ids, reason: p.reason, previousStatus: p.previous_status };
     case 'follow_request_accepted':

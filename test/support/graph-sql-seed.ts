@@ -19,15 +19,16 @@ export async function seedGraphSql(db: SqlRunner, graph: GraphSeed): Promise<voi
   const blocks = graph.blocks ?? [];
   if (edges.length > 0) {
     await db.query(
-      `INSERT INTO follows (follower_id, following_id, status, created_at, updated_at)
-       SELECT f, g, s, ${TS('us')}, ${TS('us')}
-         FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[]) AS t(f, g, s, us)
-       ON CONFLICT (follower_id, following_id) DO UPDATE SET status = EXCLUDED.status, created_at = EXCLUDED.created_at`,
+      `INSERT INTO follows (follower_id, following_id, status, created_at, updated_at, notify)
+       SELECT f, g, s, ${TS('us')}, ${TS('us')}, n
+         FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::boolean[]) AS t(f, g, s, us, n)
+       ON CONFLICT (follower_id, following_id) DO UPDATE SET status = EXCLUDED.status, created_at = EXCLUDED.created_at, notify = EXCLUDED.notify`,
       [
         edges.map((e) => e.follower),
         edges.map((e) => e.following),
         edges.map((e) => e.status),
         edges.map((e) => (e.createdAtUs ?? tick()).toString()),
+        edges.map((e) => e.notify ?? false),
       ],
     );
   }

@@ -367,3 +367,73 @@ async function freeEvenPair(): Promise<number> {
     if (port < 65535 && !(await portOpen('127.0.0.1', port + 1))) return port;
   }
 }
+
+/**
+ * A PostgreSQL primary and one streaming replica of the test's own, from the machine's PostgreSQL 15
+ * binaries (initdb, pg_ctl, `pg_basebackup -R`), run as the `postgres` user (initdb refuses root) on
+ * spare ports in a temporary folder. stopReplica()/startReplica() take the replica down and back.
+ */
+export class SpareReplicatedPostgres {
+  private static readonly bin = process.env.TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+  private readonly dir = mkdtempSync(join(tmpdir(), 'graph-pg-replicated-'));
+
+  private constructor(
+    readonly primaryPort: number,
+    readonly replicaPort: number,
+  ) {}
+
+  static async start(database = 'graph_test_replicated'): Promise<SpareReplicatedPostgres> {
+    const pg = new SpareReplicatedPostgres(await freePort(), await freePort());
+    execFileSync('chown', ['postgres', pg.dir]);
+    pg.asPostgres('initdb', ['-D', pg.path('primary'), '-U', 'postgres', '--auth=trust', '--no-sync']);
+    pg.asPostgres('pg_ctl', ['-D', pg.path('primary'), '-l', pg.path('primary.log'), '-w', '-o', pg.serverOptions(pg.primaryPort), 'start']);
+    pg.asPostgres('createdb', ['-h', '127.0.0.1', '-p', String(pg.primaryPort), '-U', 'postgres', database]);
+    // Statement counts on each server (the replica's own view counts the reads it answered).
+    pg.asPostgres('psql', ['-h', '127.0.0.1', '-p', String(pg.primaryPort), '-U', 'postgres', '-d', database, '-c', 'CREATE EXTENSION pg_stat_statements']);
+    // A fast checkpoint: the default spread one waits out most of checkpoint_timeout.
+    pg.asPostgres('pg_basebackup', ['-h', '127.0.0.1', '-p', String(pg.primaryPort), '-U', 'postgres', '-D', pg.path('replica'), '-R', '-X', 'stream', '--checkpoint=fast']);
+    await pg.startReplica();
+    return pg;
+  }
+
+  primaryUrl(database = 'graph_test_replicated'): string {
+    return `postgres://postgres@127.0.0.1:${this.primaryPort}/${database}`;
+  }
+
+  replicaUrl(database = 'graph_test_replicated'): string {
+    return `postgres://postgres@127.0.0.1:${this.replicaPort}/${database}`;
+  }
+
+  async startReplica(): Promise<void> {
+    this.asPostgres('pg_ctl', ['-D', this.path('replica'), '-l', this.path('replica.log'), '-w', '-o', this.serverOptions(this.replicaPort), 'start']);
+  }
+
+  /** An immediate shutdown (no checkpoint; clients see their connections dropped), like a crash. */
+  stopReplica(): void {
+    this.asPostgres('pg_ctl', ['-D', this.path('replica'), '-m', 'immediate', '-w', 'stop']);
+  }
+
+  async dispose(): Promise<void> {
+    for (const node of ['replica', 'primary']) {
+      try {
+        this.asPostgres('pg_ctl', ['-D', this.path(node), '-m', 'immediate', '-w', 'stop']);
+      } catch {
+        // not running
+      }
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private serverOptions(port: number): string {
+    // Sockets in the test's folder; no fsync (throwaway data): the shared disk is not waited on.
+    return `-p ${port} -c listen_addresses=127.0.0.1 -k ${this.dir} -c fsync=off -c max_connections=100 -c wal_level=replica -c max_wal_senders=4 -c shared_preload_libraries=pg_stat_statements`;
+  }
+
+  private path(name: string): string {
+    return join(this.dir, name);
+  }
+
+  private asPostgres(tool: string, args: string[]): void {
+    execFileSync('runuser', ['-u', 'postgres', '--', join(SpareReplicatedPostgres.bin, tool), ...args], { stdio: 'pipe', cwd: this.dir });
+  }
+}

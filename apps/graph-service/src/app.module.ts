@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { GraphApplicationModule } from '@graph/application';
+import { GraphApplicationModule, SweepExpiredMutesUseCase } from '@graph/application';
 import { GraphInfrastructureModule, KafkaTopics, MetricsRegistry } from '@graph/infrastructure';
 import { AppConfig } from './config/app-config';
 import { JwtAuthGuard } from './http/auth/jwt-auth.guard';
@@ -10,6 +10,8 @@ import { HttpErrorFilter } from './http/errors/http-error.filter';
 import { createValidationPipe } from './http/errors/validation';
 import { BlockWriteController } from './http/graph/block-write.controller';
 import { FollowWriteController } from './http/graph/follow-write.controller';
+import { KnownFollowersController } from './http/graph/known-followers.controller';
+import { MuteController } from './http/graph/mute.controller';
 import { SettingsController } from './http/graph/settings.controller';
 import { GraphQueryController } from './http/graph/graph-query.controller';
 import { HealthController } from './http/health/health.controller';
@@ -26,6 +28,7 @@ import { KafkaConsumerProgress } from './kafka/kafka-consumer-progress';
 import { KafkaServerSupervisor } from './kafka/kafka-server.supervisor';
 import { UserEventsController } from './kafka/user-events.controller';
 import { ServiceLifecycle } from './lifecycle/service-lifecycle';
+import { ExpiredMuteSweeper } from './workers/expired-mute.sweeper';
 
 /** Composition root: the config, the infrastructure bound to it, and the HTTP and Kafka edges. */
 @Module({})
@@ -60,6 +63,8 @@ export class AppModule {
         EventsAdminController,
         UsersAdminController,
         ImportsAdminController,
+        MuteController,
+        KnownFollowersController,
         // Kafka edge: message handlers only, served by the microservice connected in bootstrap.ts.
         ...(config.kafka.mode === 'external' ? [GraphRpcController, UserEventsController] : []),
       ],
@@ -78,6 +83,11 @@ export class AppModule {
           useFactory: (topics: KafkaTopics) => new KafkaServerSupervisor(config, topics),
         },
         { provide: KafkaConsumerProgress, inject: [MetricsRegistry], useFactory: (m: MetricsRegistry) => new KafkaConsumerProgress(m, config.kafkaConsumerStalledAfterSeconds) },
+        {
+          provide: ExpiredMuteSweeper,
+          inject: [SweepExpiredMutesUseCase],
+          useFactory: (sweep: SweepExpiredMutesUseCase) => new ExpiredMuteSweeper(sweep, config.muteSweepIntervalSeconds),
+        },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -1,8 +1,9 @@
-import { GraphStats, Relationship } from '@graph/domain';
-import { RelationshipDto, StatsDto } from '@graph/contracts';
+import { GraphStats, Mute } from '@graph/domain';
+import { ViewerRelationship } from '@graph/application';
+import { MutedEntryDto, RelationshipDto, StatsDto } from '@graph/contracts';
 
 /** The one JSON shape of a relationship, for REST and request-reply alike (docs/api.md). */
-export function relationshipJson(r: Relationship): RelationshipDto {
+export function relationshipJson(r: ViewerRelationship): RelationshipDto {
   return {
     user_id: r.userId,
     following: r.following,
@@ -13,7 +14,18 @@ export function relationshipJson(r: Relationship): RelationshipDto {
     blocking: r.blocking,
     blocked_by: r.blockedBy,
     relationship: r.relationship,
+    notifying: r.notifying,
+    showing_reposts: r.showingReposts,
+    languages: r.languages,
+    muting: r.muting,
+    muting_notifications: r.mutingNotifications,
+    muting_expires_at: r.mutingExpiresAt?.toISOString() ?? null,
   };
+}
+
+/** The one JSON shape of a mute's settings, for GET /mutes and graph.rpc.muted_ids. */
+export function muteJson(m: Mute): MutedEntryDto {
+  return { user_id: m.mutedId, scope: m.scope, notifications: m.notifications, expires_at: m.expiresAt?.toISOString() ?? null };
 }
 
 /** The one JSON shape of a user's counters, for REST and request-reply alike. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EraseOutcome, GraphWriteRepository, UserId } from '@graph/domain';
+import { EraseOutcome, GraphWriteRepository, MuteRepository, UserId } from '@graph/domain';
 
 export interface EraseUserInput {
   userId: UserId;
@@ -7,13 +7,20 @@ export interface EraseUserInput {
 
 /**
  * Erases a user from the graph (every edge, request and block both ways, settings, counters), with
- * an unfollow event (reason erased) per visible edge. For the admin API and user.deleted events.
+ * an unfollow event (reason erased) per visible edge, and the mutes made by or of the user (graph.mute,
+ * reason erased). For the admin API and user.deleted events. Two transactions, each idempotent: a
+ * redelivered event after a crash between them finishes the job.
  */
 @Injectable()
 export class EraseUserUseCase {
-  constructor(private readonly graph: GraphWriteRepository) {}
+  constructor(
+    private readonly graph: GraphWriteRepository,
+    private readonly mutes: MuteRepository,
+  ) {}
 
   async execute(input: EraseUserInput): Promise<EraseOutcome> {
-    return this.graph.eraseUser(input.userId);
+    const outcome = await this.graph.eraseUser(input.userId);
+    await this.mutes.eraseUser(input.userId);
+    return outcome;
   }
 }

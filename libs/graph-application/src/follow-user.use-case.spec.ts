@@ -1,4 +1,5 @@
-import { BlockedError, GraphError, RateLimitedError, SelfFollowError, UserId } from '@graph/domain';
+import { BlockedError, DEFAULT_FOLLOW_OPTIONS, GraphError, RateLimitedError, SelfFollowError, UserId } from '@graph/domain';
+import { codeOf } from '@graph/domain/testing/error-code';
 import { InMemoryGraphStore } from '@graph/domain/testing/in-memory-graph.store';
 import { InMemoryGraphWriteRepository } from '@graph/domain/testing/in-memory-graph-write.repository';
 import { InMemoryRateLimiter } from '@graph/domain/testing/in-memory-rate-limiter';
@@ -50,5 +51,33 @@ describe('FollowUserUseCase', () => {
     const error = await useCase.execute({ followerId: alice, followingId: bob }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BlockedError);
     expect((error as GraphError).code).toBe('BLOCKED');
+  });
+
+  it('stores options on a new follow; a repeat with options updates them with one follow_updated event', async () => {
+    await expect(useCase.execute({ followerId: alice, followingId: bob, options: { notify: true } })).resolves.toMatchObject({
+      status: 'accepted',
+      changed: true,
+      optionsUpdated: false,
+    });
+    expect(store.edge(alice, bob)!.options).toEqual({ ...DEFAULT_FOLLOW_OPTIONS, notify: true });
+    // No options: nothing to update, the stored ones stay.
+    await expect(useCase.execute({ followerId: alice, followingId: bob })).resolves.toMatchObject({ changed: false, optionsUpdated: false });
+    await expect(useCase.execute({ followerId: alice, followingId: bob, options: { reposts: false, languages: ['FR', 'en', 'fr'] } })).resolves.toMatchObject({
+      changed: false,
+      optionsUpdated: true,
+    });
+    expect(store.edge(alice, bob)!.options).toEqual({ notify: true, reposts: false, languages: ['en', 'fr'] });
+    expect(store.events.map((e) => e.type)).toEqual(['follow', 'follow_updated']);
+  });
+
+  it('reads an empty language list as every language, and refuses a code that is not ISO 639-1, before counting the call', async () => {
+    await useCase.execute({ followerId: alice, followingId: bob, options: { languages: [] } });
+    expect(store.edge(alice, bob)!.options.languages).toBeNull();
+    const before = limiter.calls.length;
+    const error = await useCase.execute({ followerId: alice, followingId: carol, options: { languages: ['en', 'zz'] } }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'languages[1]' } });
+    expect(await codeOf(useCase.execute({ followerId: alice, followingId: carol, options: { languages: 'en' as never } }))).toBe('VALIDATION_FAILED');
+    expect(limiter.calls.length).toBe(before);
+    expect(store.edge(alice, carol)).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { GRAPH_LIMITS, GraphReadRepository, Recommendation, UserId } from '@graph/domain';
+import { GRAPH_LIMITS, GraphReadRepository, MuteRepository, Recommendation, UserId } from '@graph/domain';
 import { GraphPolicy } from './graph-policy';
 import { pageLimit } from './read-limits';
 
@@ -12,16 +12,21 @@ export interface GetRecommendationsInput {
 /**
  * Friend-of-friend suggestions. The work is bounded by the policy (the user's most recent
  * followings, and each one's most recent followings), so a heavy user costs what a light one does.
+ * Accounts the user mutes are left out: the most the port gives (the cached list) is read, the
+ * muted are dropped, and the first `limit` remain.
  */
 @Injectable()
 export class GetRecommendationsUseCase {
   constructor(
     private readonly graph: GraphReadRepository,
+    private readonly mutes: MuteRepository,
     private readonly policy: GraphPolicy,
   ) {}
 
   async execute(input: GetRecommendationsInput): Promise<Recommendation[]> {
     const limit = pageLimit(input.limit, GRAPH_LIMITS.recommendationsDefault, GRAPH_LIMITS.recommendationsMax);
-    return this.graph.getRecommendations(input.userId, limit, this.policy.recommendations);
+    const ranked = await this.graph.getRecommendations(input.userId, GRAPH_LIMITS.recommendationsMax, this.policy.recommendations);
+    const muted = await this.mutes.getMutes(input.userId, ranked.map((r) => r.userId));
+    return ranked.filter((_, i) => muted[i] === null).slice(0, limit);
   }
 }

@@ -16,21 +16,27 @@ import { RetryFailedEventsUseCase } from './admin/retry-failed-events.use-case';
 import { StartCounterRepairUseCase } from './admin/start-counter-repair.use-case';
 import { StartEdgeImportUseCase } from './admin/start-edge-import.use-case';
 import { WarmCacheUseCase } from './admin/warm-cache.use-case';
+import { BlockExistsUseCase } from './block-exists.use-case';
 import { BlockUserUseCase } from './block-user.use-case';
 import { EraseUserUseCase } from './erase-user.use-case';
 import { FilterFollowedUseCase } from './filter-followed.use-case';
 import { FollowUserUseCase } from './follow-user.use-case';
+import { GetKnownFollowersUseCase } from './get-known-followers.use-case';
 import { GetRecommendationsUseCase } from './get-recommendations.use-case';
 import { GetRelationshipsUseCase } from './get-relationships.use-case';
 import { GetSettingsUseCase } from './get-settings.use-case';
 import { GetStatsUseCase } from './get-stats.use-case';
 import { GraphPolicy } from './graph-policy';
 import { ListEdgesUseCase } from './list-edges.use-case';
+import { ListMutesUseCase } from './list-mutes.use-case';
 import { ListUserIdsUseCase } from './list-user-ids.use-case';
+import { MuteUserUseCase } from './mute-user.use-case';
 import { RemoveFollowerUseCase } from './remove-follower.use-case';
 import { RespondToFollowRequestUseCase } from './respond-to-follow-request.use-case';
 import { UnblockUserUseCase } from './unblock-user.use-case';
+import { SweepExpiredMutesUseCase } from './sweep-expired-mutes.use-case';
 import { UnfollowUserUseCase } from './unfollow-user.use-case';
+import { UnmuteUserUseCase } from './unmute-user.use-case';
 import { UpdateSettingsUseCase } from './update-settings.use-case';
 
 /** Every use case (one per file, each with execute(input)); add new ones here. */
@@ -45,6 +51,9 @@ const useCases: Provider[] = [
   UnblockUserUseCase,
   UnfollowUserUseCase,
   UpdateSettingsUseCase,
+  MuteUserUseCase,
+  UnmuteUserUseCase,
+  SweepExpiredMutesUseCase,
   // read side
   ListEdgesUseCase,
   ListUserIdsUseCase,
@@ -69,6 +78,9 @@ const useCases: Provider[] = [
   StartCounterRepairUseCase,
   StartEdgeImportUseCase,
   WarmCacheUseCase,
+  ListMutesUseCase,
+  BlockExistsUseCase,
+  GetKnownFollowersUseCase,
 ];
 
 /**

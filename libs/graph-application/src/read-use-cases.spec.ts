@@ -2,6 +2,7 @@ import { CursorCodec, UserId, parseUserId } from '@graph/domain';
 import { codeOf } from '@graph/domain/testing/error-code';
 import { InMemoryGraphReadRepository } from '@graph/domain/testing/in-memory-graph-read.repository';
 import { InMemoryGraphStore } from '@graph/domain/testing/in-memory-graph.store';
+import { InMemoryMuteRepository } from '@graph/domain/testing/in-memory-mute.repository';
 import { seedInMemoryGraph } from '@graph/domain/testing/seed-in-memory-graph';
 import { FilterFollowedUseCase } from './filter-followed.use-case';
 import { GetRecommendationsUseCase } from './get-recommendations.use-case';
@@ -36,7 +37,7 @@ describe('read use cases', () => {
   });
 
   describe('GetRelationshipsUseCase', () => {
-    const useCase = new GetRelationshipsUseCase(repo);
+    const useCase = new GetRelationshipsUseCase(repo, new InMemoryMuteRepository());
     it('answers up to 100 ids in order and refuses more with TOO_MANY_IDS', async () => {
       const rels = await useCase.execute({ viewerId: me, userIds: [id(10), fans[0]!, id(99999)] });
       expect(rels.map((r) => r.relationship)).toEqual(['following', 'followed_by', 'none']);
@@ -67,7 +68,7 @@ describe('read use cases', () => {
   });
 
   describe('GetRecommendationsUseCase', () => {
-    const useCase = new GetRecommendationsUseCase(repo, policy);
+    const useCase = new GetRecommendationsUseCase(repo, new InMemoryMuteRepository(), policy);
     it('uses the policy bounds, default 10 and at most 50', async () => {
       const recs = await useCase.execute({ userId: me });
       // only followings 13 and 14 are explored (recentFollowings: 2), so 52 never appears
@@ -92,6 +93,22 @@ describe('read use cases', () => {
       expect((await useCase.execute({ userId: me, direction: 'following' })).userIds).toEqual([...followed].reverse());
       expect(await codeOf(useCase.execute({ userId: me, direction: 'following', cursor: first.nextCursor }))).toBe('INVALID_CURSOR');
       expect(await codeOf(useCase.execute({ userId: me, direction: 'followers', limit: 5001 }))).toBe('VALIDATION_FAILED');
+    });
+
+    it('adds each edge with its options on request, and bounds the edges by time; cursors serve both paths', async () => {
+      const plain = await useCase.execute({ userId: me, direction: 'followers', limit: 10 });
+      const detailed = await useCase.execute({ userId: me, direction: 'followers', limit: 10, details: true });
+      expect(detailed.userIds).toEqual(plain.userIds);
+      expect(detailed.nextCursor).toEqual(plain.nextCursor);
+      expect(detailed.edges!.map((e) => e.userId)).toEqual(plain.userIds);
+      expect(detailed.edges![0]!.options).toEqual({ notify: false, reposts: true, languages: null });
+      expect(plain.edges).toBeUndefined();
+      const next = await useCase.execute({ userId: me, direction: 'followers', limit: 10, cursor: plain.nextCursor, details: true });
+      expect(next.userIds).toEqual((await useCase.execute({ userId: me, direction: 'followers', limit: 10, cursor: plain.nextCursor })).userIds);
+      const future = new Date(Date.now() + 60_000);
+      expect((await useCase.execute({ userId: me, direction: 'followers', since: future })).userIds).toEqual([]);
+      expect((await useCase.execute({ userId: me, direction: 'following', until: future })).userIds).toEqual([...followed].reverse());
+      expect(await codeOf(useCase.execute({ userId: me, direction: 'followers', since: future, until: future }))).toBe('VALIDATION_FAILED');
     });
   });
 });

@@ -1,6 +1,7 @@
 import { GraphReadRepository, UserId } from '@graph/domain';
 import { InMemoryGraphStore } from '@graph/domain/testing/in-memory-graph.store';
 import { InMemoryGraphWriteRepository } from '@graph/domain/testing/in-memory-graph-write.repository';
+import { InMemoryMuteRepository } from '@graph/domain/testing/in-memory-mute.repository';
 import { EraseUserUseCase } from './erase-user.use-case';
 import { GetSettingsUseCase } from './get-settings.use-case';
 import { UpdateSettingsUseCase } from './update-settings.use-case';
@@ -32,11 +33,15 @@ describe('settings and erasure', () => {
     expect(store.events.at(-1)).toEqual({ type: 'follow_request_accepted', followerId: fan, followingId: owner });
   });
 
-  it('EraseUserUseCase removes the user from the graph and reports who was touched', async () => {
+  it('EraseUserUseCase removes the user from the graph and its mutes, and reports who was touched', async () => {
+    const mutes = new InMemoryMuteRepository();
     await repo.follow(fan, owner);
     await repo.setPrivacy(owner, true);
-    expect(await new EraseUserUseCase(repo).execute({ userId: owner })).toEqual({ affectedUserIds: [owner, fan], removedEdges: 1 });
+    await mutes.mute(fan, owner, { notifications: true, scope: 'all', expiresAt: null });
+    expect(await new EraseUserUseCase(repo, mutes).execute({ userId: owner })).toEqual({ affectedUserIds: [owner, fan], removedEdges: 1 });
     expect(await getSettings.execute({ userId: owner })).toEqual({ isPrivate: false });
     expect(store.edges.size).toBe(0);
+    expect(mutes.mutes.size).toBe(0);
+    expect(mutes.events.at(-1)).toEqual({ type: 'unmute', muterId: fan, mutedId: owner, reason: 'erased' });
   });
 });

@@ -6,8 +6,12 @@ import {
   GraphRpcPattern,
   IdsPageReplyData,
   IdsPageRequest,
+  BlockExistsReplyData,
+  BlockExistsRequest,
   IsFollowingReplyData,
   IsFollowingRequest,
+  MutedIdsReplyData,
+  MutedIdsRequest,
   RelationshipDto,
   RelationshipsRequest,
   RpcId,
@@ -16,6 +20,7 @@ import {
   StatsRequest,
   graphRpcReplyTopic,
 } from '@graph/contracts';
+import { keepKafkaMemberIdAcrossRestarts } from './kafka-member-carryover';
 import { TopicSettings, ensureTopics, freshGroupStartPoints, seekTo } from './kafka-setup';
 import { ReplyClientKafka } from './reply-client-kafka';
 
@@ -33,6 +38,9 @@ export interface GraphClientOptions {
   /** Extra kafkajs client settings (ssl, sasl, retry...). */
   kafka?: Omit<KafkaConfig, 'brokers' | 'clientId'>;
 }
+
+/** Paging of an id list: cursor and limit, and optionally each edge's details and a time window. */
+export type IdsPageOptions = Omit<IdsPageRequest, 'user_id'>;
 
 /** A failed call: the graph's error code (INVALID_USER_ID, TOO_MANY_IDS...) or TIMEOUT / TRANSPORT. */
 export class GraphClientError extends Error {
@@ -62,6 +70,8 @@ export class GraphClient implements OnModuleInit, OnModuleDestroy {
 
   constructor(private readonly options: GraphClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 5000;
+    // A reply consumer restarted after a broker kill rejoins as the same member (no 10 s wait).
+    keepKafkaMemberIdAcrossRestarts();
     this.kafka = new ReplyClientKafka({
       // Retries capped at 1 s: kafkajs' default backoff grows to 30 s, and a reply consumer that gave up
       // on a killed broker then waited 11 s before it restarted (request-reply down for 25 s).
@@ -133,19 +143,40 @@ export class GraphClient implements OnModuleInit, OnModuleDestroy {
     return data.following_ids;
   }
 
-  /** One page (up to 5000, default 1000) of follower ids, newest first; pass next_cursor back. */
-  followerIds(userId: RpcId, page: { cursor?: string | null; limit?: number } = {}): Promise<IdsPageReplyData> {
+  /**
+   * One page (up to 5000, default 1000) of follower ids, newest first; pass next_cursor back.
+   * `with_edges` adds each follow's created_at and options; `since`/`until` (ISO-8601) bound when it was made.
+   */
+  followerIds(userId: RpcId, page: IdsPageOptions = {}): Promise<IdsPageReplyData> {
     return this.call(GRAPH_RPC_PATTERNS.followerIds, { user_id: String(userId), ...page } satisfies IdsPageRequest);
   }
 
   /** One page of the ids `userId` follows, as followerIds. */
-  followingIds(userId: RpcId, page: { cursor?: string | null; limit?: number } = {}): Promise<IdsPageReplyData> {
+  followingIds(userId: RpcId, page: IdsPageOptions = {}): Promise<IdsPageReplyData> {
     return this.call(GRAPH_RPC_PATTERNS.followingIds, { user_id: String(userId), ...page } satisfies IdsPageRequest);
   }
 
   /** Exact counters of up to 100 users, in the order asked. */
   stats(userIds: RpcId[]): Promise<StatsDto[]> {
     return this.call(GRAPH_RPC_PATTERNS.stats, { user_ids: userIds.map(String) } satisfies StatsRequest);
+  }
+
+  /** One page (up to 5000, default 1000) of the followers who asked to be notified of `userId`'s posts, newest first. */
+  notifySubscriberIds(userId: RpcId, page: IdsPageOptions = {}): Promise<IdsPageReplyData> {
+    return this.call(GRAPH_RPC_PATTERNS.notifySubscriberIds, { user_id: String(userId), ...page } satisfies IdsPageRequest);
+  }
+
+  /** One page (up to 5000, default 1000) of whom `viewerId` mutes, newest first, with scope and expiry. */
+  mutedIds(viewerId: RpcId, page: { cursor?: string | null; limit?: number } = {}): Promise<MutedIdsReplyData> {
+    return this.call(GRAPH_RPC_PATTERNS.mutedIds, { viewer_id: String(viewerId), ...page } satisfies MutedIdsRequest);
+  }
+
+  /** For each of up to 100 pairs `[userId, otherId]`, whether either blocks the other, in order. */
+  async blockExists(pairs: Array<readonly [RpcId, RpcId]>): Promise<boolean[]> {
+    const data = await this.call<BlockExistsReplyData>(GRAPH_RPC_PATTERNS.blockExists, {
+      pairs: pairs.map(([a, b]) => ({ user_id: String(a), other_id: String(b) })),
+    } satisfies BlockExistsRequest);
+    return data.pairs.map((p) => p.blocked);
   }
 
   /** Any pattern, returning the reply's data or throwing its error. */

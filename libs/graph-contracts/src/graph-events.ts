@@ -14,11 +14,28 @@ interface GraphEventBase {
   following_id: string;
 }
 
+/** What the follower asked of a follow: notifications of new posts, reposts, languages (null: all). */
+export interface FollowOptionsPayload {
+  notify: boolean;
+  reposts: boolean;
+  languages: string[] | null;
+}
+
 export interface FollowEventPayload extends GraphEventBase {
   event_type: 'follow';
   status: 'accepted' | 'pending';
   /** `replayed`: restated by an admin replay; `imported`: loaded by a bulk import. */
   metadata: { is_mutual: boolean; replayed?: boolean; imported?: boolean };
+  /** Added in #16 (older events lack it: read it as the defaults, notify false, reposts true, languages null). */
+  options?: FollowOptionsPayload;
+}
+
+/** graph.follow_updated: the follower changed the options of a follow or pending request. */
+export interface FollowUpdatedEventPayload extends GraphEventBase {
+  event_type: 'follow_updated';
+  /** The edge's state: options of a pending request survive its acceptance. */
+  status: 'accepted' | 'pending';
+  options: FollowOptionsPayload;
 }
 
 export interface UnfollowEventPayload extends GraphEventBase {
@@ -38,9 +55,47 @@ export interface FollowRejectedEventPayload extends GraphEventBase {
 
 export type GraphEventPayload =
   | FollowEventPayload
+  | FollowUpdatedEventPayload
   | UnfollowEventPayload
   | FollowAcceptedEventPayload
   | FollowRejectedEventPayload;
+
+/** graph.block: `blocker_id` blocked (`block`) or unblocked (`unblock`) `blocked_id`. */
+export interface BlockEventPayload {
+  event_id: string;
+  schema_version: number;
+  occurred_at: string;
+  event_type: 'block' | 'unblock';
+  blocker_id: string;
+  blocked_id: string;
+}
+
+interface MuteEventBase {
+  event_id: string;
+  schema_version: number;
+  occurred_at: string;
+  muter_id: string;
+  muted_id: string;
+}
+
+/** graph.mute: a mute began or its settings changed (the payload carries them all). */
+export interface MuteEventPayload extends MuteEventBase {
+  event_type: 'mute';
+  /** Whether notifications from muted_id are hidden too. */
+  notifications: boolean;
+  /** all: posts and reposts are hidden; reposts: only reposts. */
+  scope: 'all' | 'reposts';
+  /** ISO-8601 end of a timed mute; null for a mute until undone. */
+  expires_at: string | null;
+}
+
+/** graph.mute: a mute ended, undone by the muter (`unmute`), run out (`expired`), or an account erased (`erased`). */
+export interface UnmuteEventPayload extends MuteEventBase {
+  event_type: 'unmute';
+  reason: 'unmute' | 'expired' | 'erased';
+}
+
+export type GraphMuteEventPayload = MuteEventPayload | UnmuteEventPayload;
 
 /** Events consumed from user.events. */
 export interface UserPrivacyChangedEvent {

@@ -10,6 +10,7 @@ export type GraphErrorCode =
   | 'INVALID_EDGE_LIST'
   | 'SELF_FOLLOW'
   | 'SELF_BLOCK'
+  | 'SELF_MUTE'
   | 'BLOCKED'
   | 'PRIVATE_ACCOUNT'
   | 'FORBIDDEN'
@@ -66,6 +67,12 @@ export class SelfFollowError extends GraphError {
 export class SelfBlockError extends GraphError {
   constructor() {
     super('SELF_BLOCK', 'you cannot block yourself');
+  }
+}
+
+export class SelfMuteError extends GraphError {
+  constructor() {
+    super('SELF_MUTE', 'you cannot mute yourself');
   }
 }
 

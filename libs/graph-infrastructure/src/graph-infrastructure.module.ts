@@ -1,6 +1,6 @@
 import { DynamicModule, Logger, Module, Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { EdgeImporter, EventOutbox, GraphCacheAdmin, GraphConsistency, GraphReadRepository, GraphWriteRepository, RateLimiter } from '@graph/domain';
+import { EdgeImporter, EventOutbox, GraphCacheAdmin, GraphConsistency, GraphReadRepository, GraphWriteRepository, MuteRepository, RateLimiter } from '@graph/domain';
 import { CacheMaintainingGraphWriteRepository } from './cache/cache-maintaining-graph-write.repository';
 import { CachedGraphReadRepository } from './cache/cached-graph-read.repository';
 import { GraphCacheAdminService } from './cache/graph-cache-admin.service';
@@ -22,9 +22,12 @@ import { MetricsRegistry } from './observability/metrics.registry';
 import { OutboxWakeup } from './postgres/outbox';
 import { PostgresProbe } from './postgres/postgres.connection';
 import { PostgresGraphConsistency } from './postgres/postgres-graph-consistency';
-import { postgresProviders } from './postgres/postgres.providers';
+import { ReadReplicasRef, postgresProviders } from './postgres/postgres.providers';
+import { ReplicaMarkingGraphWriteRepository } from './postgres/replica-marking-graph-write.repository';
+import { ReplicaRoutingGraphReadRepository } from './postgres/replica-routing-graph-read.repository';
 import { TypeOrmGraphReadRepository } from './postgres/typeorm-graph-read.repository';
 import { TypeOrmGraphWriteRepository } from './postgres/typeorm-graph-write.repository';
+import { TypeOrmMuteRepository } from './postgres/typeorm-mute.repository';
 import { RedisConnection, RedisProbe } from './redis/redis.connection';
 import { redisProviders } from './redis/redis.providers';
 import { RedisRateLimiter } from './redis/redis-rate-limiter';
@@ -43,7 +46,11 @@ const CACHE_BREAKER = { failureThreshold: 3, openMs: 1000 };
  * | port / service         | implementation (outermost first)                                                     |
  * | ---------------------- | ------------------------------------------------------------------------------------ |
  * | GraphReadRepository    | CachedGraphReadRepository (cache-aside) → TypeOrmGraphReadRepository (SQL)            |
+ * |                        |   with DATABASE_REPLICA_URLS: → ReplicaRoutingGraphReadRepository (lag-tolerant reads  |
+ * |                        |   to a caught-up replica; cache fills and access checks on the primary)              |
  * | GraphWriteRepository   | CacheMaintainingGraphWriteRepository (fixes the cache) → TypeOrmGraphWriteRepository  |
+ * |                        |   with replicas: → ReplicaMarkingGraphWriteRepository (marks the users written)      |
+ * | MuteRepository         | TypeOrmMuteRepository (SQL; uncached: one index-only probe, private to the muter)     |
  * | GraphCacheStore        | RedisGraphCacheStore (Lua scripts, breaker) or MemoryGraphCacheStore (no REDIS_URL)   |
  * | RateLimiter            | RedisRateLimiter or MemoryRateLimiter (no REDIS_URL)                                  |
  * | EventOutbox            | OutboxMonitor (outbox table + OutboxRelayService to Kafka)                            |
@@ -68,16 +75,25 @@ export class GraphInfrastructureModule {
       },
       {
         provide: CachedGraphReadRepository,
-        inject: [TypeOrmGraphReadRepository, GraphCacheStore, GraphCacheMetrics],
-        useFactory: (db: TypeOrmGraphReadRepository, store: GraphCacheStore, metrics: GraphCacheMetrics) =>
-          new CachedGraphReadRepository(db, store, { ...options.cache, listWindow }, metrics),
+        inject: [TypeOrmGraphReadRepository, ReadReplicasRef, GraphCacheStore, GraphCacheMetrics],
+        useFactory: (primary: TypeOrmGraphReadRepository, { replicas }: ReadReplicasRef, store: GraphCacheStore, metrics: GraphCacheMetrics) => {
+          const reads = replicas ? new ReplicaRoutingGraphReadRepository(primary, replicas, replicas.dataSources) : primary;
+          return new CachedGraphReadRepository(reads, store, { ...options.cache, listWindow }, metrics, primary);
+        },
       },
       { provide: GraphReadRepository, useExisting: CachedGraphReadRepository },
       {
         provide: GraphWriteRepository,
-        inject: [DataSource, OutboxWakeup, GraphCacheStore],
-        useFactory: (db: DataSource, wakeup: OutboxWakeup, store: GraphCacheStore) =>
-          new CacheMaintainingGraphWriteRepository(new TypeOrmGraphWriteRepository(db, wakeup), store),
+        inject: [DataSource, OutboxWakeup, GraphCacheStore, ReadReplicasRef],
+        useFactory: (db: DataSource, wakeup: OutboxWakeup, store: GraphCacheStore, { replicas }: ReadReplicasRef) => {
+          const writes = new TypeOrmGraphWriteRepository(db, wakeup);
+          return new CacheMaintainingGraphWriteRepository(replicas ? new ReplicaMarkingGraphWriteRepository(writes, replicas) : writes, store);
+        },
+      },
+      {
+        provide: MuteRepository,
+        inject: [DataSource, OutboxWakeup],
+        useFactory: (db: DataSource, wakeup: OutboxWakeup) => new TypeOrmMuteRepository(db, wakeup),
       },
       {
         provide: GraphCacheStore,
@@ -150,6 +166,7 @@ export class GraphInfrastructureModule {
         // the ports
         GraphReadRepository,
         GraphWriteRepository,
+        MuteRepository,
         RateLimiter,
         EventOutbox,
         GraphCacheAdmin,

@@ -22,3 +22,4 @@ export * from './postgres/copy-from';
 export * from './cache/graph-cache.store';
 export * from './cache/graph-cache.metrics';
 export * from './import/edge-list-source';
+export * from './postgres/read-replicas';

@@ -1,8 +1,9 @@
 import type { DatabaseWaitBudget } from './postgres/postgres-breaker';
+import type { ReplicaOptions } from './postgres/read-replicas';
 
 /** What the infrastructure needs to know; the app's validated config supplies it. */
 export type DatabaseOptions = (
-  | { mode: 'external'; url: string; poolSize: number; statementTimeoutMs: number }
+  | { mode: 'external'; url: string; poolSize: number; statementTimeoutMs: number; replicas?: ReplicaOptions }
   | { mode: 'embedded'; dataDir: string; port: number; poolSize: number; statementTimeoutMs: number }
 ) & { waits: DatabaseWaitBudget };
 

@@ -32,6 +32,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KAFKA_BROKERS: 'k1:9092', KAFKA_REPLICATION_FACTOR: '0' })).toThrow('KAFKA_REPLICATION_FACTOR');
   });
 
+  it('reads from replicas only when they are listed, with the primary', () => {
+    const primary = 'postgres://u@db:5432/graph';
+    expect(loadConfig({ DATABASE_URL: primary }).database).not.toHaveProperty('replicas');
+    expect(loadConfig({ DATABASE_URL: primary, DATABASE_REPLICA_URLS: 'postgres://u@r1/graph, postgresql://u@r2/graph' }).database).toMatchObject({
+      replicas: { urls: ['postgres://u@r1/graph', 'postgresql://u@r2/graph'], maxLagMs: 1000, checkIntervalMs: 100 },
+    });
+    expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'postgres://u@r1/graph' })).toThrow('DATABASE_REPLICA_URLS needs DATABASE_URL');
+    expect(() => loadConfig({ DATABASE_URL: primary, DATABASE_REPLICA_URLS: 'postgres://u@r1/graph,redis://r2' })).toThrow('entry 2 is not');
+    expect(() => loadConfig({ DATABASE_URL: primary, DATABASE_REPLICA_URLS: 'postgres://u@r1/graph', DATABASE_REPLICA_MAX_LAG_MS: '0' })).toThrow('DATABASE_REPLICA_MAX_LAG_MS');
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['PORT', '70000'],

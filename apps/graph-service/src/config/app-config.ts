@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CacheOptions, DatabaseOptions, KafkaOptions, RedisOptions } from '@graph/infrastructure';
+import { CacheOptions, DatabaseOptions, KafkaOptions, RedisOptions, ReplicaOptions } from '@graph/infrastructure';
 
 /**
  * The whole configuration, read from the environment once at boot (loadConfig) and injected as
@@ -22,6 +22,8 @@ export interface AppConfig {
   cursorSecret: string;
   followRateLimit: { limit: number; windowSeconds: number };
   recommendations: { recentFollowings: number; perFollowing: number };
+  /** How often expired mutes are deleted (they read as unmuted from their expiry on regardless); 0 = never. */
+  muteSweepIntervalSeconds: number;
   cache: CacheOptions;
   /** Seconds between scheduled counter drift checks; 0 turns them off. */
   consistencyCheckIntervalSeconds: number;
@@ -103,6 +105,26 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+/** DATABASE_REPLICA_URLS and its tuning; only with DATABASE_URL (the embedded server has no replicas). */
+function readReplicas(env: Env, primaryUrl: string | undefined): ReplicaOptions | undefined {
+  const raw = text(env, 'DATABASE_REPLICA_URLS');
+  if (raw === undefined) return undefined;
+  if (primaryUrl === undefined) throw new ConfigError('DATABASE_REPLICA_URLS', 'needs DATABASE_URL (the primary)');
+  const urls = raw.split(',').map((u) => u.trim());
+  urls.forEach((u, i) => {
+    try {
+      if (!['postgres:', 'postgresql:'].includes(new URL(u).protocol)) throw new Error();
+    } catch {
+      throw new ConfigError('DATABASE_REPLICA_URLS', `must be a comma-separated list of postgres:// URLs, entry ${i + 1} is not`);
+    }
+  });
+  return {
+    urls,
+    maxLagMs: integer(env, 'DATABASE_REPLICA_MAX_LAG_MS', 1000, 1, 600000),
+    checkIntervalMs: integer(env, 'DATABASE_REPLICA_CHECK_INTERVAL_MS', 100, 10, 60000),
+  };
+}
+
 function kafkaTopics(env: Env): { replicationFactor: number; minInsyncReplicas: number } {
   const replicationFactor = integer(env, 'KAFKA_REPLICATION_FACTOR', 1, 1, 32);
   const minInsyncReplicas = integer(env, 'KAFKA_MIN_INSYNC_REPLICAS', 1, 1, 32);
@@ -123,6 +145,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     queryTimeoutMs: integer(env, 'DATABASE_QUERY_TIMEOUT_MS', statementTimeoutMs + 1000, 100, 600000),
     breakerOpenMs: integer(env, 'DATABASE_BREAKER_OPEN_MS', 1000, 50, 60000),
   };
+  const replicas = readReplicas(env, databaseUrl);
   const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
   const brokers = text(env, 'KAFKA_BROKERS');
   if (brokers !== undefined && !brokers.split(',').every((b) => /^[^:\s]+:[0-9]{1,5}$/.test(b.trim()))) {
@@ -185,7 +208,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error'] as const),
     database: databaseUrl
-      ? { mode: 'external', url: databaseUrl, poolSize, statementTimeoutMs, waits }
+      ? { mode: 'external', url: databaseUrl, poolSize, statementTimeoutMs, waits, ...(replicas ? { replicas } : {}) }
       : {
           mode: 'embedded',
           dataDir: resolve(text(env, 'EMBEDDED_PG_DIR', '.data/postgres')!),
@@ -222,6 +245,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       recentFollowings: integer(env, 'RECOMMENDATION_RECENT_FOLLOWINGS', 200, 1, 100000),
       perFollowing: integer(env, 'RECOMMENDATION_PER_FOLLOWING', 50, 1, 100000),
     },
+    muteSweepIntervalSeconds: integer(env, 'MUTE_SWEEP_INTERVAL_SECONDS', 60, 0, 86400),
     cache: {
       ttlSeconds: {
         followers: integer(env, 'CACHE_TTL_FOLLOWERS', 300, 1, 86400),

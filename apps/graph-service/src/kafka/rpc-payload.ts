@@ -5,9 +5,9 @@ import { TooManyIdsError, UserId, ValidationError, parseUserId } from '@graph/do
  * JSON; anything else (a bare string, a number, an array) is refused with VALIDATION_FAILED naming
  * the field. Unknown fields are ignored, so callers may send newer payloads.
  */
-export function payloadObject(value: unknown): Record<string, unknown> {
+export function payloadObject(value: unknown, field = 'payload'): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ValidationError('the payload must be a JSON object', 'payload');
+    throw new ValidationError(`${field} must be a JSON object`, field);
   }
   return value as Record<string, unknown>;
 }
@@ -37,4 +37,17 @@ export function optionalLimit(value: unknown, max: number, field = 'limit'): num
 export function requiredBoolean(value: unknown, field: string): boolean {
   if (typeof value !== 'boolean') throw new ValidationError(`${field} must be true or false`, field);
   return value;
+}
+
+/** An ISO-8601 instant; absent → null. */
+export function optionalInstant(value: unknown, field: string): Date | null {
+  if (value === undefined || value === null) return null;
+  const at = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : null;
+  if (!at || Number.isNaN(at.getTime())) throw new ValidationError(`${field} must be an ISO-8601 instant such as 2026-12-01T12:00:00Z`, field);
+  return at;
+}
+
+export function optionalBoolean(value: unknown, field: string): boolean {
+  if (value === undefined || value === null) return false;
+  return requiredBoolean(value, field);
 }

@@ -1,3 +1,4 @@
+import { FollowOptions } from './follow-options';
 import { UserId } from './user-id';
 
 /**
@@ -20,7 +21,9 @@ export type EdgeList =
   /** followers of userId whom viewerId follows, ordered by their edge to userId */
   | { kind: 'known_followers'; viewerId: UserId; userId: UserId }
   /** followers of userId that userId follows back, ordered by their edge to userId */
-  | { kind: 'mutuals'; userId: UserId };
+  | { kind: 'mutuals'; userId: UserId }
+  /** accepted followers of userId who asked to be notified of its posts (follow option notify) */
+  | { kind: 'notify_subscribers'; userId: UserId };
 
 /**
  * Lists about one user (the owner), which the owner's privacy and blocks hide: read with
@@ -82,4 +85,24 @@ export interface Page {
   items: ListedEdge[];
   nextCursor: string | null;
   total: number;
+}
+
+/** Follow lists that internal services page with each edge's details. */
+export type EdgeDetailList = Extract<EdgeList, { kind: 'followers' | 'following' | 'notify_subscribers' }>;
+
+/** An edge with when it was made and the follower's options on it. */
+export interface DetailedEdge extends ListedEdge {
+  createdAtUs: string;
+  options: FollowOptions;
+}
+
+/** Edges made at or after `since` and before `until` (either open when null). */
+export interface EdgeTimeRange {
+  since: Date | null;
+  until: Date | null;
+}
+
+export interface DetailedEdgeSlice {
+  items: DetailedEdge[];
+  next: KeysetPosition | null;
 }

@@ -7,7 +7,7 @@ const none = { followers: 0, following: 0, pending: 0 };
 describe('edgeTransition', () => {
   it('counts an accepted follow for both users and a request only as the target’s pending', () => {
     expect(edgeTransition({ followerId: a, followingId: b, from: 'none', to: 'accepted', isMutual: true })).toEqual({
-      event: { type: 'follow', followerId: a, followingId: b, status: 'accepted', isMutual: true },
+      event: { type: 'follow', followerId: a, followingId: b, status: 'accepted', isMutual: true, options: { notify: false, reposts: true, languages: null } },
       follower: { ...none, following: 1 },
       following: { ...none, followers: 1 },
     });
@@ -15,6 +15,13 @@ describe('edgeTransition', () => {
       event: { type: 'follow_request_accepted', followerId: a, followingId: b },
       follower: { ...none, following: 1 },
       following: { ...none, followers: 1, pending: -1 },
+    });
+  });
+
+  it('puts the follower’s options in a follow event (the defaults when none are given)', () => {
+    const options = { notify: true, reposts: false, languages: ['de', 'en'] };
+    expect(edgeTransition({ followerId: a, followingId: b, from: 'rejected', to: 'pending', options }).event).toEqual({
+      type: 'follow', followerId: a, followingId: b, status: 'pending', isMutual: false, options,
     });
   });
 

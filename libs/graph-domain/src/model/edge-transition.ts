@@ -1,3 +1,4 @@
+import { DEFAULT_FOLLOW_OPTIONS, FollowOptions } from './follow-options';
 import { GraphEvent, UnfollowReason } from './graph-event';
 import { FollowStatus } from './relationship';
 import { UserId } from './user-id';
@@ -21,6 +22,8 @@ export interface EdgeTransitionInput {
   reason?: UnfollowReason;
   /** The target follows the follower back, accepted (only for a new follow). */
   isMutual?: boolean;
+  /** The follower's options (only for a new follow; default DEFAULT_FOLLOW_OPTIONS). */
+  options?: FollowOptions;
 }
 
 export interface EdgeTransition {
@@ -74,7 +77,7 @@ export function edgeTransition(t: EdgeTransitionInput): EdgeTransition {
   });
   return { event: eventOf(t), follower: sum(gone.follower, come.follower), following: sum(gone.following, come.following) };
 
-  function eventOf({ reason, isMutual }: EdgeTransitionInput): GraphEvent | null {
+  function eventOf({ reason, isMutual, options }: EdgeTransitionInput): GraphEvent | null {
     if (to === 'none') {
       if (from === 'rejected' || from === 'none') return null;
       if (!reason) throw new Error('an edge removal needs a reason');
@@ -83,7 +86,7 @@ export function edgeTransition(t: EdgeTransitionInput): EdgeTransition {
     if (from === 'pending' && to === 'accepted') return { type: 'follow_request_accepted', followerId, followingId };
     if (from === 'pending' && to === 'rejected') return { type: 'follow_request_rejected', followerId, followingId };
     if ((from === 'none' || from === 'rejected') && (to === 'accepted' || to === 'pending')) {
-      return { type: 'follow', followerId, followingId, status: to, isMutual: isMutual ?? false };
+      return { type: 'follow', followerId, followingId, status: to, isMutual: isMutual ?? false, options: { ...(options ?? DEFAULT_FOLLOW_OPTIONS) } };
     }
     throw new Error(`no edge transition ${from} → ${to}`);
   }

@@ -1,3 +1,4 @@
+import { FollowOptions } from './follow-options';
 import { FollowStatus } from './relationship';
 import { UserId } from './user-id';
 
@@ -8,7 +9,16 @@ export type UnfollowReason = 'unfollow' | 'removed' | 'blocked' | 'cancelled' | 
  * outbox row in the same transaction as the change (payloads in libs/graph-contracts).
  */
 export type GraphEvent =
-  | { type: 'follow'; followerId: UserId; followingId: UserId; status: FollowStatus; isMutual: boolean }
+  | { type: 'follow'; followerId: UserId; followingId: UserId; status: FollowStatus; isMutual: boolean; options: FollowOptions }
+  /** The follower changed the options of an existing follow or request (no new follow). */
+  | { type: 'follow_updated'; followerId: UserId; followingId: UserId; status: FollowStatus; options: FollowOptions }
   | { type: 'unfollow'; followerId: UserId; followingId: UserId; reason: UnfollowReason; previousStatus: FollowStatus }
   | { type: 'follow_request_accepted'; followerId: UserId; followingId: UserId }
   | { type: 'follow_request_rejected'; followerId: UserId; followingId: UserId };
+
+/**
+ * A block made or undone, for internal consumers (graph.block, key blocker_id). Kept apart from
+ * GraphEvent: it is about the pair of accounts, not a follow edge; the follows a block removes get
+ * their own unfollow events (reason blocked).
+ */
+export type BlockEvent = { type: 'block' | 'unblock'; blockerId: UserId; blockedId: UserId };

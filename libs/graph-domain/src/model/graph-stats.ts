@@ -17,3 +17,11 @@ export interface Recommendation {
 export interface UserSettings {
   isPrivate: boolean;
 }
+
+/** "Followed by X, Y and 3 others you follow": how many of the viewer's followings follow a target, and a few of them. */
+export interface KnownFollowersSummary {
+  userId: UserId;
+  count: number;
+  /** Up to `sample` of them, most recent follow of the target first. */
+  sampleIds: UserId[];
+}

@@ -8,11 +8,16 @@ export const GRAPH_LIMITS = {
   pageMax: 100,
   /** ids per relationships call (REST `ids`, RPC `user_ids`) */
   relationshipIds: 100,
+  /** targets per GET /known-followers?ids= call, and the sample of followers shown for each */
+  knownFollowersIds: 100,
+  knownFollowersSample: 3,
   /** ids per stats call */
   statsIds: 100,
   /** candidates per graph.rpc.is_following call */
   filterFollowedIds: 1000,
-  /** graph.rpc.follower_ids / following_ids pages */
+  /** pairs per graph.rpc.block_exists call */
+  blockExistsPairs: 100,
+  /** graph.rpc.follower_ids / following_ids / notify_subscriber_ids / muted_ids pages */
   idsPageDefault: 1000,
   idsPageMax: 5000,
   /** suggestions */

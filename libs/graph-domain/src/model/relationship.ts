@@ -1,3 +1,4 @@
+import { DEFAULT_FOLLOW_OPTIONS, FollowOptions } from './follow-options';
 import { UserId } from './user-id';
 
 export type FollowStatus = 'accepted' | 'pending';
@@ -15,6 +16,10 @@ export interface Relationship {
   blocking: boolean;
   blockedBy: boolean;
   relationship: RelationshipKind;
+  /** The options of the viewer's follow or request (false, false, null when there is none). */
+  notifying: boolean;
+  showingReposts: boolean;
+  languages: string[] | null;
 }
 
 export interface RelationshipFlags {
@@ -29,9 +34,10 @@ export interface RelationshipFlags {
 /**
  * One word for the viewer's situation. A block wins over everything; then what the viewer did
  * (mutual, following, requested) before what the other did (followed_by), since that is what a
- * follow button shows.
+ * follow button shows. `options` are those of the viewer's follow or request (defaults when not
+ * given); without one the viewer is notified of nothing and shown no reposts.
  */
-export function describeRelationship(userId: UserId, f: RelationshipFlags): Relationship {
+export function describeRelationship(userId: UserId, f: RelationshipFlags, options?: FollowOptions | null): Relationship {
   const mutual = f.following && f.followedBy;
   let relationship: RelationshipKind = 'none';
   if (f.blocking || f.blockedBy) relationship = 'blocked';
@@ -39,5 +45,14 @@ export function describeRelationship(userId: UserId, f: RelationshipFlags): Rela
   else if (f.following) relationship = 'following';
   else if (f.requested) relationship = 'requested';
   else if (f.followedBy) relationship = 'followed_by';
-  return { userId, ...f, mutual, relationship };
+  const edge = f.following || f.requested ? (options ?? DEFAULT_FOLLOW_OPTIONS) : null;
+  return {
+    userId,
+    ...f,
+    mutual,
+    relationship,
+    notifying: edge?.notify ?? false,
+    showingReposts: edge?.reposts ?? false,
+    languages: edge?.languages ?? null,
+  };
 }

@@ -1,5 +1,5 @@
-import { EdgeList, EdgeSlice, ListPageRead, OwnedEdgeList, PageQuery } from '../model/edge-list';
-import { GraphStats, Recommendation, UserSettings } from '../model/graph-stats';
+import { DetailedEdgeSlice, EdgeDetailList, EdgeList, EdgeSlice, EdgeTimeRange, ListPageRead, OwnedEdgeList, PageQuery } from '../model/edge-list';
+import { GraphStats, KnownFollowersSummary, Recommendation, UserSettings } from '../model/graph-stats';
 import { Relationship } from '../model/relationship';
 import { UserId } from '../model/user-id';
 
@@ -32,6 +32,12 @@ export abstract class GraphReadRepository {
    */
   abstract listEdges(list: EdgeList, page: PageQuery): Promise<EdgeSlice>;
 
+  /**
+   * As listEdges, with each edge's options, limited to edges made within `range` (since inclusive,
+   * until exclusive). Same order and keyset positions as listEdges, so cursors of one serve the other.
+   */
+  abstract listEdgeDetails(list: EdgeDetailList, page: PageQuery, range: EdgeTimeRange): Promise<DetailedEdgeSlice>;
+
   /** The exact number of entries of a list (from the counters where a counter exists). */
   abstract countEdges(list: EdgeList): Promise<number>;
 
@@ -43,6 +49,16 @@ export abstract class GraphReadRepository {
    * countEdges). The viewer's own block of the owner hides nothing; the owner sees its own lists.
    */
   abstract readListPage(viewerId: UserId, list: OwnedEdgeList, page: PageQuery): Promise<ListPageRead>;
+
+  /**
+   * For each target, in the order asked: how many accounts `viewerId` follows (accepted) follow it
+   * (accepted), and up to `sample` of them, the most recent follow of the target first. One round
+   * trip; no visibility rule (the use case applies it).
+   */
+  abstract knownFollowersOf(viewerId: UserId, targetIds: UserId[], sample: number): Promise<KnownFollowersSummary[]>;
+
+  /** For each pair, whether either user blocks the other, in the order given, in one round trip. */
+  abstract blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]>;
 
   /** The subset of `candidateIds` that `followerId` follows (accepted), in the order given. */
   abstract filterFollowed(followerId: UserId, candidateIds: UserId[]): Promise<UserId[]>;

@@ -1,4 +1,5 @@
 import { GraphEvent } from '../model/graph-event';
+import { FollowOptions, FollowOptionsPatch } from '../model/follow-options';
 import { FollowStatus } from '../model/relationship';
 import { UserId } from '../model/user-id';
 
@@ -9,6 +10,15 @@ export interface FollowOutcome {
   changed: boolean;
   /** created_at of the edge (µs since the epoch, decimal), so caches can place it exactly. */
   createdAtUs: string;
+}
+
+export interface FollowOptionsOutcome {
+  /** The edge's state, or null when there is no follow nor pending request (nothing written). */
+  status: FollowStatus | null;
+  /** Whether the options changed (then a follow_updated event was written). */
+  updated: boolean;
+  /** The options after the call; null when there is no edge. */
+  options: FollowOptions | null;
 }
 
 export interface RequestResponseOutcome {
@@ -41,10 +51,19 @@ export interface EraseOutcome {
 export abstract class GraphWriteRepository {
   /**
    * Follows `followingId`, or sends a follow request when that account is private (read in the same
-   * transaction). A previously rejected request becomes pending again.
+   * transaction). A previously rejected request becomes pending again. `options` (default
+   * DEFAULT_FOLLOW_OPTIONS) are stored on an edge this call creates and travel in its follow event;
+   * an existing follow or request keeps its own (change them with updateFollowOptions).
    * @throws BlockedError when either user blocks the other (nothing written).
    */
-  abstract follow(followerId: UserId, followingId: UserId): Promise<FollowOutcome>;
+  abstract follow(followerId: UserId, followingId: UserId, options?: FollowOptions): Promise<FollowOutcome>;
+
+  /**
+   * Applies `patch` to the options of the follower's follow or pending request (they survive the
+   * request's acceptance). A change writes one follow_updated event; the same options write nothing;
+   * no edge (none, or a rejected request) answers status null and writes nothing.
+   */
+  abstract updateFollowOptions(followerId: UserId, followingId: UserId, patch: FollowOptionsPatch): Promise<FollowOptionsOutcome>;
 
   /**
    * Removes the edge follower→following whatever its state: an accepted follow (event reason
@@ -69,11 +88,11 @@ export abstract class GraphWriteRepository {
 
   /**
    * Blocks: records the block and removes follows and requests in both directions (event reason
-   * `blocked` for each visible one).
+   * `blocked` for each visible one), with one `block` event (graph.block).
    */
   abstract block(blockerId: UserId, blockedId: UserId): Promise<{ changed: boolean; affectedUserIds: UserId[] }>;
 
-  /** Removes the block; restores nothing. */
+  /** Removes the block, with one `unblock` event (graph.block); restores nothing. */
   abstract unblock(blockerId: UserId, blockedId: UserId): Promise<{ changed: boolean }>;
 
   /**

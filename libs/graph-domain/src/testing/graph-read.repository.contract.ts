@@ -10,6 +10,8 @@ export interface SeedEdge {
   status: StoredStatus;
   /** µs since the epoch; defaults to a clock that increases with every seeded row. */
   createdAtUs?: bigint;
+  /** Follow option: notified of the followed account's posts (default false). */
+  notify?: boolean;
 }
 
 export interface SeedBlock {
@@ -111,6 +113,45 @@ export function describeGraphReadRepositoryContract(name: string, makeFixture: (
         expect(by(8)).toMatchObject({ relationship: 'none', requested: false, following: false });
         expect(by(9)).toEqual(by(1));
         expect(by(10)).toMatchObject({ relationship: 'none', following: false, followedBy: false, blocking: false });
+      });
+    });
+
+    describe('follow options in relationships and notify subscribers', () => {
+      it("shows the options of the viewer's own follow or request only", async () => {
+        const [me, notified, plain, requested, follower] = ids(5);
+        await f.seed({
+          edges: [
+            { follower: me!, following: notified!, status: 'accepted', notify: true },
+            { follower: me!, following: plain!, status: 'accepted' },
+            { follower: me!, following: requested!, status: 'pending', notify: true },
+            { follower: follower!, following: me!, status: 'accepted', notify: true },
+          ],
+        });
+        const rels = await f.repo.getRelationships(me!, [notified!, plain!, requested!, follower!]);
+        expect(rels.map((r) => [r.notifying, r.showingReposts, r.languages])).toEqual([
+          [true, true, null],
+          [false, true, null],
+          [true, true, null],
+          [false, false, null],
+        ]);
+      });
+
+      it('lists the accepted followers who asked to be notified, newest first by keyset, with their count', async () => {
+        const [star, n1, n2, n3, quiet, asking] = ids(6);
+        await f.seed({
+          privateUsers: [],
+          edges: [
+            { follower: n1!, following: star!, status: 'accepted', notify: true, createdAtUs: at(1) },
+            { follower: quiet!, following: star!, status: 'accepted', createdAtUs: at(2) },
+            { follower: n2!, following: star!, status: 'accepted', notify: true, createdAtUs: at(3) },
+            { follower: asking!, following: star!, status: 'pending', notify: true, createdAtUs: at(4) },
+            { follower: n3!, following: star!, status: 'accepted', notify: true, createdAtUs: at(5) },
+          ],
+        });
+        const list: EdgeList = { kind: 'notify_subscribers', userId: star! };
+        const { pages } = await collectAll(f.repo, list, 2);
+        expect(pages.map((p) => p.map((e) => e.userId))).toEqual([[n3, n2], [n1]]);
+        expect(await f.repo.countEdges(list)).toBe(3);
       });
     });
 
@@ -387,6 +428,75 @@ export function describeGraphReadRepositoryContract(name: string, makeFixture: (
         expect(await f.repo.readListPage(blockedViewer!, list, { limit: 5, after: null })).toEqual({ access: 'blocked' });
         expect(await f.repo.readListPage(viewer!, list, { limit: 5, after: null })).toMatchObject({ access: 'ok', total: 1 });
         expect(await f.repo.readListPage(blockedViewer!, list, { limit: 5, after: null })).toEqual({ access: 'blocked' });
+      });
+    });
+
+    describe('listEdgeDetails', () => {
+      it('pages edges with created_at and options, within a time window, at the same positions as listEdges', async () => {
+        const [star, f1, f2, f3, f4, pending] = ids(6);
+        await f.seed({
+          edges: [
+            { follower: f1!, following: star!, status: 'accepted', createdAtUs: at(1) },
+            { follower: f2!, following: star!, status: 'accepted', notify: true, createdAtUs: at(2) },
+            { follower: f3!, following: star!, status: 'accepted', createdAtUs: at(3) },
+            { follower: pending!, following: star!, status: 'pending', createdAtUs: at(4) },
+            { follower: f4!, following: star!, status: 'accepted', notify: true, createdAtUs: at(5) },
+          ],
+        });
+        const list = { kind: 'followers' as const, userId: star! };
+        const open = { since: null, until: null };
+        const first = await f.repo.listEdgeDetails(list, { limit: 2, after: null }, open);
+        expect(first.items.map((e) => [e.userId, e.createdAtUs, e.options.notify])).toEqual([
+          [f4, at(5).toString(), true],
+          [f3, at(3).toString(), false],
+        ]);
+        expect(first.items[0]!.options).toEqual({ notify: true, reposts: true, languages: null });
+        expect(first.next).toEqual((await f.repo.listEdges(list, { limit: 2, after: null })).next);
+        const rest = await f.repo.listEdgeDetails(list, { limit: 2, after: first.next }, open);
+        expect(rest.items.map((e) => e.userId)).toEqual([f2, f1]);
+        expect(rest.next).toBeNull();
+        // since is inclusive, until exclusive (to the millisecond a Date holds).
+        const ms = (k: number) => new Date(Number(at(k) / 1000n));
+        const windowed = await f.repo.listEdgeDetails(list, { limit: 10, after: null }, { since: ms(2), until: ms(5) });
+        expect(windowed.items.map((e) => e.userId)).toEqual([f3, f2]);
+        const notified = await f.repo.listEdgeDetails({ kind: 'notify_subscribers', userId: star! }, { limit: 10, after: null }, { since: ms(3), until: null });
+        expect(notified.items.map((e) => e.userId)).toEqual([f4]);
+        const following = await f.repo.listEdgeDetails({ kind: 'following', userId: f2! }, { limit: 10, after: null }, open);
+        expect(following.items).toEqual([expect.objectContaining({ userId: star, options: { notify: true, reposts: true, languages: null } })]);
+      });
+    });
+
+    describe('knownFollowersOf', () => {
+      it('counts, per target in order, the viewer\'s followings that follow it, with the newest few', async () => {
+        const [me, t1, t2, t3, k1, k2, k3, k4, stranger] = ids(9);
+        await f.seed({
+          edges: [
+            ...[k1, k2, k3, k4].map((k) => ({ follower: me!, following: k!, status: 'accepted' as const })),
+            { follower: k1!, following: t1!, status: 'accepted', createdAtUs: at(1) },
+            { follower: k2!, following: t1!, status: 'accepted', createdAtUs: at(2) },
+            { follower: k3!, following: t1!, status: 'accepted', createdAtUs: at(3) },
+            { follower: k4!, following: t1!, status: 'accepted', createdAtUs: at(4) },
+            { follower: stranger!, following: t1!, status: 'accepted', createdAtUs: at(5) },
+            { follower: k2!, following: t2!, status: 'pending', createdAtUs: at(6) },
+            { follower: k3!, following: t2!, status: 'accepted', createdAtUs: at(7) },
+          ],
+        });
+        expect(await f.repo.knownFollowersOf(me!, [t1!, t2!, t3!, t1!], 3)).toEqual([
+          { userId: t1, count: 4, sampleIds: [k4, k3, k2] },
+          { userId: t2, count: 1, sampleIds: [k3] },
+          { userId: t3, count: 0, sampleIds: [] },
+          { userId: t1, count: 4, sampleIds: [k4, k3, k2] },
+        ]);
+        expect(await f.repo.knownFollowersOf(me!, [], 3)).toEqual([]);
+      });
+    });
+
+    describe('blockExists', () => {
+      it('says for each pair, in order, whether either blocks the other', async () => {
+        const [a, b, c, d] = ids(4);
+        await f.seed({ blocks: [{ blocker: a!, blocked: b! }], edges: [{ follower: c!, following: d!, status: 'accepted' }] });
+        expect(await f.repo.blockExists([[a!, b!], [b!, a!], [c!, d!], [a!, c!], [b!, a!]])).toEqual([true, true, false, false, true]);
+        expect(await f.repo.blockExists([])).toEqual([]);
       });
     });
 

@@ -1,6 +1,7 @@
 import { BlockedError, RequestNotFoundError } from '../graph.errors';
 import { EDGE_TRANSITIONS, EdgeState, edgeTransition } from '../model/edge-transition';
-import { GraphEvent, UnfollowReason } from '../model/graph-event';
+import { DEFAULT_FOLLOW_OPTIONS, FollowOptions } from '../model/follow-options';
+import { BlockEvent, GraphEvent, UnfollowReason } from '../model/graph-event';
 import { UserId, compareUserIds } from '../model/user-id';
 import { GraphWriteRepository } from '../ports/graph-write.repository';
 import { StoredStatus } from './in-memory-graph.store';
@@ -19,7 +20,11 @@ export interface GraphWriteInspector {
   /** Events emitted since the subject was created, in order; only those involving `userIds` when given. */
   events(...userIds: UserId[]): Promise<GraphEvent[]>;
   isBlocked(blockerId: UserId, blockedId: UserId): Promise<boolean>;
+  /** Block events emitted since the subject was created whose blocker is `blockerId`, in order. */
+  blockEvents(blockerId: UserId): Promise<BlockEvent[]>;
   isPrivate(userId: UserId): Promise<boolean>;
+  /** The options stored on the edge follower→following (any state), or null when there is no edge. */
+  followOptions(followerId: UserId, followingId: UserId): Promise<FollowOptions | null>;
 }
 
 export interface GraphWriteContractSubject {
@@ -63,7 +68,7 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
         expect(await inspect.edgeStatus(a, b)).toBe('accepted');
         expect(await inspect.counts(a)).toEqual({ ...zero, following: 1 });
         expect(await inspect.counts(b)).toEqual({ ...zero, followers: 1 });
-        expect(await inspect.events(a, b)).toEqual([{ type: 'follow', followerId: a, followingId: b, status: 'accepted', isMutual: false }]);
+        expect(await inspect.events(a, b)).toEqual([{ type: 'follow', followerId: a, followingId: b, status: 'accepted', isMutual: false, options: DEFAULT_FOLLOW_OPTIONS }]);
       });
 
       it('returns the same state on a repeat, writing and emitting nothing', async () => {
@@ -78,7 +83,7 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
         await repo.follow(b, a);
         await repo.follow(a, b);
         const events = await inspect.events(a, b);
-        expect(events[1]).toEqual({ type: 'follow', followerId: a, followingId: b, status: 'accepted', isMutual: true });
+        expect(events[1]).toEqual({ type: 'follow', followerId: a, followingId: b, status: 'accepted', isMutual: true, options: DEFAULT_FOLLOW_OPTIONS });
         expect(await inspect.counts(a)).toEqual({ followers: 1, following: 1, pending: 0 });
       });
 
@@ -89,7 +94,7 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
         expect(await inspect.edgeStatus(a, b)).toBe('pending');
         expect(await inspect.counts(a)).toEqual(zero);
         expect(await inspect.counts(b)).toEqual({ ...zero, pending: 1 });
-        expect(await inspect.events(a, b)).toEqual([{ type: 'follow', followerId: a, followingId: b, status: 'pending', isMutual: false }]);
+        expect(await inspect.events(a, b)).toEqual([{ type: 'follow', followerId: a, followingId: b, status: 'pending', isMutual: false, options: DEFAULT_FOLLOW_OPTIONS }]);
         expect(await repo.follow(a, b)).toEqual({ status: 'pending', changed: false, createdAtUs: outcome.createdAtUs });
         expect(await inspect.counts(b)).toEqual({ ...zero, pending: 1 });
         expect(await inspect.events(a, b)).toHaveLength(1);
@@ -182,7 +187,7 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
         expect(await inspect.counts(b)).toEqual(zero);
         expect(await repo.respondToRequest(b, a, 'reject')).toEqual({ status: 'rejected', changed: false, createdAtUs: null });
         expect(await inspect.events(a, b)).toEqual([
-          { type: 'follow', followerId: a, followingId: b, status: 'pending', isMutual: false },
+          { type: 'follow', followerId: a, followingId: b, status: 'pending', isMutual: false, options: DEFAULT_FOLLOW_OPTIONS },
           { type: 'follow_request_rejected', followerId: a, followingId: b },
         ]);
         await expect(repo.respondToRequest(b, a, 'accept')).rejects.toBeInstanceOf(RequestNotFoundError);
@@ -194,6 +199,63 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
         await repo.follow(a, b);
         await expect(repo.respondToRequest(a, b, 'accept')).rejects.toBeInstanceOf(RequestNotFoundError);
         expect(await inspect.edgeStatus(a, b)).toBe('pending');
+      });
+    });
+
+    describe('follow options', () => {
+      const chosen: FollowOptions = { notify: true, reposts: false, languages: ['de', 'en'] };
+
+      it('stores the options of a new follow and sends them with its event', async () => {
+        await repo.follow(a, b, chosen);
+        expect(await inspect.followOptions(a, b)).toEqual(chosen);
+        expect(await inspect.events(a, b)).toEqual([{ type: 'follow', followerId: a, followingId: b, status: 'accepted', isMutual: false, options: chosen }]);
+      });
+
+      it('a repeat follow leaves the existing options alone', async () => {
+        await repo.follow(a, b, chosen);
+        expect(await repo.follow(a, b)).toMatchObject({ changed: false });
+        expect(await inspect.followOptions(a, b)).toEqual(chosen);
+      });
+
+      it('updates options with one follow_updated event and no follow event; the same options write nothing', async () => {
+        await repo.follow(a, b);
+        expect(await repo.updateFollowOptions(a, b, { notify: true })).toEqual({
+          status: 'accepted',
+          updated: true,
+          options: { ...DEFAULT_FOLLOW_OPTIONS, notify: true },
+        });
+        expect(await repo.updateFollowOptions(a, b, { notify: true, languages: null })).toMatchObject({ updated: false });
+        expect(await repo.updateFollowOptions(a, b, { languages: ['fr'] })).toMatchObject({ updated: true, options: { notify: true, reposts: true, languages: ['fr'] } });
+        expect(await inspect.events(a, b)).toEqual([
+          { type: 'follow', followerId: a, followingId: b, status: 'accepted', isMutual: false, options: DEFAULT_FOLLOW_OPTIONS },
+          { type: 'follow_updated', followerId: a, followingId: b, status: 'accepted', options: { ...DEFAULT_FOLLOW_OPTIONS, notify: true } },
+          { type: 'follow_updated', followerId: a, followingId: b, status: 'accepted', options: { notify: true, reposts: true, languages: ['fr'] } },
+        ]);
+        expect(await inspect.counts(b)).toEqual({ ...zero, followers: 1 });
+      });
+
+      it('options of a pending request survive its acceptance and the account going public', async () => {
+        await repo.setPrivacy(b, true);
+        await repo.follow(a, b, chosen);
+        expect(await repo.updateFollowOptions(a, b, { reposts: true })).toMatchObject({ status: 'pending', updated: true });
+        await repo.respondToRequest(b, a, 'accept');
+        expect(await inspect.followOptions(a, b)).toEqual({ ...chosen, reposts: true });
+        await repo.setPrivacy(c, true);
+        await repo.follow(a, c, chosen);
+        await repo.setPrivacy(c, false);
+        expect(await inspect.edgeStatus(a, c)).toBe('accepted');
+        expect(await inspect.followOptions(a, c)).toEqual(chosen);
+      });
+
+      it('finds no edge to update when there is none or the request was rejected; a new request takes new options', async () => {
+        await expect(repo.updateFollowOptions(a, b, { notify: true })).resolves.toEqual({ status: null, updated: false, options: null });
+        await repo.setPrivacy(b, true);
+        await repo.follow(a, b, chosen);
+        await repo.respondToRequest(b, a, 'reject');
+        await expect(repo.updateFollowOptions(a, b, { notify: false })).resolves.toEqual({ status: null, updated: false, options: null });
+        await repo.follow(a, b);
+        expect(await inspect.followOptions(a, b)).toEqual(DEFAULT_FOLLOW_OPTIONS);
+        expect((await inspect.events(a, b)).filter((e) => e.type === 'follow_updated')).toEqual([]);
       });
     });
 
@@ -238,6 +300,19 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
         expect(await repo.block(a, b)).toEqual({ changed: false, affectedUserIds: [] });
         expect(await inspect.events(a, b)).toHaveLength(4);
         await expect(repo.follow(b, a)).rejects.toBeInstanceOf(BlockedError);
+      });
+
+      it('emits one block event per block made and one unblock event per block undone, none for repeats', async () => {
+        await repo.block(a, b);
+        await repo.block(a, b);
+        await repo.unblock(a, b);
+        await repo.unblock(a, b);
+        await repo.unblock(a, c);
+        expect(await inspect.blockEvents(a)).toEqual([
+          { type: 'block', blockerId: a, blockedId: b },
+          { type: 'unblock', blockerId: a, blockedId: b },
+        ]);
+        expect(await inspect.blockEvents(b)).toEqual([]);
       });
 
       it('unblocks without restoring anything, and follows work again', async () => {
@@ -309,6 +384,10 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
           expect(await inspect.edgeStatus(other, a)).toBeNull();
         }
         expect(await inspect.isBlocked(a, f)).toBe(false);
+        expect(await inspect.blockEvents(a)).toEqual([
+          { type: 'block', blockerId: a, blockedId: f },
+          { type: 'unblock', blockerId: a, blockedId: f },
+        ]);
         expect(await inspect.isPrivate(a)).toBe(false);
         expect(await inspect.counts(a)).toEqual(zero);
         expect(await inspect.counts(b)).toEqual(zero); // its follow of c is still a request

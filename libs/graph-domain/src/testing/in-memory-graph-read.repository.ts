@@ -1,5 +1,16 @@
-import { EdgeList, EdgeSlice, KeysetPosition, ListPageRead, ListedEdge, OwnedEdgeList, PageQuery } from '../model/edge-list';
-import { GraphStats, Recommendation, UserSettings } from '../model/graph-stats';
+import {
+  DetailedEdgeSlice,
+  EdgeDetailList,
+  EdgeList,
+  EdgeSlice,
+  EdgeTimeRange,
+  KeysetPosition,
+  ListPageRead,
+  ListedEdge,
+  OwnedEdgeList,
+  PageQuery,
+} from '../model/edge-list';
+import { GraphStats, KnownFollowersSummary, Recommendation, UserSettings } from '../model/graph-stats';
 import { listAccess } from '../model/list-access';
 import { Relationship, describeRelationship } from '../model/relationship';
 import { UserId, compareUserIds } from '../model/user-id';
@@ -45,14 +56,18 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
     return userIds.map((id) => {
       const out = this.store.edge(viewerId, id);
       const inc = this.store.edge(id, viewerId);
-      return describeRelationship(id, {
-        following: out?.status === 'accepted',
-        followedBy: inc?.status === 'accepted',
-        requested: out?.status === 'pending',
-        requestedBy: inc?.status === 'pending',
-        blocking: this.store.blocks.has(InMemoryGraphStore.pairKey(viewerId, id)),
-        blockedBy: this.store.blocks.has(InMemoryGraphStore.pairKey(id, viewerId)),
-      });
+      return describeRelationship(
+        id,
+        {
+          following: out?.status === 'accepted',
+          followedBy: inc?.status === 'accepted',
+          requested: out?.status === 'pending',
+          requestedBy: inc?.status === 'pending',
+          blocking: this.store.blocks.has(InMemoryGraphStore.pairKey(viewerId, id)),
+          blockedBy: this.store.blocks.has(InMemoryGraphStore.pairKey(id, viewerId)),
+        },
+        out?.options,
+      );
     });
   }
 
@@ -81,6 +96,21 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
     return { items: items.map((e): ListedEdge => ({ userId: e.userId, createdAt: toDate(e.createdAtUs), createdAtUs: e.createdAtUs.toString() })), next };
   }
 
+  async listEdgeDetails(list: EdgeDetailList, page: PageQuery, range: EdgeTimeRange): Promise<DetailedEdgeSlice> {
+    const sinceUs = range.since ? BigInt(range.since.getTime()) * 1000n : null;
+    const untilUs = range.until ? BigInt(range.until.getTime()) * 1000n : null;
+    const all = this.entries(list)
+      .filter((e) => (page.after === null || isBefore(e, page.after)) && (sinceUs === null || e.createdAtUs >= sinceUs) && (untilUs === null || e.createdAtUs < untilUs))
+      .sort(newestFirst);
+    const items = all.slice(0, page.limit);
+    const last = items[items.length - 1];
+    const edgeOf = (other: UserId) => (list.kind === 'following' ? this.store.edge(list.userId, other) : this.store.edge(other, list.userId))!;
+    return {
+      items: items.map((e) => ({ userId: e.userId, createdAt: toDate(e.createdAtUs), createdAtUs: e.createdAtUs.toString(), options: { ...edgeOf(e.userId).options } })),
+      next: all.length > page.limit && last ? { createdAtUs: last.createdAtUs.toString(), userId: last.userId } : null,
+    };
+  }
+
   async countEdges(list: EdgeList): Promise<number> {
     return this.entries(list).length;
   }
@@ -95,6 +125,19 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
     });
     if (access !== 'ok') return { access };
     return { access: 'ok', slice: await this.listEdges(list, page), total: await this.countEdges(list) };
+  }
+
+  async knownFollowersOf(viewerId: UserId, targetIds: UserId[], sample: number): Promise<KnownFollowersSummary[]> {
+    return targetIds.map((userId) => {
+      const known = this.followerEntries(userId)
+        .filter((e) => this.follows(viewerId, e.userId))
+        .sort(newestFirst);
+      return { userId, count: known.length, sampleIds: known.slice(0, sample).map((e) => e.userId) };
+    });
+  }
+
+  async blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]> {
+    return pairs.map(([a, b]) => this.store.isBlockedEitherWay(a, b));
   }
 
   async filterFollowed(followerId: UserId, candidateIds: UserId[]): Promise<UserId[]> {
@@ -176,6 +219,8 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
         return this.followerEntries(list.userId).filter((e) => this.follows(list.viewerId, e.userId));
       case 'mutuals':
         return this.followerEntries(list.userId).filter((e) => this.follows(list.userId, e.userId));
+      case 'notify_subscribers':
+        return this.followerEntries(list.userId).filter((e) => this.store.edge(e.userId, list.userId)!.options.notify);
     }
   }
 }

@@ -28,6 +28,8 @@ describeGraphWriteRepositoryContract('InMemoryGraphWriteRepository', {
           store.events.filter((e: GraphEvent) => userIds.length === 0 || userIds.includes(e.followerId) || userIds.includes(e.followingId)),
         isBlocked: async (a, b) => store.blocks.has(InMemoryGraphStore.pairKey(a, b)),
         isPrivate: async (userId) => store.privateUsers.has(userId),
+        followOptions: async (a, b) => store.edge(a, b)?.options ?? null,
+        blockEvents: async (blockerId) => store.blockEvents.filter((e) => e.blockerId === blockerId),
       },
     };
   },

@@ -1,10 +1,12 @@
 import { BlockedError, RequestNotFoundError } from '../graph.errors';
 import { EdgeTransitionInput, edgeTransition } from '../model/edge-transition';
+import { DEFAULT_FOLLOW_OPTIONS, FollowOptions, FollowOptionsPatch, sameFollowOptions, withFollowOptions } from '../model/follow-options';
 import { UnfollowReason } from '../model/graph-event';
 import { FollowStatus } from '../model/relationship';
 import { UserId, compareUserIds } from '../model/user-id';
 import {
   EraseOutcome,
+  FollowOptionsOutcome,
   FollowOutcome,
   GraphWriteRepository,
   PrivacyOutcome,
@@ -22,17 +24,27 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
     super();
   }
 
-  async follow(followerId: UserId, followingId: UserId): Promise<FollowOutcome> {
+  async follow(followerId: UserId, followingId: UserId, options: FollowOptions = DEFAULT_FOLLOW_OPTIONS): Promise<FollowOutcome> {
     if (this.store.isBlockedEitherWay(followerId, followingId)) throw new BlockedError();
     const existing = this.store.edge(followerId, followingId);
     if (existing && existing.status !== 'rejected') {
       return { status: existing.status, changed: false, createdAtUs: existing.createdAtUs.toString() };
     }
     const status: FollowStatus = this.store.privateUsers.has(followingId) ? 'pending' : 'accepted';
-    const edge: StoredEdge = { followerId, followingId, status, createdAtUs: this.store.tick() };
+    const edge: StoredEdge = { followerId, followingId, status, createdAtUs: this.store.tick(), options: { ...options } };
     this.store.edges.set(InMemoryGraphStore.pairKey(followerId, followingId), edge);
-    this.emit({ followerId, followingId, from: existing?.status ?? 'none', to: status, isMutual: this.follows(followingId, followerId) });
+    this.emit({ followerId, followingId, from: existing?.status ?? 'none', to: status, isMutual: this.follows(followingId, followerId), options });
     return { status, changed: true, createdAtUs: edge.createdAtUs.toString() };
+  }
+
+  async updateFollowOptions(followerId: UserId, followingId: UserId, patch: FollowOptionsPatch): Promise<FollowOptionsOutcome> {
+    const edge = this.store.edge(followerId, followingId);
+    if (!edge || edge.status === 'rejected') return { status: null, updated: false, options: null };
+    const options = withFollowOptions(edge.options, patch);
+    if (sameFollowOptions(options, edge.options)) return { status: edge.status, updated: false, options };
+    edge.options = options;
+    this.store.events.push({ type: 'follow_updated', followerId, followingId, status: edge.status, options: { ...options } });
+    return { status: edge.status, updated: true, options };
   }
 
   async unfollow(followerId: UserId, followingId: UserId): Promise<{ removed: FollowStatus | null }> {
@@ -68,6 +80,7 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
     const key = InMemoryGraphStore.pairKey(blockerId, blockedId);
     if (this.store.blocks.has(key)) return { changed: false, affectedUserIds: [] };
     this.store.blocks.set(key, { blockerId, blockedId, createdAtUs: this.store.tick() });
+    this.store.blockEvents.push({ type: 'block', blockerId, blockedId });
     for (const edge of [this.store.edge(blockerId, blockedId), this.store.edge(blockedId, blockerId)]) {
       if (edge) this.removeEdge(edge, 'blocked');
     }
@@ -75,7 +88,9 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
   }
 
   async unblock(blockerId: UserId, blockedId: UserId): Promise<{ changed: boolean }> {
-    return { changed: this.store.blocks.delete(InMemoryGraphStore.pairKey(blockerId, blockedId)) };
+    const changed = this.store.blocks.delete(InMemoryGraphStore.pairKey(blockerId, blockedId));
+    if (changed) this.store.blockEvents.push({ type: 'unblock', blockerId, blockedId });
+    return { changed };
   }
 
   async setPrivacy(userId: UserId, isPrivate: boolean): Promise<PrivacyOutcome> {
@@ -102,11 +117,13 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
       this.removeEdge(edge, 'erased');
       affected.add(edge.followerId).add(edge.followingId);
     }
-    for (const [key, block] of this.store.blocks) {
-      if (block.blockerId === userId || block.blockedId === userId) {
-        this.store.blocks.delete(key);
-        affected.add(block.blockerId).add(block.blockedId);
-      }
+    const blocks = [...this.store.blocks.entries()]
+      .filter(([, b]) => b.blockerId === userId || b.blockedId === userId)
+      .sort(([, x], [, y]) => compareUserIds(x.blockerId, y.blockerId) || compareUserIds(x.blockedId, y.blockedId));
+    for (const [key, block] of blocks) {
+      this.store.blocks.delete(key);
+      this.store.blockEvents.push({ type: 'unblock', blockerId: block.blockerId, blockedId: block.blockedId });
+      affected.add(block.blockerId).add(block.blockedId);
     }
     if (this.store.privateUsers.delete(userId)) affected.add(userId);
     return { affectedUserIds: [...affected].sort(compareUserIds), removedEdges: edges.length };

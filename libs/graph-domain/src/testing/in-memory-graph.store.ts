@@ -1,4 +1,5 @@
-import { GraphEvent } from '../model/graph-event';
+import { FollowOptions } from '../model/follow-options';
+import { BlockEvent, GraphEvent } from '../model/graph-event';
 import { UserId } from '../model/user-id';
 
 export type StoredStatus = 'accepted' | 'pending' | 'rejected';
@@ -9,6 +10,7 @@ export interface StoredEdge {
   status: StoredStatus;
   /** µs since the epoch; strictly increasing across the store so ordering is deterministic. */
   createdAtUs: bigint;
+  options: FollowOptions;
 }
 
 export interface StoredBlock {
@@ -28,6 +30,8 @@ export class InMemoryGraphStore {
   readonly privateUsers = new Set<UserId>();
   /** Every event the write side emitted, in order (what the outbox would hold). */
   readonly events: GraphEvent[] = [];
+  /** Every block event, in order (the graph.block rows of the outbox). */
+  readonly blockEvents: BlockEvent[] = [];
   private clockUs = BigInt(Date.now()) * 1000n;
 
   static pairKey(a: UserId, b: UserId): string {

@@ -1,3 +1,4 @@
+import { DEFAULT_FOLLOW_OPTIONS } from '../model/follow-options';
 import { UserId } from '../model/user-id';
 import { GraphSeed } from './graph-read.repository.contract';
 import { InMemoryGraphStore } from './in-memory-graph.store';
@@ -10,6 +11,7 @@ export function seedInMemoryGraph(store: InMemoryGraphStore, graph: GraphSeed): 
       followingId: e.following,
       status: e.status,
       createdAtUs: e.createdAtUs ?? store.tick(),
+      options: { ...DEFAULT_FOLLOW_OPTIONS, notify: e.notify ?? false },
     });
   }
   for (const b of graph.blocks ?? []) {

@@ -1,5 +1,8 @@
 import {
   EraseOutcome,
+  FollowOptions,
+  FollowOptionsOutcome,
+  FollowOptionsPatch,
   FollowOutcome,
   GraphError,
   GraphWriteRepository,
@@ -43,8 +46,8 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
     super();
   }
 
-  async follow(followerId: UserId, followingId: UserId): Promise<FollowOutcome> {
-    return this.edgeWrite(followerId, followingId, () => this.inner.follow(followerId, followingId), (o) => {
+  async follow(followerId: UserId, followingId: UserId, options?: FollowOptions): Promise<FollowOutcome> {
+    return this.edgeWrite(followerId, followingId, () => this.inner.follow(followerId, followingId, options), (o) => {
       if (!o.changed) return [];
       const common = drop(rel(followerId, followingId), rel(followingId, followerId), suggestions(followerId));
       // From none or rejected: both count alike (a pending request upgraded meanwhile is dropped below).
@@ -53,6 +56,13 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
       // A pending request upgraded by this follow would also change the pending count: drop then.
       return [...this.addEdge(followerId, followingId, o.createdAtUs), ...counters.map((op) => (op.key === stats(followingId) ? { ...op, dropIfPending: true } : op)), ...common];
     });
+  }
+
+  /** Options show only in the follower's relationship towards the followed account. */
+  async updateFollowOptions(followerId: UserId, followingId: UserId, patch: FollowOptionsPatch): Promise<FollowOptionsOutcome> {
+    return this.edgeWrite(followerId, followingId, () => this.inner.updateFollowOptions(followerId, followingId, patch), (o) =>
+      o.updated ? drop(rel(followerId, followingId)) : [],
+    );
   }
 
   async unfollow(followerId: UserId, followingId: UserId): Promise<{ removed: FollowStatus | null }> {

@@ -1,8 +1,12 @@
 import {
+  DetailedEdgeSlice,
+  EdgeDetailList,
   EdgeList,
+  EdgeTimeRange,
   EdgeSlice,
   GraphReadRepository,
   GraphStats,
+  KnownFollowersSummary,
   ListPageRead,
   OwnedEdgeList,
   PageQuery,
@@ -43,13 +47,19 @@ export interface GraphCacheSettings extends CacheOptions {
 
 const FLAGS = ['following', 'followedBy', 'requested', 'requestedBy', 'blocking', 'blockedBy'] as const;
 
+/** Six flags, then notify and reposts of the viewer's edge, then `:` and its languages when it has a list. */
 function encodeRelationship(r: Relationship): string {
-  return FLAGS.map((f) => (r[f] ? '1' : '0')).join('');
+  const flags = FLAGS.map((f) => (r[f] ? '1' : '0')).join('');
+  return `${flags}${r.notifying ? '1' : '0'}${r.showingReposts ? '1' : '0'}${r.languages === null ? '' : `:${r.languages.join(',')}`}`;
 }
 
 function decodeRelationship(userId: UserId, value: string): Relationship {
   const [following, followedBy, requested, requestedBy, blocking, blockedBy] = FLAGS.map((_, i) => value[i] === '1') as boolean[];
-  return describeRelationship(userId, { following: following!, followedBy: followedBy!, requested: requested!, requestedBy: requestedBy!, blocking: blocking!, blockedBy: blockedBy! });
+  const flags = { following: following!, followedBy: followedBy!, requested: requested!, requestedBy: requestedBy!, blocking: blocking!, blockedBy: blockedBy! };
+  // Entries written before follow options existed hold the six flags only: their edges have the defaults.
+  if (value.length < 8) return describeRelationship(userId, flags);
+  const languages = value.length > 8 ? value.slice(9).split(',').filter((l) => l !== '') : null;
+  return describeRelationship(userId, flags, { notify: value[6] === '1', reposts: value[7] === '1', languages });
 }
 
 function encodeStats(s: GraphStats): string {
@@ -95,7 +105,8 @@ function pageFromMembers(members: string[], limit: number): EdgeSlice | null {
  * Cache-aside in front of the Postgres read repository: relationships, stats, settings,
  * suggestions and the newest window of followers/following lists are read from the cache store,
  * misses from Postgres and stored back with a ticket (never over a newer write). When the store
- * is unavailable every call goes to Postgres. Other reads pass through.
+ * is unavailable every call goes to Postgres. Other reads pass through. Misses are read from `fills`
+ * (the primary, when read replicas are configured), the rest from `inner` (which may use a replica).
  */
 export class CachedGraphReadRepository extends GraphReadRepository {
   constructor(
@@ -103,6 +114,8 @@ export class CachedGraphReadRepository extends GraphReadRepository {
     private readonly store: GraphCacheStore,
     private readonly settings: GraphCacheSettings,
     private readonly metrics: GraphCacheMetrics,
+    /** Where misses that fill the cache are read: the primary (a lagging replica would store stale entries). */
+    private readonly fills: GraphReadRepository = inner,
   ) {
     super();
   }
@@ -131,7 +144,7 @@ export class CachedGraphReadRepository extends GraphReadRepository {
       'stats',
       unique,
       this.settings.ttlSeconds.stats,
-      (missing) => this.inner.getStats(missing.map((m) => unique[m]!)),
+      (missing) => this.fills.getStats(missing.map((m) => unique[m]!)),
       encodeStats,
     );
     const byId = new Map(unique.map((id, i) => [id, values[i]!.cached !== undefined ? decodeStats(id, values[i]!.cached!) : values[i]!.fresh!]));
@@ -215,20 +228,20 @@ export class CachedGraphReadRepository extends GraphReadRepository {
     const [isPrivate, blocked, total, slice] = await Promise.all([
       read.settings.value !== null
         ? read.settings.value === '1'
-        : this.inner.getSettings(owner).then((s) => {
+        : this.fills.getSettings(owner).then((s) => {
             fill(cacheKey('settings', owner), read.settings.ticket, s.isPrivate ? '1' : '0', ttl.relationship);
             return s.isPrivate;
           }),
       read.blocks.blocked !== null
         ? read.blocks.blocked
-        : this.inner.listEdges({ kind: 'blocks', userId: owner }, { limit: BLOCK_SET_CAP + 1, after: null }).then((b) => {
+        : this.fills.listEdges({ kind: 'blocks', userId: owner }, { limit: BLOCK_SET_CAP + 1, after: null }).then((b) => {
             const value = encodeBlockSet(b.items.map((i) => i.userId));
             fill(cacheKey('blocks', owner), read.blocks.ticket, value, ttl.relationship);
             return blockSetHolds(value, viewerId);
           }),
       read.stats.value !== null
         ? countOf(family, read.stats.value)
-        : this.inner.getStats([owner]).then(([s]) => {
+        : this.fills.getStats([owner]).then(([s]) => {
             fill(cacheKey('stats', owner), read.stats.ticket, encodeStats(s!), ttl.stats);
             return family === 'followers' ? s!.followerCount : s!.followingCount;
           }),
@@ -256,7 +269,7 @@ export class CachedGraphReadRepository extends GraphReadRepository {
    */
   private async loadList(list: OwnedEdgeList, page: PageQuery, epoch: string, ticket: string | null): Promise<EdgeSlice> {
     if (!ticket || (list.kind !== 'followers' && list.kind !== 'following')) return this.inner.listEdges(list, page);
-    const head = await this.inner.listEdges(list, { limit: this.settings.listWindow, after: null });
+    const head = await this.fills.listEdges(list, { limit: this.settings.listWindow, after: null });
     if (head.items.some((i) => i.createdAtUs === undefined)) return this.inner.listEdges(list, page);
     const members = head.items.map((i) => listMember(i.createdAtUs!, i.userId));
     const complete = head.next === null;
@@ -265,6 +278,19 @@ export class CachedGraphReadRepository extends GraphReadRepository {
     const below = after === null ? members : members.filter((m) => m < after);
     const slice = pageFromMembers((complete ? [...below, END_MEMBER] : below).slice(0, page.limit + 1), page.limit);
     return slice ?? this.inner.listEdges(list, page);
+  }
+
+  /** Internal bulk reads with details: straight to Postgres (the cached lists hold ids and times only). */
+  async listEdgeDetails(list: EdgeDetailList, page: PageQuery, range: EdgeTimeRange): Promise<DetailedEdgeSlice> {
+    return this.inner.listEdgeDetails(list, page, range);
+  }
+
+  async knownFollowersOf(viewerId: UserId, targetIds: UserId[], sample: number): Promise<KnownFollowersSummary[]> {
+    return this.inner.knownFollowersOf(viewerId, targetIds, sample);
+  }
+
+  async blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]> {
+    return this.inner.blockExists(pairs);
   }
 
   async filterFollowed(followerId: UserId, candidateIds: UserId[]): Promise<UserId[]> {
@@ -279,7 +305,7 @@ export class CachedGraphReadRepository extends GraphReadRepository {
       'suggestions',
       [userId],
       this.settings.ttlSeconds.recommendations,
-      async () => [await this.inner.getRecommendations(userId, CACHED_RECOMMENDATIONS, bounds)],
+      async () => [await this.fills.getRecommendations(userId, CACHED_RECOMMENDATIONS, bounds)],
       (list) => JSON.stringify({ b: shape, r: list.map((r) => [r.userId, r.mutualCount]) }),
     );
     if (value!.cached === undefined) return value!.fresh!.slice(0, limit);

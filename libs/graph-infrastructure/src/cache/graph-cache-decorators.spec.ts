@@ -259,4 +259,27 @@ describe('cache decorators over the in-memory fakes', () => {
     const rates = await admin.hitRates();
     expect(rates.find((r) => r.family === 'followers')!.hitRate).toBeGreaterThan(0);
   });
+
+  it('counts an eviction or a drop-all as done while the store is unreachable (its recovery retires every entry), and passes other failures on', async () => {
+    const unreachable = new (class extends MemoryGraphCacheStore {
+      override async drop(): Promise<never> {
+        throw new CacheUnavailableError('circuit open');
+      }
+      override async invalidateAll(): Promise<never> {
+        throw new CacheUnavailableError('circuit open');
+      }
+    })(WINDOW);
+    const f = build(unreachable);
+    const admin = new GraphCacheAdminService(f.reads, f.store, f.metrics);
+    await expect(admin.evictUser(id(800))).resolves.toBeUndefined();
+    await expect(admin.invalidateAll()).resolves.toBeUndefined();
+
+    const broken = new (class extends MemoryGraphCacheStore {
+      override async drop(): Promise<never> {
+        throw new TypeError('a bug, not an outage');
+      }
+    })(WINDOW);
+    const g = build(broken);
+    await expect(new GraphCacheAdminService(g.reads, g.store, g.metrics).evictUser(id(801))).rejects.toThrow(TypeError);
+  });
 });

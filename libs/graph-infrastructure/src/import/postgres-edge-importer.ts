@@ -70,7 +70,7 @@ export class PostgresEdgeImporter extends EdgeImporter {
          INSERT INTO import_new SELECT follower_id, following_id FROM inserted`,
       );
       const events = options.emitEvents
-        ? await rowCount(runner, followEventsFromEdgesSql(`SELECT follower_id, following_id, 'accepted'::text AS status FROM import_new`, 'imported'))
+        ? await rowCount(runner, followEventsFromEdgesSql(`SELECT follower_id, following_id, 'accepted'::text AS status, false AS notify, true AS show_reposts, NULL::text[] AS languages FROM import_new`, 'imported'))
         : 0;
       const affected = (await runner.query(
         `SELECT user_id::text AS user_id FROM (SELECT follower_id AS user_id FROM import_new UNION SELECT following_id FROM import_new) u

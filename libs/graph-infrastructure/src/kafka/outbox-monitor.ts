@@ -77,7 +77,7 @@ export class OutboxMonitor extends EventOutbox {
   async replayUserEvents(userId: UserId, since: Date): Promise<number> {
     const result = (await this.dataSource.query(
       followEventsFromEdgesSql(
-        `SELECT follower_id, following_id, status FROM follows
+        `SELECT follower_id, following_id, status, notify, show_reposts, languages FROM follows
           WHERE (follower_id = $1 OR following_id = $1) AND status IN ('accepted', 'pending') AND created_at >= $2`,
         'replayed',
       ) + ' RETURNING 1',

@@ -1,14 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { GraphEvent } from '@graph/domain';
-import { GRAPH_EVENT_SCHEMA_VERSION, GRAPH_EVENT_TOPICS, GraphEventPayload } from '@graph/contracts';
+import { BlockEvent, GraphEvent, MuteEvent } from '@graph/domain';
+import {
+  BlockEventPayload,
+  GRAPH_BLOCK_TOPIC,
+  GRAPH_EVENT_SCHEMA_VERSION,
+  GRAPH_EVENT_TOPICS,
+  GRAPH_MUTE_TOPIC,
+  GraphEventPayload,
+  GraphMuteEventPayload,
+} from '@graph/contracts';
 
 export interface OutboxRow {
   eventId: string;
   topic: string;
-  /** Partition key: the follower's id, so one follower's events stay in order. */
+  /** Partition key: the acting user's id (follower, muter), so one user's events stay in order. */
   key: string;
-  payload: GraphEventPayload;
+  payload: GraphEventPayload | GraphMuteEventPayload | BlockEventPayload;
 }
 
 /** The Kafka message a domain event becomes (docs/kafka.md's topics and payloads). */
@@ -25,7 +33,11 @@ export function toOutboxRow(event: GraphEvent, occurredAt: Date): OutboxRow {
   switch (event.type) {
     case 'follow':
       topic = GRAPH_EVENT_TOPICS.follow;
-      payload = { ...base, event_type: 'follow', status: event.status, metadata: { is_mutual: event.isMutual } };
+      payload = { ...base, event_type: 'follow', status: event.status, metadata: { is_mutual: event.isMutual }, options: { ...event.options } };
+      break;
+    case 'follow_updated':
+      topic = GRAPH_EVENT_TOPICS.followUpdated;
+      payload = { ...base, event_type: 'follow_updated', status: event.status, options: { ...event.options } };
       break;
     case 'unfollow':
       topic = GRAPH_EVENT_TOPICS.unfollow;
@@ -41,6 +53,35 @@ export function toOutboxRow(event: GraphEvent, occurredAt: Date): OutboxRow {
       break;
   }
   return { eventId: base.event_id, topic, key: event.followerId, payload };
+}
+
+/** The graph.block message a block event becomes (key = blocker_id). */
+export function toBlockOutboxRow(event: BlockEvent, occurredAt: Date): OutboxRow {
+  const payload: BlockEventPayload = {
+    event_id: randomUUID(),
+    schema_version: GRAPH_EVENT_SCHEMA_VERSION,
+    occurred_at: occurredAt.toISOString(),
+    event_type: event.type,
+    blocker_id: event.blockerId,
+    blocked_id: event.blockedId,
+  };
+  return { eventId: payload.event_id, topic: GRAPH_BLOCK_TOPIC, key: event.blockerId, payload };
+}
+
+/** The graph.mute message a mute event becomes (key = muter_id). */
+export function toMuteOutboxRow(event: MuteEvent, occurredAt: Date): OutboxRow {
+  const base = {
+    event_id: randomUUID(),
+    schema_version: GRAPH_EVENT_SCHEMA_VERSION,
+    occurred_at: occurredAt.toISOString(),
+    muter_id: event.muterId,
+    muted_id: event.mutedId,
+  };
+  const payload: GraphMuteEventPayload =
+    event.type === 'mute'
+      ? { ...base, event_type: 'mute', notifications: event.notifications, scope: event.scope, expires_at: event.expiresAt?.toISOString() ?? null }
+      : { ...base, event_type: 'unmute', reason: event.reason };
+  return { eventId: base.event_id, topic: GRAPH_MUTE_TOPIC, key: event.muterId, payload };
 }
 
 /**
@@ -76,9 +117,13 @@ export function wroteOutboxEvents(manager: EntityManager): boolean {
  * commit or roll back with the graph change that caused them. Order of `events` is kept in `id`.
  */
 export async function insertOutboxEvents(manager: EntityManager, events: GraphEvent[]): Promise<void> {
-  if (events.length === 0) return;
   const occurredAt = new Date();
-  const rows = events.map((e) => toOutboxRow(e, occurredAt));
+  await insertOutboxRows(manager, events.map((e) => toOutboxRow(e, occurredAt)));
+}
+
+/** As insertOutboxEvents, for rows already made (mute events, say). */
+export async function insertOutboxRows(manager: EntityManager, rows: OutboxRow[]): Promise<void> {
+  if (rows.length === 0) return;
   const params: unknown[] = [];
   const values = rows.map((r) => {
     params.push(r.eventId, r.topic, r.key, JSON.stringify(r.payload));
@@ -106,7 +151,8 @@ export function followEventsFromEdgesSql(edgesSql: string, flag: 'imported' | 'r
              'metadata', jsonb_build_object(
                'is_mutual', EXISTS (SELECT 1 FROM follows r
                                      WHERE r.follower_id = e.following_id AND r.following_id = e.follower_id AND r.status = 'accepted'),
-               '${flag}', true))
+               '${flag}', true),
+             'options', jsonb_build_object('notify', e.notify, 'reposts', e.show_reposts, 'languages', to_jsonb(e.languages)))
       FROM (${edgesSql}) e
       CROSS JOIN LATERAL (SELECT gen_random_uuid() AS id, e.follower_id AS f) u
      ORDER BY e.follower_id, e.following_id`;

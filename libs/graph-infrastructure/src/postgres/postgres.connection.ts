@@ -4,6 +4,7 @@ import { InfrastructureOptions } from '../infrastructure.options';
 import { ComponentHealth, DependencyProbe, withDeadline } from '../observability/dependency-health';
 import { MetricsRegistry } from '../observability/metrics.registry';
 import { PostgresBreaker } from './postgres-breaker';
+import { ReadReplicas } from './read-replicas';
 import { EmbeddedPostgresHandle, createDataSource, runMigrations, startEmbeddedPostgres } from './data-source';
 
 /**
@@ -19,6 +20,8 @@ export class PostgresConnection implements OnApplicationShutdown {
     readonly mode: 'external' | 'embedded',
     private readonly embedded: EmbeddedPostgresHandle | null,
     readonly breaker: PostgresBreaker,
+    /** DATABASE_REPLICA_URLS' pools and their health; null without replicas. */
+    readonly replicas: ReadReplicas | null,
   ) {}
 
   static async open(options: InfrastructureOptions, metrics: MetricsRegistry | null = null): Promise<PostgresConnection> {
@@ -41,11 +44,17 @@ export class PostgresConnection implements OnApplicationShutdown {
       const applied = await runMigrations(dataSource);
       if (applied.length > 0) this.logger.log(`postgres: applied migrations ${applied.join(', ')}`);
     }
-    return new PostgresConnection(dataSource, db.mode, embedded, breaker);
+    const replicas =
+      db.mode === 'external' && db.replicas && db.replicas.urls.length > 0
+        ? await ReadReplicas.open(dataSource, db.replicas, metrics, db)
+        : null;
+    if (replicas) this.logger.log(`postgres: ${replicas.size} read replica(s) for reads that tolerate lag`);
+    return new PostgresConnection(dataSource, db.mode, embedded, breaker, replicas);
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.breaker.stop();
+    await this.replicas?.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     if (this.embedded) await this.embedded.stop();
   }

@@ -1,10 +1,14 @@
 import {
+  DetailedEdgeSlice,
+  EdgeDetailList,
   EdgeList,
+  EdgeTimeRange,
   EdgeSlice,
   GraphReadRepository,
   ListPageRead,
   OwnedEdgeList,
   GraphStats,
+  KnownFollowersSummary,
   PageQuery,
   Recommendation,
   RecommendationBounds,
@@ -69,6 +73,9 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
       requested_by: boolean;
       blocking: boolean;
       blocked_by: boolean;
+      notify: boolean | null;
+      show_reposts: boolean | null;
+      languages: string[] | null;
     }[] = await this.db.query(
       `SELECT u.id::text AS id,
               COALESCE(o.status = 'accepted', false) AS following,
@@ -76,7 +83,8 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
               COALESCE(i.status = 'accepted', false) AS followed_by,
               COALESCE(i.status = 'pending', false)  AS requested_by,
               (bo.blocker_id IS NOT NULL)            AS blocking,
-              (bi.blocker_id IS NOT NULL)            AS blocked_by
+              (bi.blocker_id IS NOT NULL)            AS blocked_by,
+              o.notify, o.show_reposts, o.languages
          FROM unnest($2::bigint[]) WITH ORDINALITY AS u(id, ord)
          LEFT JOIN follows o ON o.follower_id = $1 AND o.following_id = u.id
          LEFT JOIN follows i ON i.follower_id = u.id AND i.following_id = $1
@@ -86,14 +94,18 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
       [viewerId, userIds],
     );
     return rows.map((r) =>
-      describeRelationship(r.id as UserId, {
-        following: r.following,
-        followedBy: r.followed_by,
-        requested: r.requested,
-        requestedBy: r.requested_by,
-        blocking: r.blocking,
-        blockedBy: r.blocked_by,
-      }),
+      describeRelationship(
+        r.id as UserId,
+        {
+          following: r.following,
+          followedBy: r.followed_by,
+          requested: r.requested,
+          requestedBy: r.requested_by,
+          blocking: r.blocking,
+          blockedBy: r.blocked_by,
+        },
+        r.notify === null ? null : { notify: r.notify, reposts: r.show_reposts!, languages: r.languages },
+      ),
     );
   }
 
@@ -144,6 +156,31 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
     };
   }
 
+  async listEdgeDetails(list: EdgeDetailList, page: PageQuery, range: EdgeTimeRange): Promise<DetailedEdgeSlice> {
+    const shape = this.shapeOf(list);
+    const rows: Array<EdgeRow & { notify: boolean; show_reposts: boolean; languages: string[] | null }> = await this.db.query(
+      `SELECT e.${shape.otherColumn}::text AS id, ${epochMicrosSql(CREATED)} AS us, e.notify, e.show_reposts, e.languages
+         FROM follows e
+        WHERE e.${shape.ownerColumn} = $1 ${shape.where}
+          AND ($3::bigint IS NULL OR (${CREATED}, e.${shape.otherColumn}) < (${timestampFromMicrosSql('$3')}, $4::bigint))
+          AND ($5::timestamptz IS NULL OR ${CREATED} >= $5) AND ($6::timestamptz IS NULL OR ${CREATED} < $6)
+        ORDER BY ${CREATED} DESC, e.${shape.otherColumn} DESC
+        LIMIT $2`,
+      [list.userId, page.limit + 1, page.after?.createdAtUs ?? null, page.after?.userId ?? null, range.since, range.until],
+    );
+    const items = rows.slice(0, page.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map((r) => ({
+        userId: r.id as UserId,
+        createdAt: microsToDate(r.us),
+        createdAtUs: r.us,
+        options: { notify: r.notify, reposts: r.show_reposts, languages: r.languages },
+      })),
+      next: rows.length > page.limit && last ? { createdAtUs: last.us, userId: last.id as UserId } : null,
+    };
+  }
+
   async countEdges(list: EdgeList): Promise<number> {
     switch (list.kind) {
       case 'followers':
@@ -171,23 +208,61 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
         return this.countFollowersFollowedBy(list.userId, list.viewerId);
       case 'mutuals':
         return this.countFollowersFollowedBy(list.userId, list.userId);
+      case 'notify_subscribers':
+        return this.count(`SELECT count(*) FROM follows WHERE following_id = $1 AND notify AND status = 'accepted'`, [list.userId]);
     }
   }
 
   async readListPage(viewerId: UserId, list: OwnedEdgeList, page: PageQuery): Promise<ListPageRead> {
     if (viewerId !== list.userId) {
-      // Three primary-key probes in one statement; the page and total follow only when visible.
-      const [facts]: { blocked: boolean; private: boolean; accepted: boolean }[] = await this.db.query(
-        `SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $1 AND blocked_id = $2) AS blocked,
-                COALESCE((SELECT is_private FROM user_settings WHERE user_id = $1), false) AS private,
-                EXISTS (SELECT 1 FROM follows WHERE follower_id = $2 AND following_id = $1 AND status = 'accepted') AS accepted`,
-        [list.userId, viewerId],
-      );
-      const access = listAccess({ self: false, blockedByOwner: facts!.blocked, ownerPrivate: facts!.private, acceptedFollower: facts!.accepted });
+      const access = await this.listAccessOf(viewerId, list.userId);
       if (access !== 'ok') return { access };
     }
     const [slice, total] = await Promise.all([this.listEdges(list, page), this.countEdges(list)]);
     return { access: 'ok', slice, total };
+  }
+
+  async knownFollowersOf(viewerId: UserId, targetIds: UserId[], sample: number): Promise<KnownFollowersSummary[]> {
+    if (targetIds.length === 0) return [];
+    // Per target: walk the viewer's followings (bounded by the following cap) and probe each one's
+    // follow of the target by primary key; the sample is the newest of those follows.
+    const rows: { id: string; n: string; sample: string[] | null }[] = await this.db.query(
+      `SELECT u.id::text AS id, k.n::text AS n, k.sample
+         FROM unnest($2::bigint[]) WITH ORDINALITY AS u(id, ord)
+         CROSS JOIN LATERAL (
+           SELECT count(*) AS n,
+                  (array_agg(g.following_id::text ORDER BY f.created_at DESC, g.following_id DESC))[1:$3] AS sample
+             FROM follows g
+             JOIN follows f ON f.follower_id = g.following_id AND f.following_id = u.id AND f.status = 'accepted'
+            WHERE g.follower_id = $1 AND g.status = 'accepted') k
+        ORDER BY u.ord`,
+      [viewerId, targetIds, sample],
+    );
+    return rows.map((r) => ({ userId: r.id as UserId, count: Number(r.n), sampleIds: (r.sample ?? []) as UserId[] }));
+  }
+
+  async blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]> {
+    if (pairs.length === 0) return [];
+    // Two primary-key probes per pair (a blocks b, b blocks a), in one statement.
+    const rows: { blocked: boolean }[] = await this.db.query(
+      `SELECT EXISTS (SELECT 1 FROM blocks WHERE (blocker_id = p.a AND blocked_id = p.b) OR (blocker_id = p.b AND blocked_id = p.a)) AS blocked
+         FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS p(a, b, ord)
+        ORDER BY p.ord`,
+      [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+    );
+    return rows.map((r) => r.blocked);
+  }
+
+  /** Whether `viewerId` may see the lists of another user, `ownerId` (the first step of readListPage). */
+  async listAccessOf(viewerId: UserId, ownerId: UserId): Promise<ListPageRead['access']> {
+    // Three primary-key probes in one statement; the page and total follow only when visible.
+    const [facts]: { blocked: boolean; private: boolean; accepted: boolean }[] = await this.db.query(
+      `SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $1 AND blocked_id = $2) AS blocked,
+              COALESCE((SELECT is_private FROM user_settings WHERE user_id = $1), false) AS private,
+              EXISTS (SELECT 1 FROM follows WHERE follower_id = $2 AND following_id = $1 AND status = 'accepted') AS accepted`,
+      [ownerId, viewerId],
+    );
+    return listAccess({ self: false, blockedByOwner: facts!.blocked, ownerPrivate: facts!.private, acceptedFollower: facts!.accepted });
   }
 
   async filterFollowed(followerId: UserId, candidateIds: UserId[]): Promise<UserId[]> {
@@ -304,6 +379,8 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
         return { ...followersOf, where: `AND e.status = 'accepted' ${followsToo('$X::bigint')}`, extraParam: list.viewerId };
       case 'mutuals':
         return { ...followersOf, where: `AND e.status = 'accepted' ${followsToo('$1')}` };
+      case 'notify_subscribers':
+        return { ...followersOf, where: `AND e.notify AND e.status = 'accepted'` };
     }
   }
 }

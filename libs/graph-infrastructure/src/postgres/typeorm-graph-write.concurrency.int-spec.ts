@@ -120,6 +120,39 @@ describe('TypeOrmGraphWriteRepository under concurrency', () => {
     }
   });
 
+  it('keeps follow options and their events exact when option updates race with accepts, repeats and unfollows', async () => {
+    const star = freshUserId() as UserId;
+    await repo.setPrivacy(star, true);
+    const fans = ids(40);
+    const start = await outboxPosition(db);
+    const failures = await runAll(
+      fans.map((fan, i) => async () => {
+        await repo.follow(fan, star, { notify: false, reposts: true, languages: ['en'] });
+        // The same update twice at once, beside the owner's accept: one follow_updated, the options survive.
+        await Promise.all([
+          repo.updateFollowOptions(fan, star, { notify: true }),
+          repo.updateFollowOptions(fan, star, { notify: true }),
+          pause().then(() => repo.respondToRequest(star, fan, 'accept')),
+          repo.follow(fan, star),
+        ]);
+        if (i % 3 === 0) await Promise.all([repo.unfollow(fan, star), repo.updateFollowOptions(fan, star, { reposts: false })]);
+      }),
+    );
+    expect(failures).toEqual([]);
+    const rows: Array<{ follower_id: string; status: string; notify: boolean; languages: string[] }> = await db.query(
+      `SELECT follower_id::text, status, notify, languages FROM follows WHERE following_id = $1`,
+      [star],
+    );
+    const kept = fans.filter((_, i) => i % 3 !== 0);
+    expect(rows.map((r) => r.follower_id).sort()).toEqual([...kept].sort());
+    expect(rows.every((r) => r.status === 'accepted' && r.notify && r.languages.join() === 'en')).toBe(true);
+    expect(await storedCounts(db, star)).toEqual({ followers: kept.length, following: 0, pending: 0 });
+    const events = await outboxEntries(db, start, [star]);
+    const updatedNotify = events.filter((e) => e.topic === 'graph.follow_updated' && e.payload.event_type === 'follow_updated' && e.payload.options.notify && e.payload.options.reposts);
+    expect(updatedNotify).toHaveLength(fans.length);
+    expect(events.filter((e) => e.topic === 'graph.follow')).toHaveLength(fans.length);
+  });
+
   it('never lets a follow slip past a block made at the same moment, and keeps counters exact', async () => {
     const pairs = Array.from({ length: 150 }, () => ids(2) as [UserId, UserId]);
     const failures = await runAll(

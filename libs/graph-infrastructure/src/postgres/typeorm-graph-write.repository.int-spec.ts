@@ -37,6 +37,17 @@ describeGraphWriteRepositoryContract('TypeOrmGraphWriteRepository', {
           const rows = await db.query(`SELECT 1 FROM blocks WHERE blocker_id = $1 AND blocked_id = $2`, [a, b]);
           return rows.length > 0;
         },
+        async blockEvents(blockerId) {
+          const rows: Array<{ payload: { event_type: 'block' | 'unblock'; blocker_id: UserId; blocked_id: UserId } }> = await db.query(
+            `SELECT payload FROM outbox_events WHERE id > $1 AND topic = 'graph.block' AND message_key = $2 ORDER BY id`,
+            [start, blockerId],
+          );
+          return rows.map(({ payload: p }) => ({ type: p.event_type, blockerId: p.blocker_id, blockedId: p.blocked_id }));
+        },
+        async followOptions(a, b) {
+          const [row] = await db.query(`SELECT notify, show_reposts, languages FROM follows WHERE follower_id = $1 AND following_id = $2`, [a, b]);
+          return row ? { notify: row.notify, reposts: row.show_reposts, languages: row.languages } : null;
+        },
         async isPrivate(userId) {
           const [row] = await db.query(`SELECT is_private FROM user_settings WHERE user_id = $1`, [userId]);
           return row?.is_private ?? false;
@@ -71,6 +82,7 @@ describe('TypeOrmGraphWriteRepository on PostgreSQL', () => {
       following_id: b,
       status: 'accepted',
       metadata: { is_mutual: true },
+      options: { notify: false, reposts: true, languages: null },
     });
   });
 

@@ -2,8 +2,12 @@ import { DataSource, EntityManager } from 'typeorm';
 import {
   BlockedError,
   CounterDelta,
+  DEFAULT_FOLLOW_OPTIONS,
   EdgeTransition,
   EraseOutcome,
+  FollowOptions,
+  FollowOptionsOutcome,
+  FollowOptionsPatch,
   FollowOutcome,
   FollowStatus,
   GraphEvent,
@@ -15,9 +19,11 @@ import {
   UserId,
   compareUserIds,
   edgeTransition,
+  sameFollowOptions,
+  withFollowOptions,
 } from '@graph/domain';
 import { STATS_SLOTS } from './graph-stats-slots';
-import { OutboxWakeup, insertOutboxEvents, toOutboxRow, wroteOutboxEvents } from './outbox';
+import { OutboxWakeup, insertOutboxEvents, insertOutboxRows, toBlockOutboxRow, toOutboxRow, wroteOutboxEvents } from './outbox';
 import { epochMicrosSql } from './sql-runner';
 import { translateDriverError } from './dependency-errors';
 
@@ -144,17 +150,40 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
     super();
   }
 
-  async follow(followerId: UserId, followingId: UserId): Promise<FollowOutcome> {
-    // The function fills in the event's status and is_mutual, which only it knows.
-    const event = toOutboxRow({ type: 'follow', followerId, followingId, status: 'accepted', isMutual: false }, new Date());
+  async follow(followerId: UserId, followingId: UserId, options: FollowOptions = DEFAULT_FOLLOW_OPTIONS): Promise<FollowOutcome> {
+    // The function fills in the event's status and is_mutual, which only it knows; the options go on the edge and in the event.
+    const event = toOutboxRow({ type: 'follow', followerId, followingId, status: 'accepted', isMutual: false, options: { ...options } }, new Date());
     const [row] = await this.call<{ outcome: 'blocked' | 'unchanged' | 'changed'; status: FollowStatus; created_at_us: string }>(
-      `SELECT outcome, status, ${epochMicrosSql('created_at')} AS created_at_us FROM graph_follow($1, $2, $3, $4, $5)`,
-      [followerId, followingId, event.eventId, event.topic, JSON.stringify(event.payload)],
+      `SELECT outcome, status, ${epochMicrosSql('created_at')} AS created_at_us FROM graph_follow($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [followerId, followingId, options.notify, options.reposts, options.languages, event.eventId, event.topic, JSON.stringify(event.payload)],
     );
     if (row!.outcome === 'blocked') throw new BlockedError();
     const changed = row!.outcome === 'changed';
     if (changed) this.wakeup?.notify();
     return { status: row!.status, changed, createdAtUs: row!.created_at_us };
+  }
+
+  async updateFollowOptions(followerId: UserId, followingId: UserId, patch: FollowOptionsPatch): Promise<FollowOptionsOutcome> {
+    return this.transaction(async (m) => {
+      // The row lock orders this against an accept, an unfollow or another update of the same edge.
+      const [edge] = await query<{ status: FollowStatus; notify: boolean; show_reposts: boolean; languages: string[] | null }>(
+        m,
+        `SELECT status, notify, show_reposts, languages FROM follows
+          WHERE follower_id = $1 AND following_id = $2 AND status IN ('accepted', 'pending') FOR UPDATE`,
+        [followerId, followingId],
+      );
+      if (!edge) return { status: null, updated: false, options: null };
+      const current: FollowOptions = { notify: edge.notify, reposts: edge.show_reposts, languages: edge.languages };
+      const options = withFollowOptions(current, patch);
+      if (sameFollowOptions(options, current)) return { status: edge.status, updated: false, options };
+      await query(
+        m,
+        `UPDATE follows SET notify = $3, show_reposts = $4, languages = $5, updated_at = now() WHERE follower_id = $1 AND following_id = $2`,
+        [followerId, followingId, options.notify, options.reposts, options.languages],
+      );
+      await insertOutboxEvents(m, [{ type: 'follow_updated', followerId, followingId, status: edge.status, options: { ...options } }]);
+      return { status: edge.status, updated: true, options };
+    });
   }
 
   async unfollow(followerId: UserId, followingId: UserId): Promise<{ removed: FollowStatus | null }> {
@@ -208,6 +237,7 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
         [blockerId, blockedId],
       );
       if (!inserted) return { changed: false, affectedUserIds: [] };
+      await insertOutboxRows(m, [toBlockOutboxRow({ type: 'block', blockerId, blockedId }, new Date())]);
       // Both directions, each a single-row delete on its follower's rows, lower follower first.
       const removed: EdgeRow[] = [];
       for (const [f, t] of [[blockerId, blockedId], [blockedId, blockerId]].sort((x, y) => compareUserIds(x[0]!, y[0]!))) {
@@ -221,6 +251,7 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
   async unblock(blockerId: UserId, blockedId: UserId): Promise<{ changed: boolean }> {
     return this.transaction(async (m) => {
       const [deleted] = await query(m, `DELETE FROM blocks WHERE blocker_id = $1 AND blocked_id = $2 RETURNING 1 AS deleted`, [blockerId, blockedId]);
+      if (deleted) await insertOutboxRows(m, [toBlockOutboxRow({ type: 'unblock', blockerId, blockedId }, new Date())]);
       return { changed: Boolean(deleted) };
     });
   }
@@ -276,6 +307,14 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
         m,
         `DELETE FROM blocks WHERE blocker_id = $1 OR blocked_id = $1 RETURNING blocker_id::text, blocked_id::text`,
         [userId],
+      );
+      // The blocks go with the account: consumers of graph.block see each one undone.
+      const occurredAt = new Date();
+      await insertOutboxRows(
+        m,
+        blocks
+          .sort((x, y) => compareUserIds(x.blocker_id, y.blocker_id) || compareUserIds(x.blocked_id, y.blocked_id))
+          .map((b) => toBlockOutboxRow({ type: 'unblock', blockerId: b.blocker_id, blockedId: b.blocked_id }, occurredAt)),
       );
       const settings = await query(m, `DELETE FROM user_settings WHERE user_id = $1 RETURNING 1 AS deleted`, [userId]);
       await this.recordRemovals(m, removed, 'erased', userId);

@@ -29,6 +29,7 @@ const ERROR_CASES: Record<DocumentedErrorCode, ErrorCase> = {
   INVALID_EDGE_LIST: { when: 'a line is not "follower following"', message: 'line 3: expected two user ids; nothing was imported', details: { line: 3 } },
   SELF_FOLLOW: { when: 'following yourself', message: 'you cannot follow yourself' },
   SELF_BLOCK: { when: 'blocking yourself', message: 'you cannot block yourself' },
+  SELF_MUTE: { when: 'muting yourself', message: 'you cannot mute yourself' },
   UNAUTHORIZED: { when: 'the bearer token is missing, invalid or expired', message: 'token expired' },
   BLOCKED: { when: 'a block exists either way', message: 'a block between these accounts prevents this' },
   PRIVATE_ACCOUNT: { when: 'the account is private and the caller is not an accepted follower', message: 'this account is private: only its accepted followers can see this' },

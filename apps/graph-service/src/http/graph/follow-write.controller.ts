@@ -1,13 +1,15 @@
 import { Body, Controller, Delete, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FollowUserUseCase, RemoveFollowerUseCase, RespondToFollowRequestUseCase, UnfollowUserUseCase } from '@graph/application';
-import { FollowOutcome, UserId } from '@graph/domain';
+import { FollowUserResult } from '@graph/application';
+import { UserId } from '@graph/domain';
 import { CurrentCaller } from '../auth/auth.decorators';
 import { Caller } from '../auth/auth.types';
 import { ApiErrors, ApiSignedIn, ApiUserIdParam, JSON_BODY_ERRORS } from '../common/api-docs.decorators';
 import { UserIdParam } from '../common/user-id.pipe';
 import { GRAPH_ROUTE_PREFIX } from '../first-page/first-page.routes';
 import {
+  FollowBodyDto,
   FollowResponseDto,
   RemoveFollowerResponseDto,
   RespondToRequestBodyDto,
@@ -15,7 +17,10 @@ import {
   UnfollowResponseDto,
 } from './graph-write.dto';
 
-function followMessage(outcome: FollowOutcome, userId: string): string {
+function followMessage(outcome: FollowUserResult, userId: string): string {
+  if (outcome.optionsUpdated) {
+    return outcome.status === 'accepted' ? `Options of your follow of user ${userId} updated.` : `Options of your pending request to user ${userId} updated.`;
+  }
   if (outcome.status === 'accepted') return outcome.changed ? `You now follow user ${userId}.` : `You already follow user ${userId}.`;
   return outcome.changed
     ? `Follow request sent to user ${userId}: the account is private and must accept it.`
@@ -36,12 +41,23 @@ export class FollowWriteController {
 
   @Post('follow/:userId')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'followUser', summary: 'Follow a user', description: 'Public account: accepted at once. Private account: a pending follow request. Self-follow is 400 SELF_FOLLOW.' })
+  @ApiOperation({
+    operationId: 'followUser',
+    summary: 'Follow a user',
+    description:
+      'Public account: accepted at once. Private account: a pending follow request. Self-follow is 400 SELF_FOLLOW. ' +
+      'The optional body sets the follow options (notify, reposts, languages); on a repeat it updates those of the existing follow or request ' +
+      '(a graph.follow_updated event, no new follow event); omitted fields keep their value. Options survive the request being accepted.',
+  })
   @ApiUserIdParam()
   @ApiOkResponse({ type: FollowResponseDto })
-  @ApiErrors('INVALID_USER_ID', 'SELF_FOLLOW', 'BLOCKED', 'RATE_LIMITED')
-  async follow(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId): Promise<FollowResponseDto> {
-    const outcome = await this.followUser.execute({ followerId: caller.userId, followingId: userId });
+  @ApiErrors('INVALID_USER_ID', 'SELF_FOLLOW', 'BLOCKED', 'RATE_LIMITED', ...JSON_BODY_ERRORS)
+  async follow(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId, @Body() body: FollowBodyDto = {}): Promise<FollowResponseDto> {
+    const outcome = await this.followUser.execute({
+      followerId: caller.userId,
+      followingId: userId,
+      options: { notify: body.notify, reposts: body.reposts, languages: body.languages },
+    });
     return { success: true, status: outcome.status, message: followMessage(outcome, userId) };
   }
 

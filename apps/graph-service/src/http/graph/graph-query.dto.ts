@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
 import { GRAPH_LIMITS, GraphStats, ListedEdge, Page, Recommendation, Relationship } from '@graph/domain';
+import { ViewerRelationship } from '@graph/application';
 import { relationshipJson, statsJson } from '../../wire-format';
 
 // ---- query strings ---------------------------------------------------------------------------
@@ -120,8 +121,20 @@ export class RelationshipDto {
   blocked_by!: boolean;
   @ApiProperty({ enum: ['none', 'following', 'followed_by', 'mutual', 'requested', 'blocked'] })
   relationship!: Relationship['relationship'];
+  @ApiProperty({ description: "the caller's follow or request asks to be notified of this user's posts (follow option notify)" })
+  notifying!: boolean;
+  @ApiProperty({ description: "the caller's follow or request shows this user's reposts (follow option reposts; false without a follow)" })
+  showing_reposts!: boolean;
+  @ApiProperty({ type: [String], nullable: true, example: null, description: "ISO 639-1 codes the caller's follow is limited to; null: every language" })
+  languages!: string[] | null;
+  @ApiProperty({ description: 'the caller mutes this user (private: never shown to the muted user)' })
+  muting!: boolean;
+  @ApiProperty({ description: "the caller's mute hides this user's notifications too" })
+  muting_notifications!: boolean;
+  @ApiProperty({ type: String, nullable: true, example: null, description: "end of the caller's timed mute (ISO-8601); null when forever or not muting" })
+  muting_expires_at!: string | null;
 
-  static of(r: Relationship): RelationshipDto {
+  static of(r: ViewerRelationship): RelationshipDto {
     return relationshipJson(r);
   }
 

@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsIn } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsArray, IsBoolean, IsIn, IsOptional, IsString } from 'class-validator';
 
 export class FollowResponseDto {
   @ApiProperty({ example: true })
@@ -10,6 +10,31 @@ export class FollowResponseDto {
 
   @ApiProperty({ example: 'You now follow user 42.' })
   message!: string;
+}
+
+/** Optional body of POST /follow/{userId}: omitted fields keep their value (a new follow: the defaults). */
+export class FollowBodyDto {
+  @ApiPropertyOptional({ default: false, description: 'Be notified of each new post of the account' })
+  @IsOptional()
+  @IsBoolean()
+  notify?: boolean;
+
+  @ApiPropertyOptional({ default: true, description: "Show the account's reposts in your timeline" })
+  @IsOptional()
+  @IsBoolean()
+  reposts?: boolean;
+
+  @ApiPropertyOptional({
+    type: [String],
+    nullable: true,
+    default: null,
+    example: ['en', 'fr'],
+    description: 'Only posts in these ISO 639-1 languages; null or [] for every language',
+  })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  languages?: string[] | null;
 }
 
 export class UnfollowResponseDto {
