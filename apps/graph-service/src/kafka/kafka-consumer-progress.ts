@@ -43,7 +43,9 @@ export class KafkaConsumerProgress {
   }
 
   health(): { status: 'ok' | 'stalled'; stalled_seconds: number } {
-    const seconds = Math.round(this.stalledSeconds() * 10) / 10;
-    return { status: seconds >= this.stalledAfterSeconds ? 'stalled' : 'ok', stalled_seconds: seconds };
+    // The threshold is checked on the exact time; the figure shown is cut (not rounded) to 0.1 s, so
+    // it never reads as past the threshold while the status is still ok, nor stalled below it.
+    const seconds = this.stalledSeconds();
+    return { status: seconds >= this.stalledAfterSeconds ? 'stalled' : 'ok', stalled_seconds: Math.floor(seconds * 10) / 10 };
   }
 }
