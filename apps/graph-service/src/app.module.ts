@@ -88,7 +88,7 @@ export class AppModule {
           inject: [KafkaTopics],
           useFactory: (topics: KafkaTopics) => new KafkaServerSupervisor(config, topics),
         },
-        { provide: KafkaConsumerProgress, inject: [MetricsRegistry], useFactory: (m: MetricsRegistry) => new KafkaConsumerProgress(m) },
+        { provide: KafkaConsumerProgress, inject: [MetricsRegistry], useFactory: (m: MetricsRegistry) => new KafkaConsumerProgress(m, config.kafkaConsumerStalledAfterSeconds) },
         {
           provide: 'ExpiredMuteSweeper',
           inject: [SweepExpiredMutesUseCase],

@@ -32,6 +32,8 @@ export interface AppConfig {
   cache: CacheOptions;
   /** Seconds between scheduled counter drift checks; 0 turns them off. */
   consistencyCheckIntervalSeconds: number;
+  /** Seconds without progress, while messages wait, after which /health/ready calls the Kafka consumer stalled. */
+  kafkaConsumerStalledAfterSeconds: number;
   /** Largest edge list the admin upload takes (bytes as sent, so compressed for gzip); larger is 413. */
   importUploadMaxBytes: number;
 }
@@ -266,6 +268,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       listWindow: integer(env, 'CACHE_LIST_WINDOW', 200, 1, 10000),
     },
     consistencyCheckIntervalSeconds: integer(env, 'CONSISTENCY_CHECK_INTERVAL_SECONDS', 0, 0, 86400 * 7),
+    kafkaConsumerStalledAfterSeconds: integer(env, 'KAFKA_CONSUMER_STALLED_AFTER_SECONDS', 30, 1, 86400),
     importUploadMaxBytes: integer(env, 'IMPORT_UPLOAD_MAX_BYTES', 512 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
   };
 }
