@@ -1,21 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { GRAPH_FOLLOW_WITHOUT_OPTIONS } from './1765000000000-graph-write-functions';
 
-/**
- * graph_follow with the follow options (issue #16, docs/api.md "Follow options"): the new edge, a
- * rejected request asked again included, takes the caller's notify / show_reposts / languages, and
- * the follow event carries them as stored. Same shape as the function it replaces
- * (1765000000000-graph-write-functions): the pair lock in a statement of its own, the timestamp taken
- * once into a variable (EXCLUDED.* in ON CONFLICT DO UPDATE), so it stays shardable by follower_id.
- * A repeat follow with other options is not this function's job: it answers 'unchanged' and the
- * adapter's updateFollowOptions changes them.
- */
-export class FollowWithOptions1765400000000 implements MigrationInterface {
-  name = 'FollowWithOptions1765400000000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`DROP FUNCTION graph_follow(bigint, bigint, uuid, text, jsonb)`);
-    await q.query(`
+/** graph_follow with the options (a later migration replaces it; its down restores this one). */
+export const GRAPH_FOLLOW_WITH_OPTIONS = `
       CREATE FUNCTION graph_follow(p_follower bigint, p_following bigint, p_notify boolean, p_show_reposts boolean, p_languages text[],
                                    p_event_id uuid, p_topic text, p_payload jsonb)
       RETURNS TABLE (outcome text, status text, created_at timestamptz)
@@ -70,7 +57,23 @@ export class FollowWithOptions1765400000000 implements MigrationInterface {
                   'options', jsonb_build_object('notify', p_notify, 'reposts', p_show_reposts, 'languages', to_jsonb(p_languages))));
         PERFORM graph_count_edge(p_follower, p_following, NULL, v_new, v_at);
         RETURN QUERY SELECT 'changed'::text, v_new, v_created;
-      END $$`);
+      END $$`;
+
+/**
+ * graph_follow with the follow options (issue #16, docs/api.md "Follow options"): the new edge, a
+ * rejected request asked again included, takes the caller's notify / show_reposts / languages, and
+ * the follow event carries them as stored. Same shape as the function it replaces
+ * (1765000000000-graph-write-functions): the pair lock in a statement of its own, the timestamp taken
+ * once into a variable (EXCLUDED.* in ON CONFLICT DO UPDATE), so it stays shardable by follower_id.
+ * A repeat follow with other options is not this function's job: it answers 'unchanged' and the
+ * adapter's updateFollowOptions changes them.
+ */
+export class FollowWithOptions1765400000000 implements MigrationInterface {
+  name = 'FollowWithOptions1765400000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`DROP FUNCTION graph_follow(bigint, bigint, uuid, text, jsonb)`);
+    await q.query(GRAPH_FOLLOW_WITH_OPTIONS);
   }
 
   async down(q: QueryRunner): Promise<void> {

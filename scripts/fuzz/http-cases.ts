@@ -27,6 +27,8 @@ export interface CaseContext {
   users: string[];
   /** A user with a pending request from requester (for "another user's request"). */
   requested: { owner: string; requester: string };
+  /** A user with nothing in the graph: admin DELETEs name them (erasing the caller would be a real write). */
+  outsider: string;
 }
 
 const BAD_IDS = [
@@ -142,7 +144,9 @@ export function httpCases(endpoints: Endpoint[], ctx: CaseContext, validToken: (
     const auth = { Authorization: `Bearer ${token}` };
     // Reads name other users; writes name the caller, so the request is a refusal or a no-op even
     // where the fault under test were ignored (a follow of oneself, answering a request one has not got).
-    const valid: Record<string, string> = Object.fromEntries(ep.pathParams.map((p, i) => [p, ep.method !== 'GET' ? u1! : i === 0 ? u2! : ctx.users[2]!]));
+    // An admin DELETE (erase a user, evict their cache) of someone with nothing in the graph is a no-op.
+    const writeTarget = ep.admin && ep.method === 'DELETE' ? ctx.outsider : u1!;
+    const valid: Record<string, string> = Object.fromEntries(ep.pathParams.map((p, i) => [p, ep.method !== 'GET' ? writeTarget : i === 0 ? u2! : ctx.users[2]!]));
     const validBody = ep.path.includes('settings') ? '{"is_private":false}' : '{"action":"reject"}';
     const bodyHeaders: Record<string, string> = ep.body ? { 'Content-Type': 'application/json' } : {};
     const body = ep.body ? validBody : undefined;

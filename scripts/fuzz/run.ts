@@ -29,6 +29,8 @@ const SECRET = 'fuzz-secret-0123456789abcdef';
 const USERS = Array.from({ length: 10 }, (_, i) => String(5001 + i));
 /** The user whose privacy the user.events probes toggle (left out of the state comparison). */
 const PROBE_USER = '5099';
+/** A user never seeded: the target of admin DELETEs, so one whose fault were ignored changes nothing. */
+const OUTSIDER = '5098';
 const token = (user: string, admin = false) => jwt.sign({ sub: user, roles: admin ? ['admin'] : [] }, SECRET, { algorithm: 'HS256', expiresIn: 3600 });
 
 interface RawResponse {
@@ -383,7 +385,7 @@ async function main(): Promise<void> {
           before = await stateDigest(stack.databaseUrl);
         }
         const endpoints = await endpointsOf(service);
-        const cases = httpCases(endpoints, { secret: SECRET, users: USERS, requested: { owner: USERS[3]!, requester: USERS[4]! } }, token);
+        const cases = httpCases(endpoints, { secret: SECRET, users: USERS, requested: { owner: USERS[3]!, requester: USERS[4]! }, outsider: OUTSIDER }, token);
         log(`\n== ${adapter}: ${endpoints.length} endpoints, ${new Set(cases.map((c) => c.name)).size} distinct cases`);
         const tally = newTally();
         const started = Date.now();

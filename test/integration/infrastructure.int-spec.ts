@@ -50,7 +50,7 @@ describe('real components', () => {
       redis.disconnect();
     });
 
-    it('fails open within tens of milliseconds when its Redis is dead', async () => {
+    it('fails open at once when its Redis is dead: the command is refused by the client, not queued for a reconnect', async () => {
       const spare = await SpareRedis.start();
       const redis = createRedisClient(spare.url, 50);
       redis.on('error', () => undefined);
@@ -59,11 +59,11 @@ describe('real components', () => {
       const metrics = new MetricsRegistry({ defaultMetrics: false });
       const warnings: string[] = [];
       const limiter = new RedisRateLimiter(redis, metrics, (m) => warnings.push(m));
-      const started = Date.now();
       const decision = await limiter.consume('dead', 1, 60);
-      expect(Date.now() - started).toBeLessThan(500);
       expect(decision.allowed).toBe(true);
-      expect(warnings[0]).toMatch(/fails open/);
+      // No offline queue: refused while disconnected, or cut by the command timeout if the drop was not
+      // noticed yet; never held for ioredis' reconnect retries (~10 s with its defaults).
+      expect(warnings[0]).toMatch(/fails open, Redis did not answer: (Stream isn't writeable and enableOfflineQueue|Connection is closed|Command timed out)/);
       expect(await metrics.render().then((r) => r.body)).toMatch(/graph_rate_limiter_fail_open_total 1/);
       redis.disconnect();
     });

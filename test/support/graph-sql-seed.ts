@@ -47,6 +47,22 @@ export async function seedGraphSql(db: SqlRunner, graph: GraphSeed): Promise<voi
       [graph.privateUsers],
     );
   }
+  if (graph.dismissals?.length) {
+    await db.query(
+      `INSERT INTO recommendation_dismissals (user_id, dismissed_id) SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING`,
+      [graph.dismissals.map((d) => d.user), graph.dismissals.map((d) => d.dismissed)],
+    );
+  }
+  for (const p of graph.policies ?? []) {
+    await db.query(
+      `INSERT INTO user_settings (user_id, is_private, followers_visibility, following_visibility, hide_counts, auto_accept_followed, request_ttl_days)
+       VALUES ($1, false, COALESCE($2, 'public'), COALESCE($3, 'public'), COALESCE($4, false), COALESCE($5, false), $6)
+       ON CONFLICT (user_id) DO UPDATE SET
+         followers_visibility = EXCLUDED.followers_visibility, following_visibility = EXCLUDED.following_visibility,
+         hide_counts = EXCLUDED.hide_counts, auto_accept_followed = EXCLUDED.auto_accept_followed, request_ttl_days = EXCLUDED.request_ttl_days`,
+      [p.userId, p.followersVisibility ?? null, p.followingVisibility ?? null, p.hideCounts ?? null, p.autoAcceptFollowed ?? null, p.requestTtlDays ?? null],
+    );
+  }
   const touched = edges.flatMap((e) => [e.follower, e.following]);
   if (touched.length > 0) await rebuildGraphStats(db, touched);
 }

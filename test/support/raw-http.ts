@@ -9,9 +9,9 @@ export interface RawResponse {
 }
 
 /**
- * Sends `request` byte for byte (no client library normalising it) and reads the answer until the
- * server closes the connection: requests should say `Connection: close`. A server that closes
- * without a status line gives status 0.
+ * Sends `request` byte for byte (no client library normalising it), then reads the answer until
+ * the server closes the connection: requests should say `Connection: close`. A server that closes
+ * without a status line (or resets the connection over the answer) gives status 0.
  */
 export function rawRequest(port: number, request: string | Buffer, timeoutMs = 10_000): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
@@ -27,7 +27,10 @@ export function rawRequest(port: number, request: string | Buffer, timeoutMs = 1
       clearTimeout(timer);
       resolve(parse(Buffer.concat(chunks).toString('utf8')));
     });
-    socket.write(request);
+    // Read only once the whole request is written, as a client that sends its body before reading
+    // the answer does: an answer the server gives while the client is still sending must survive.
+    socket.pause();
+    socket.write(request, () => socket.resume());
   });
 }
 

@@ -19,3 +19,22 @@ export async function connectRedisCluster(nodes: string, timeoutMs = 200): Promi
   await new Promise((resolve) => cluster.once('ready', resolve));
   return cluster;
 }
+
+/**
+ * Counts the commands the client hands to Redis (every command, pipelined or scripted, goes
+ * through `sendCommand`), calling through: Redis itself still answers. `sent(filter)` counts those
+ * whose name passes `filter`; `restore()` removes the spy.
+ */
+export function countCommands(redis: Redis): { sent: (filter?: (name: string) => boolean) => number; reset: () => void; restore: () => void } {
+  const names: string[] = [];
+  const original = redis.sendCommand.bind(redis);
+  const spy = jest.spyOn(redis, 'sendCommand').mockImplementation((command, ...rest) => {
+    names.push(command.name);
+    return original(command, ...rest);
+  });
+  return {
+    sent: (filter = () => true) => names.filter(filter).length,
+    reset: () => void names.splice(0),
+    restore: () => spy.mockRestore(),
+  };
+}

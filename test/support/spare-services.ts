@@ -5,6 +5,17 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** Signals each of `pids`; one that exited since it was listed (a backend whose client left) is skipped. */
+function signalEach(pids: number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
+}
+
 /** Running (a zombie left for an absent parent to reap counts as gone). */
 function alive(pid: number): boolean {
   try {
@@ -241,17 +252,17 @@ export class SparePostgres {
    * accepted by the kernel, but nothing answers (a hung host or disk). thaw() resumes them.
    */
   freeze(): void {
-    for (const pid of this.serverPids()) process.kill(pid, 'SIGSTOP');
+    signalEach(this.serverPids(), 'SIGSTOP');
   }
 
   thaw(): void {
-    for (const pid of this.serverPids().reverse()) process.kill(pid, 'SIGCONT');
+    signalEach(this.serverPids().reverse(), 'SIGCONT');
   }
 
   /** SIGKILL of the postmaster and every backend (a crash); start() again runs crash recovery. */
   async kill(): Promise<void> {
     const pids = this.serverPids();
-    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    signalEach(pids, 'SIGKILL');
     while (pids.some(alive)) await new Promise((r) => setTimeout(r, 50));
     const wrapper = this.process;
     this.process = null;

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { GraphApplicationModule, SweepExpiredMutesUseCase } from '@graph/application';
+import { GraphApplicationModule, SweepExpiredMutesUseCase, SweepExpiredRequestsUseCase } from '@graph/application';
 import { GraphInfrastructureModule, KafkaTopics, MetricsRegistry } from '@graph/infrastructure';
 import { AppConfig } from './config/app-config';
 import { JwtAuthGuard } from './http/auth/jwt-auth.guard';
@@ -12,6 +12,9 @@ import { BlockWriteController } from './http/graph/block-write.controller';
 import { FollowWriteController } from './http/graph/follow-write.controller';
 import { KnownFollowersController } from './http/graph/known-followers.controller';
 import { MuteController } from './http/graph/mute.controller';
+import { RecommendationDismissalController } from './http/graph/recommendation-dismissal.controller';
+import { ExportController } from './http/graph/export.controller';
+import { GraphImportController } from './http/graph/graph-import.controller';
 import { SettingsController } from './http/graph/settings.controller';
 import { GraphQueryController } from './http/graph/graph-query.controller';
 import { HealthController } from './http/health/health.controller';
@@ -28,7 +31,7 @@ import { KafkaConsumerProgress } from './kafka/kafka-consumer-progress';
 import { KafkaServerSupervisor } from './kafka/kafka-server.supervisor';
 import { UserEventsController } from './kafka/user-events.controller';
 import { ServiceLifecycle } from './lifecycle/service-lifecycle';
-import { ExpiredMuteSweeper } from './workers/expired-mute.sweeper';
+import { PeriodicSweeper } from './workers/periodic-sweeper';
 
 /** Composition root: the config, the infrastructure bound to it, and the HTTP and Kafka edges. */
 @Module({})
@@ -47,7 +50,7 @@ export class AppModule {
       imports: [
         infrastructure,
         GraphApplicationModule.forRoot({
-          policy: { followRateLimit: config.followRateLimit, recommendations: config.recommendations },
+          policy: { followRateLimit: config.followRateLimit, recommendations: config.recommendations, followingCap: config.followingCap },
           cursorSecret: config.cursorSecret,
           ports: infrastructure,
         }),
@@ -65,6 +68,9 @@ export class AppModule {
         ImportsAdminController,
         MuteController,
         KnownFollowersController,
+        RecommendationDismissalController,
+        ExportController,
+        GraphImportController,
         // Kafka edge: message handlers only, served by the microservice connected in bootstrap.ts.
         ...(config.kafka.mode === 'external' ? [GraphRpcController, UserEventsController] : []),
       ],
@@ -82,11 +88,16 @@ export class AppModule {
           inject: [KafkaTopics],
           useFactory: (topics: KafkaTopics) => new KafkaServerSupervisor(config, topics),
         },
-        { provide: KafkaConsumerProgress, inject: [MetricsRegistry], useFactory: (m: MetricsRegistry) => new KafkaConsumerProgress(m) },
+        { provide: KafkaConsumerProgress, inject: [MetricsRegistry], useFactory: (m: MetricsRegistry) => new KafkaConsumerProgress(m, config.kafkaConsumerStalledAfterSeconds) },
         {
-          provide: ExpiredMuteSweeper,
+          provide: 'ExpiredMuteSweeper',
           inject: [SweepExpiredMutesUseCase],
-          useFactory: (sweep: SweepExpiredMutesUseCase) => new ExpiredMuteSweeper(sweep, config.muteSweepIntervalSeconds),
+          useFactory: (sweep: SweepExpiredMutesUseCase) => new PeriodicSweeper('expired mutes', () => sweep.execute(), config.muteSweepIntervalSeconds),
+        },
+        {
+          provide: 'ExpiredRequestSweeper',
+          inject: [SweepExpiredRequestsUseCase],
+          useFactory: (sweep: SweepExpiredRequestsUseCase) => new PeriodicSweeper('expired follow requests', () => sweep.execute(), config.requestSweepIntervalSeconds),
         },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },

@@ -14,6 +14,7 @@ import { TokenVerifier } from './http/auth/token-verifier';
 import { HttpEdge } from './http/edge/http-edge';
 import { openApiDocument } from './http/common/openapi-document';
 import { EDGE_LIST_UPLOAD } from './http/admin/imports-admin.controller';
+import { OWN_GRAPH_CSV_UPLOAD } from './http/graph/graph-import.controller';
 
 export interface CreateAppOptions {
   /** Replace the JSON logger (tests pass a quiet one). */
@@ -27,7 +28,7 @@ export interface CreateAppOptions {
  */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
   const logger = options.logger === undefined ? new JsonLogger(config.logLevel) : options.logger;
-  const edge = new HttpEdge([EDGE_LIST_UPLOAD]);
+  const edge = new HttpEdge([EDGE_LIST_UPLOAD, OWN_GRAPH_CSV_UPLOAD]);
   const adapter = config.http.adapter === 'fastify' ? new FastifyAdapter(edge.fastifyOptions()) : new ExpressAdapter();
   const app = await NestFactory.create(AppModule.register(config), adapter, {
     logger: logger === false ? false : logger,

@@ -1,4 +1,4 @@
-import { GraphStats, Mute } from '@graph/domain';
+import { GraphStats, Mute, VisibleStats } from '@graph/domain';
 import { ViewerRelationship } from '@graph/application';
 import { MutedEntryDto, RelationshipDto, StatsDto } from '@graph/contracts';
 
@@ -28,8 +28,10 @@ export function muteJson(m: Mute): MutedEntryDto {
   return { user_id: m.mutedId, scope: m.scope, notifications: m.notifications, expires_at: m.expiresAt?.toISOString() ?? null };
 }
 
-/** The one JSON shape of a user's counters, for REST and request-reply alike. */
-export function statsJson(s: GraphStats): StatsDto {
+/** The one JSON shape of a user's counters, for REST (hidden counts null) and request-reply (exact) alike. */
+export function statsJson(s: GraphStats): StatsDto;
+export function statsJson(s: VisibleStats): { [K in keyof StatsDto]: K extends 'user_id' ? string : number | null };
+export function statsJson(s: VisibleStats): { [K in keyof StatsDto]: K extends 'user_id' ? string : number | null } {
   return {
     user_id: s.userId,
     follower_count: s.followerCount,

@@ -1,4 +1,4 @@
-import { BlockedError, DEFAULT_FOLLOW_OPTIONS, GraphError, RateLimitedError, SelfFollowError, UserId } from '@graph/domain';
+import { BlockedError, DEFAULT_FOLLOW_OPTIONS, GraphError, RateLimitedError, SelfFollowError, UserId, NO_FOLLOWING_CAP } from '@graph/domain';
 import { codeOf } from '@graph/domain/testing/error-code';
 import { InMemoryGraphStore } from '@graph/domain/testing/in-memory-graph.store';
 import { InMemoryGraphWriteRepository } from '@graph/domain/testing/in-memory-graph-write.repository';
@@ -16,7 +16,7 @@ describe('FollowUserUseCase', () => {
   beforeEach(() => {
     store = new InMemoryGraphStore();
     limiter = new InMemoryRateLimiter();
-    const policy: GraphPolicy = { followRateLimit: { limit: 3, windowSeconds: 60 }, recommendations: { recentFollowings: 10, perFollowing: 10 } };
+    const policy: GraphPolicy = { followRateLimit: { limit: 3, windowSeconds: 60 }, recommendations: { recentFollowings: 10, perFollowing: 10 }, followingCap: NO_FOLLOWING_CAP };
     useCase = new FollowUserUseCase(new InMemoryGraphWriteRepository(store), limiter, policy);
   });
 

@@ -47,7 +47,8 @@ function normalizeLanguages(languages: string[] | null | undefined): string[] | 
  * Follows an account, or sends a request when it is private. Every valid call counts against the
  * caller's follow rate limit (repeats too: the limit is on calls, as docs/api.md says). Options go on
  * the edge the call makes; on a repeat they update the existing follow or request instead (no new
- * follow event, a follow_updated event when they change).
+ * follow event, a follow_updated event when they change). A new follow or request past the
+ * following cap is FOLLOW_LIMIT_REACHED.
  */
 @Injectable()
 export class FollowUserUseCase {
@@ -64,7 +65,7 @@ export class FollowUserUseCase {
     const { limit, windowSeconds } = this.policy.followRateLimit;
     const decision = await this.rateLimiter.consume(`follow:${input.followerId}`, limit, windowSeconds);
     if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
-    const outcome = await this.graph.follow(input.followerId, input.followingId, withFollowOptions(DEFAULT_FOLLOW_OPTIONS, patch));
+    const outcome = await this.graph.follow(input.followerId, input.followingId, withFollowOptions(DEFAULT_FOLLOW_OPTIONS, patch), this.policy.followingCap);
     if (outcome.changed || isEmptyFollowOptionsPatch(patch)) return { ...outcome, optionsUpdated: false };
     const { updated } = await this.graph.updateFollowOptions(input.followerId, input.followingId, patch);
     return { ...outcome, optionsUpdated: updated };

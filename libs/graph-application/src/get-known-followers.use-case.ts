@@ -31,7 +31,7 @@ export class GetKnownFollowersUseCase {
       this.graph.getRelationships(input.viewerId, unique),
       Promise.all(unique.map((id) => this.graph.getSettings(id))),
     ]);
-    const visible = unique.filter((id, i) => listAccessOf(input.viewerId, id, relationships[i]!, settings[i]!.isPrivate) === 'ok');
+    const visible = unique.filter((id, i) => listAccessOf(input.viewerId, id, relationships[i]!, settings[i]!, 'known_followers') === 'ok');
     const known = await this.graph.knownFollowersOf(input.viewerId, visible, GRAPH_LIMITS.knownFollowersSample);
     const byId = new Map(known.map((k) => [k.userId, k]));
     return input.userIds.map((id) => {

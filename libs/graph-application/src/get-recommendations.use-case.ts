@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { GRAPH_LIMITS, GraphReadRepository, MuteRepository, Recommendation, UserId } from '@graph/domain';
+import { BlockedError, GRAPH_LIMITS, GraphReadRepository, ListHiddenError, MuteRepository, PrivateAccountError, Recommendation, UserId, listAccessOf } from '@graph/domain';
 import { GraphPolicy } from './graph-policy';
 import { pageLimit } from './read-limits';
 
@@ -7,13 +7,21 @@ export interface GetRecommendationsInput {
   userId: UserId;
   /** Default 10, at most 50. */
   limit?: number;
+  /** "People like X": accounts followed by X's followers instead of by the caller's followings. */
+  relativeTo?: UserId;
+}
+
+export interface Suggestion extends Recommendation {
+  /** Up to three of the caller's followings that follow the account ("followed by X and Y"), most recent follow first. */
+  sampleMutualIds: UserId[];
 }
 
 /**
- * Friend-of-friend suggestions. The work is bounded by the policy (the user's most recent
- * followings, and each one's most recent followings), so a heavy user costs what a light one does.
- * Accounts the user mutes are left out: the most the port gives (the cached list) is read, the
- * muted are dropped, and the first `limit` remain.
+ * Friend-of-friend suggestions. The work is bounded by the policy (the most recent seeds, and each
+ * one's most recent followings), so a heavy user costs what a light one does. Accounts the user
+ * mutes are left out: the most the port gives (the cached list) is read, the muted are dropped,
+ * and the first `limit` remain. "People like X" reads X's followers, so it needs what reading that
+ * list needs (BLOCKED, PRIVATE_ACCOUNT as on GET /followers/{X}).
  */
 @Injectable()
 export class GetRecommendationsUseCase {
@@ -23,10 +31,23 @@ export class GetRecommendationsUseCase {
     private readonly policy: GraphPolicy,
   ) {}
 
-  async execute(input: GetRecommendationsInput): Promise<Recommendation[]> {
+  async execute(input: GetRecommendationsInput): Promise<Suggestion[]> {
     const limit = pageLimit(input.limit, GRAPH_LIMITS.recommendationsDefault, GRAPH_LIMITS.recommendationsMax);
-    const ranked = await this.graph.getRecommendations(input.userId, GRAPH_LIMITS.recommendationsMax, this.policy.recommendations);
+    if (input.relativeTo !== undefined) await this.assertFollowersVisible(input.userId, input.relativeTo);
+    const ranked = await this.graph.getRecommendations(input.userId, GRAPH_LIMITS.recommendationsMax, this.policy.recommendations, input.relativeTo);
     const muted = await this.mutes.getMutes(input.userId, ranked.map((r) => r.userId));
-    return ranked.filter((_, i) => muted[i] === null).slice(0, limit);
+    const kept = ranked.filter((_, i) => muted[i] === null).slice(0, limit);
+    if (kept.length === 0) return [];
+    const known = await this.graph.knownFollowersOf(input.userId, kept.map((r) => r.userId), GRAPH_LIMITS.knownFollowersSample);
+    return kept.map((r, i) => ({ ...r, sampleMutualIds: [...known[i]!.sampleIds] }));
+  }
+
+  private async assertFollowersVisible(viewerId: UserId, ownerId: UserId): Promise<void> {
+    const [[relationship], settings] = await Promise.all([this.graph.getRelationships(viewerId, [ownerId]), this.graph.getSettings(ownerId)]);
+    // "People like X" reads X's followers, so it follows X's followers list's visibility.
+    const access = listAccessOf(viewerId, ownerId, relationship!, settings, 'followers');
+    if (access === 'blocked') throw new BlockedError();
+    if (access === 'private') throw new PrivateAccountError();
+    if (access === 'hidden') throw new ListHiddenError();
   }
 }

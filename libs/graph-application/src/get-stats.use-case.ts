@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { GRAPH_LIMITS, GraphReadRepository, GraphStats, UserId } from '@graph/domain';
+import { GRAPH_LIMITS, GraphReadRepository, GraphStats, UserId, VisibleStats, visibleStats } from '@graph/domain';
 import { assertAtMost } from './read-limits';
 
 export interface GetStatsInput {
@@ -7,7 +7,16 @@ export interface GetStatsInput {
   userIds: UserId[];
 }
 
-/** Exact counters of each user; public (a private account's counts are visible to anyone). */
+export interface GetVisibleStatsInput {
+  viewerId: UserId;
+  userId: UserId;
+}
+
+/**
+ * Exact counters of each user, for internal services (request-reply): every count, whatever the
+ * account's hide_counts. `forViewer` is the REST answer: a count the account hides from the viewer
+ * is null (visibleStats, docs/api.md "Account policies").
+ */
 @Injectable()
 export class GetStatsUseCase {
   constructor(private readonly graph: GraphReadRepository) {}
@@ -16,5 +25,12 @@ export class GetStatsUseCase {
     assertAtMost(input.userIds, GRAPH_LIMITS.statsIds, 'user_ids');
     if (input.userIds.length === 0) return [];
     return this.graph.getStats(input.userIds);
+  }
+
+  async forViewer(input: GetVisibleStatsInput): Promise<VisibleStats> {
+    const [[stats], settings] = await Promise.all([this.graph.getStats([input.userId]), this.graph.getSettings(input.userId)]);
+    if (!settings.hideCounts) return stats!;
+    const [r] = await this.graph.getRelationships(input.viewerId, [input.userId]);
+    return visibleStats(input.viewerId, stats!, r!, settings);
   }
 }

@@ -23,6 +23,10 @@ import { FilterFollowedUseCase } from './filter-followed.use-case';
 import { FollowUserUseCase } from './follow-user.use-case';
 import { GetKnownFollowersUseCase } from './get-known-followers.use-case';
 import { GetRecommendationsUseCase } from './get-recommendations.use-case';
+import { DismissRecommendationUseCase } from './dismiss-recommendation.use-case';
+import { ExportOwnGraphUseCase } from './export-own-graph.use-case';
+import { GetOwnGraphImportUseCase } from './get-own-graph-import.use-case';
+import { ImportOwnGraphUseCase } from './import-own-graph.use-case';
 import { GetRelationshipsUseCase } from './get-relationships.use-case';
 import { GetSettingsUseCase } from './get-settings.use-case';
 import { GetStatsUseCase } from './get-stats.use-case';
@@ -35,9 +39,11 @@ import { RemoveFollowerUseCase } from './remove-follower.use-case';
 import { RespondToFollowRequestUseCase } from './respond-to-follow-request.use-case';
 import { UnblockUserUseCase } from './unblock-user.use-case';
 import { SweepExpiredMutesUseCase } from './sweep-expired-mutes.use-case';
+import { SweepExpiredRequestsUseCase } from './sweep-expired-requests.use-case';
 import { UnfollowUserUseCase } from './unfollow-user.use-case';
 import { UnmuteUserUseCase } from './unmute-user.use-case';
 import { UpdateSettingsUseCase } from './update-settings.use-case';
+import { UpdateAccountSettingsUseCase } from './update-account-settings.use-case';
 
 /** Every use case (one per file, each with execute(input)); add new ones here. */
 const useCases: Provider[] = [
@@ -51,9 +57,14 @@ const useCases: Provider[] = [
   UnblockUserUseCase,
   UnfollowUserUseCase,
   UpdateSettingsUseCase,
+  UpdateAccountSettingsUseCase,
   MuteUserUseCase,
   UnmuteUserUseCase,
   SweepExpiredMutesUseCase,
+  DismissRecommendationUseCase,
+  ImportOwnGraphUseCase,
+  GetOwnGraphImportUseCase,
+  SweepExpiredRequestsUseCase,
   // read side
   ListEdgesUseCase,
   ListUserIdsUseCase,
@@ -61,6 +72,7 @@ const useCases: Provider[] = [
   GetStatsUseCase,
   GetRecommendationsUseCase,
   FilterFollowedUseCase,
+  ExportOwnGraphUseCase,
   // admin
   BackgroundJobs,
   CheckCounterDriftUseCase,

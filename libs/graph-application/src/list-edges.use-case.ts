@@ -7,6 +7,7 @@ import {
   ForbiddenError,
   GRAPH_LIMITS,
   GraphReadRepository,
+  ListHiddenError,
   OwnedEdgeList,
   Page,
   PrivateAccountError,
@@ -35,8 +36,9 @@ export interface ListEdgesInput {
  * - requests (incoming, outgoing) and blocks: only their owner (FORBIDDEN otherwise);
  * - lists about a user (followers, following, mutuals, known followers; common followers: both
  *   users): BLOCKED when that user blocks the viewer; PRIVATE_ACCOUNT when the user is private
- *   and the viewer is neither the user nor an accepted follower. The viewer's own block of the
- *   user hides nothing from the viewer.
+ *   and the viewer is neither the user nor an accepted follower; LIST_HIDDEN when the user's
+ *   followers_visibility / following_visibility keeps the list from the viewer (listAccess). The
+ *   viewer's own block of the user hides nothing from the viewer.
  */
 @Injectable()
 export class ListEdgesUseCase {
@@ -56,6 +58,7 @@ export class ListEdgesUseCase {
       const read = await this.graph.readListPage(input.viewerId, list, { limit, after });
       if (read.access === 'blocked') throw new BlockedError();
       if (read.access === 'private') throw new PrivateAccountError();
+      if (read.access === 'hidden') throw new ListHiddenError();
       return this.page(read.slice, read.total, key);
     }
     await this.assertVisible(input.viewerId, list);
@@ -86,8 +89,9 @@ export class ListEdgesUseCase {
       this.graph.getRelationships(viewerId, others),
       Promise.all(others.map((o) => this.graph.getSettings(o))),
     ]);
-    const access = others.map((owner, i) => listAccessOf(viewerId, owner, relationships[i]!, settings[i]!.isPrivate));
+    const access = others.map((owner, i) => listAccessOf(viewerId, owner, relationships[i]!, settings[i]!, 'common_followers'));
     if (access.includes('blocked')) throw new BlockedError();
     if (access.includes('private')) throw new PrivateAccountError();
+    if (access.includes('hidden')) throw new ListHiddenError();
   }
 }

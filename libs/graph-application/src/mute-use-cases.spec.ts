@@ -1,4 +1,4 @@
-import { CursorCodec, MAX_MUTE_DURATION_SECONDS, UserId, parseUserId } from '@graph/domain';
+import { CursorCodec, MAX_MUTE_DURATION_SECONDS, UserId, parseUserId, NO_FOLLOWING_CAP } from '@graph/domain';
 import { codeOf } from '@graph/domain/testing/error-code';
 import { InMemoryGraphReadRepository } from '@graph/domain/testing/in-memory-graph-read.repository';
 import { InMemoryGraphStore } from '@graph/domain/testing/in-memory-graph.store';
@@ -13,7 +13,7 @@ import { SweepExpiredMutesUseCase } from './sweep-expired-mutes.use-case';
 import { UnmuteUserUseCase } from './unmute-user.use-case';
 
 const id = (n: number): UserId => parseUserId(n, 'id');
-const policy: GraphPolicy = { followRateLimit: { limit: 200, windowSeconds: 3600 }, recommendations: { recentFollowings: 10, perFollowing: 20 } };
+const policy: GraphPolicy = { followRateLimit: { limit: 200, windowSeconds: 3600 }, recommendations: { recentFollowings: 10, perFollowing: 20 }, followingCap: NO_FOLLOWING_CAP };
 
 describe('mute use cases', () => {
   let store: InMemoryGraphStore;

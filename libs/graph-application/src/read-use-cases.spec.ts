@@ -1,4 +1,4 @@
-import { CursorCodec, UserId, parseUserId } from '@graph/domain';
+import { CursorCodec, UserId, parseUserId, NO_FOLLOWING_CAP } from '@graph/domain';
 import { codeOf } from '@graph/domain/testing/error-code';
 import { InMemoryGraphReadRepository } from '@graph/domain/testing/in-memory-graph-read.repository';
 import { InMemoryGraphStore } from '@graph/domain/testing/in-memory-graph.store';
@@ -17,7 +17,7 @@ const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => i
 describe('read use cases', () => {
   const store = new InMemoryGraphStore();
   const repo = new InMemoryGraphReadRepository(store);
-  const policy: GraphPolicy = { followRateLimit: { limit: 200, windowSeconds: 3600 }, recommendations: { recentFollowings: 2, perFollowing: 100 } };
+  const policy: GraphPolicy = { followRateLimit: { limit: 200, windowSeconds: 3600 }, recommendations: { recentFollowings: 2, perFollowing: 100 }, followingCap: NO_FOLLOWING_CAP };
   const me = id(1);
   const fans = range(100, 2500);
   const followed = range(10, 5);
@@ -72,7 +72,7 @@ describe('read use cases', () => {
     it('uses the policy bounds, default 10 and at most 50', async () => {
       const recs = await useCase.execute({ userId: me });
       // only followings 13 and 14 are explored (recentFollowings: 2), so 52 never appears
-      expect(recs[0]).toEqual({ userId: id(50), mutualCount: 2 });
+      expect(recs[0]).toEqual({ userId: id(50), mutualCount: 2, sampleMutualIds: [id(14), id(13)] });
       expect(recs).toHaveLength(10);
       expect(recs.some((r) => r.userId === id(52))).toBe(false);
       expect(await useCase.execute({ userId: me, limit: 50 })).toHaveLength(50);

@@ -1,4 +1,5 @@
 import { RequestNotFoundError, UserId } from '@graph/domain';
+import { codeOf } from '@graph/domain/testing/error-code';
 import { InMemoryGraphStore } from '@graph/domain/testing/in-memory-graph.store';
 import { InMemoryGraphWriteRepository } from '@graph/domain/testing/in-memory-graph-write.repository';
 import { RemoveFollowerUseCase } from './remove-follower.use-case';
@@ -16,6 +17,21 @@ describe('answering and undoing follows', () => {
     repo = new InMemoryGraphWriteRepository(store);
     await repo.setPrivacy(owner, true);
     await repo.follow(fan, owner);
+  });
+
+  it('answers up to 100 requests in one call, each on its own: a missing one is not_found and the others still go', async () => {
+    const respond = new RespondToFollowRequestUseCase(repo);
+    await repo.follow(other, owner);
+    expect(await respond.executeMany({ ownerId: owner, followerIds: [fan, '99' as UserId, other, fan], action: 'accept' })).toEqual([
+      { followerId: fan, status: 'accepted', changed: true },
+      { followerId: '99', status: 'not_found', changed: false },
+      { followerId: other, status: 'accepted', changed: true },
+      { followerId: fan, status: 'accepted', changed: false },
+    ]);
+    expect(store.events.filter((e) => e.type === 'follow_request_accepted').map((e) => e.followerId)).toEqual([fan, other]);
+    expect(await codeOf(respond.executeMany({ ownerId: owner, followerIds: [], action: 'reject' }))).toBe('VALIDATION_FAILED');
+    const many = Array.from({ length: 101 }, (_, i) => String(1000 + i) as UserId);
+    expect(await codeOf(respond.executeMany({ ownerId: owner, followerIds: many, action: 'reject' }))).toBe('TOO_MANY_IDS');
   });
 
   it('RespondToFollowRequestUseCase accepts once, repeats quietly, and knows no request from a stranger', async () => {

@@ -40,7 +40,8 @@ export interface FollowUpdatedEventPayload extends GraphEventBase {
 
 export interface UnfollowEventPayload extends GraphEventBase {
   event_type: 'unfollow';
-  reason: 'unfollow' | 'removed' | 'blocked' | 'cancelled' | 'erased';
+  /** `expired` (a pending request older than the account's request_ttl_days) added in #16. */
+  reason: 'unfollow' | 'removed' | 'blocked' | 'cancelled' | 'erased' | 'expired';
   /** What disappeared: an accepted follow or a pending request. */
   previous_status: 'accepted' | 'pending';
 }

@@ -11,8 +11,11 @@ export type GraphErrorCode =
   | 'SELF_FOLLOW'
   | 'SELF_BLOCK'
   | 'SELF_MUTE'
+  | 'SELF_DISMISS'
   | 'BLOCKED'
   | 'PRIVATE_ACCOUNT'
+  | 'LIST_HIDDEN'
+  | 'FOLLOW_LIMIT_REACHED'
   | 'FORBIDDEN'
   | 'UNAUTHORIZED'
   | 'REQUEST_NOT_FOUND'
@@ -76,6 +79,12 @@ export class SelfMuteError extends GraphError {
   }
 }
 
+export class SelfDismissError extends GraphError {
+  constructor() {
+    super('SELF_DISMISS', 'you are never suggested to yourself');
+  }
+}
+
 export class BlockedError extends GraphError {
   constructor() {
     super('BLOCKED', 'a block between these accounts prevents this');
@@ -85,6 +94,20 @@ export class BlockedError extends GraphError {
 export class PrivateAccountError extends GraphError {
   constructor() {
     super('PRIVATE_ACCOUNT', 'this account is private: only its accepted followers can see this');
+  }
+}
+
+/** The follower already holds as many followings and requests as the following cap allows. */
+export class FollowLimitReachedError extends GraphError {
+  constructor() {
+    super('FOLLOW_LIMIT_REACHED', 'you follow or have asked to follow as many accounts as the following cap allows; unfollow some or cancel requests first');
+  }
+}
+
+/** The owner's followers_visibility / following_visibility keeps this list from the viewer. */
+export class ListHiddenError extends GraphError {
+  constructor() {
+    super('LIST_HIDDEN', 'this account does not show this list to you');
   }
 }
 

@@ -6,6 +6,8 @@ export * from './model/graph-stats';
 export * from './model/edge-list';
 export * from './model/limits';
 export * from './model/list-access';
+export * from './model/account-settings';
+export * from './model/following-cap';
 export * from './model/cursor';
 export * from './model/graph-event';
 export * from './model/edge-transition';

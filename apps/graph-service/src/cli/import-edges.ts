@@ -24,7 +24,7 @@ class ImportModule {
       imports: [
         infrastructure,
         GraphApplicationModule.forRoot({
-          policy: { followRateLimit: config.followRateLimit, recommendations: config.recommendations },
+          policy: { followRateLimit: config.followRateLimit, recommendations: config.recommendations, followingCap: config.followingCap },
           cursorSecret: config.cursorSecret,
           ports: infrastructure,
         }),

@@ -9,6 +9,8 @@ describe('loadConfig', () => {
     expect(config.http.port).toBe(3000);
     expect(config.auth).toEqual({ algorithm: 'HS256', secret: DEVELOPMENT_JWT_SECRET, usingDevelopmentSecret: true, clockToleranceSeconds: 5 });
     expect(config.followRateLimit).toEqual({ limit: 200, windowSeconds: 3600 });
+    expect(config.followingCap).toEqual({ base: 7500, permille: 1100 });
+    expect(config.requestSweepIntervalSeconds).toBe(60);
     expect(config.cache.ttlSeconds).toEqual({ followers: 300, following: 300, relationship: 600, stats: 60, recommendations: 600 });
   });
 
@@ -66,6 +68,9 @@ describe('loadConfig', () => {
     ['KAFKA_BROKERS', 'localhost'],
     ['HTTP_ADAPTER', 'koa'],
     ['FOLLOW_RATE_LIMIT', '0'],
+    ['FOLLOWING_CAP', '-1'],
+    ['FOLLOWING_CAP_RATIO', 'lots'],
+    ['REQUEST_SWEEP_INTERVAL_SECONDS', '-5'],
     ['JWT_SECRET', 'short'],
     ['JWT_PUBLIC_KEY', 'not a pem'],
     ['CACHE_TTL_JITTER', '2'],
@@ -75,6 +80,11 @@ describe('loadConfig', () => {
   ])('stops with a message naming %s when it is %p', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('reads the following cap: a whole base (0 turns it off) and a ratio kept in thousandths', () => {
+    expect(loadConfig({ FOLLOWING_CAP: '0' }).followingCap.base).toBe(0);
+    expect(loadConfig({ FOLLOWING_CAP: '100', FOLLOWING_CAP_RATIO: '1.25' }).followingCap).toEqual({ base: 100, permille: 1250 });
   });
 
   it('refuses a placeholder secret in production, as the compose file once shipped one', () => {

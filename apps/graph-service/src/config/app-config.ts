@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEFAULT_FOLLOWING_CAP, FollowingCap } from '@graph/domain';
 import { CacheOptions, DatabaseOptions, KafkaOptions, RedisOptions, ReplicaOptions } from '@graph/infrastructure';
 
 /**
@@ -21,12 +22,18 @@ export interface AppConfig {
   auth: AuthConfig;
   cursorSecret: string;
   followRateLimit: { limit: number; windowSeconds: number };
+  /** docs/api.md "Account policies": base 0 turns the cap off. */
+  followingCap: FollowingCap;
   recommendations: { recentFollowings: number; perFollowing: number };
   /** How often expired mutes are deleted (they read as unmuted from their expiry on regardless); 0 = never. */
   muteSweepIntervalSeconds: number;
+  /** How often pending requests past their account's request_ttl_days are deleted (0: never). */
+  requestSweepIntervalSeconds: number;
   cache: CacheOptions;
   /** Seconds between scheduled counter drift checks; 0 turns them off. */
   consistencyCheckIntervalSeconds: number;
+  /** Seconds without progress, while messages wait, after which /health/ready calls the Kafka consumer stalled. */
+  kafkaConsumerStalledAfterSeconds: number;
   /** Largest edge list the admin upload takes (bytes as sent, so compressed for gzip); larger is 413. */
   importUploadMaxBytes: number;
 }
@@ -256,11 +263,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
       limit: integer(env, 'FOLLOW_RATE_LIMIT', 200, 1, 1_000_000_000),
       windowSeconds: integer(env, 'FOLLOW_RATE_WINDOW_SECONDS', 3600, 1, 86400 * 7),
     },
+    followingCap: {
+      base: integer(env, 'FOLLOWING_CAP', DEFAULT_FOLLOWING_CAP.base, 0, 10_000_000),
+      permille: Math.round(decimal(env, 'FOLLOWING_CAP_RATIO', DEFAULT_FOLLOWING_CAP.permille / 1000, 0, 1000) * 1000),
+    },
     recommendations: {
       recentFollowings: integer(env, 'RECOMMENDATION_RECENT_FOLLOWINGS', 200, 1, 100000),
       perFollowing: integer(env, 'RECOMMENDATION_PER_FOLLOWING', 50, 1, 100000),
     },
     muteSweepIntervalSeconds: integer(env, 'MUTE_SWEEP_INTERVAL_SECONDS', 60, 0, 86400),
+    requestSweepIntervalSeconds: integer(env, 'REQUEST_SWEEP_INTERVAL_SECONDS', 60, 0, 86400),
     cache: {
       ttlSeconds: {
         followers: integer(env, 'CACHE_TTL_FOLLOWERS', 300, 1, 86400),
@@ -273,6 +285,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       listWindow: integer(env, 'CACHE_LIST_WINDOW', 200, 1, 10000),
     },
     consistencyCheckIntervalSeconds: integer(env, 'CONSISTENCY_CHECK_INTERVAL_SECONDS', 0, 0, 86400 * 7),
+    kafkaConsumerStalledAfterSeconds: integer(env, 'KAFKA_CONSUMER_STALLED_AFTER_SECONDS', 30, 1, 86400),
     importUploadMaxBytes: integer(env, 'IMPORT_UPLOAD_MAX_BYTES', 512 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
   };
 }

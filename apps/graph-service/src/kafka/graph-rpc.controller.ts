@@ -79,7 +79,7 @@ export class GraphRpcController {
   async getStats(@Payload() payload: unknown): Promise<RpcReply<StatsReplyData>> {
     const p = payloadObject(payload);
     const userIds = idList(p.user_ids, 'user_ids', GRAPH_LIMITS.statsIds);
-    return { data: (await this.stats.execute({ userIds })).map(statsJson) };
+    return { data: (await this.stats.execute({ userIds })).map((s) => statsJson(s)) };
   }
 
   /** Accepted followers of `user_id` who asked to be notified of its posts (follow option notify), newest first. */

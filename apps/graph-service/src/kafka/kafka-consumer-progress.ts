@@ -1,8 +1,5 @@
 import { MetricsRegistry } from '@graph/infrastructure';
 
-/** Seconds without progress after which /health/ready calls the consumer stalled. */
-const CONSUMER_STALLED_AFTER_SECONDS = 30;
-
 /**
  * Whether the Kafka server is getting anywhere: the time since it last applied an event or sent a
  * reply, counted only while messages it started wait for that. Consumer lag cannot show this: a
@@ -15,6 +12,8 @@ export class KafkaConsumerProgress {
 
   constructor(
     metrics: MetricsRegistry,
+    /** Seconds without progress after which health() says stalled (KAFKA_CONSUMER_STALLED_AFTER_SECONDS). */
+    private readonly stalledAfterSeconds: number,
     private readonly now: () => number = Date.now,
   ) {
     this.skipped = metrics.counter('graph_kafka_user_events_skipped_total', 'user.events messages skipped because they cannot be applied, by error code', ['code']);
@@ -44,7 +43,9 @@ export class KafkaConsumerProgress {
   }
 
   health(): { status: 'ok' | 'stalled'; stalled_seconds: number } {
-    const seconds = Math.round(this.stalledSeconds() * 10) / 10;
-    return { status: seconds >= CONSUMER_STALLED_AFTER_SECONDS ? 'stalled' : 'ok', stalled_seconds: seconds };
+    // The threshold is checked on the exact time; the figure shown is cut (not rounded) to 0.1 s, so
+    // it never reads as past the threshold while the status is still ok, nor stalled below it.
+    const seconds = this.stalledSeconds();
+    return { status: seconds >= this.stalledAfterSeconds ? 'stalled' : 'ok', stalled_seconds: Math.floor(seconds * 10) / 10 };
   }
 }

@@ -79,7 +79,7 @@ export interface EdgeSlice {
  * A page of an owned list as a viewer may see it: `blocked` when the owner blocks the viewer,
  * `private` when the owner is private and the viewer is neither the owner nor an accepted follower.
  */
-export type ListPageRead = { access: 'ok'; slice: EdgeSlice; total: number } | { access: 'blocked' } | { access: 'private' };
+export type ListPageRead = { access: 'ok'; slice: EdgeSlice; total: number } | { access: 'blocked' } | { access: 'private' } | { access: 'hidden' };
 
 export interface Page {
   items: ListedEdge[];

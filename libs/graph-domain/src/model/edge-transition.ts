@@ -49,6 +49,7 @@ export const EDGE_TRANSITIONS: ReadonlyArray<Readonly<{ from: EdgeState; to: Edg
   { from: 'pending', to: 'none', reason: 'cancelled' },
   { from: 'pending', to: 'none', reason: 'blocked' },
   { from: 'pending', to: 'none', reason: 'erased' },
+  { from: 'pending', to: 'none', reason: 'expired' },
   { from: 'rejected', to: 'none', reason: 'unfollow' },
   { from: 'rejected', to: 'none', reason: 'blocked' },
   { from: 'rejected', to: 'none', reason: 'erased' },

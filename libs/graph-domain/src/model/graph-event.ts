@@ -2,7 +2,8 @@ import { FollowOptions } from './follow-options';
 import { FollowStatus } from './relationship';
 import { UserId } from './user-id';
 
-export type UnfollowReason = 'unfollow' | 'removed' | 'blocked' | 'cancelled' | 'erased';
+/** `expired`: a pending request outlived its target's request_ttl_days. */
+export type UnfollowReason = 'unfollow' | 'removed' | 'blocked' | 'cancelled' | 'erased' | 'expired';
 
 /**
  * What changed in the graph, as the write side records it. The Postgres adapter turns each into an

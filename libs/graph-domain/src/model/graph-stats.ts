@@ -8,14 +8,18 @@ export interface GraphStats {
   pendingRequestsCount: number;
 }
 
+/** A user's counters as one viewer may see them: null for a count its owner hides from the viewer. */
+export interface VisibleStats {
+  userId: UserId;
+  followerCount: number | null;
+  followingCount: number | null;
+  pendingRequestsCount: number | null;
+}
+
 export interface Recommendation {
   userId: UserId;
   /** How many of the caller's (sampled) followings follow this account. */
   mutualCount: number;
-}
-
-export interface UserSettings {
-  isPrivate: boolean;
 }
 
 /** "Followed by X, Y and 3 others you follow": how many of the viewer's followings follow a target, and a few of them. */

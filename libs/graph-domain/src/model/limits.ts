@@ -15,6 +15,8 @@ export const GRAPH_LIMITS = {
   statsIds: 100,
   /** candidates per graph.rpc.is_following call */
   filterFollowedIds: 1000,
+  /** follow requests answered by one POST /requests call */
+  bulkRequestIds: 100,
   /** pairs per graph.rpc.block_exists call */
   blockExistsPairs: 100,
   /** graph.rpc.follower_ids / following_ids / notify_subscriber_ids / muted_ids pages */

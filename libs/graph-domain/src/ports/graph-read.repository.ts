@@ -1,5 +1,6 @@
 import { DetailedEdgeSlice, EdgeDetailList, EdgeList, EdgeSlice, EdgeTimeRange, ListPageRead, OwnedEdgeList, PageQuery } from '../model/edge-list';
-import { GraphStats, KnownFollowersSummary, Recommendation, UserSettings } from '../model/graph-stats';
+import { GraphStats, KnownFollowersSummary, Recommendation } from '../model/graph-stats';
+import { UserSettings } from '../model/account-settings';
 import { Relationship } from '../model/relationship';
 import { UserId } from '../model/user-id';
 
@@ -65,10 +66,12 @@ export abstract class GraphReadRepository {
 
   /**
    * Friend-of-friend suggestions ranked by mutual count (ties: smaller id first), excluding the user,
-   * accounts it follows or has requested, and accounts blocked either way. The work is bounded by
-   * `bounds`, so a heavy user costs what a light one costs.
+   * accounts it follows or has requested, accounts blocked either way and accounts it dismissed.
+   * The seeds are the user's `recentFollowings` newest followings; with `relativeTo` ("people like
+   * X") they are X's newest accepted followers instead, and X itself is excluded too. Each seed's
+   * `perFollowing` newest followings are counted, so a heavy user (or X) costs what a light one costs.
    */
-  abstract getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds): Promise<Recommendation[]>;
+  abstract getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds, relativeTo?: UserId): Promise<Recommendation[]>;
 
   /** The N users with the most followers, most first (for cache warming). */
   abstract mostFollowed(limit: number): Promise<UserId[]>;

@@ -1,5 +1,7 @@
+import { AccountPolicies, AccountPoliciesPatch } from '../model/account-settings';
 import { GraphEvent } from '../model/graph-event';
 import { FollowOptions, FollowOptionsPatch } from '../model/follow-options';
+import { FollowingCap } from '../model/following-cap';
 import { FollowStatus } from '../model/relationship';
 import { UserId } from '../model/user-id';
 
@@ -35,6 +37,18 @@ export interface PrivacyOutcome {
   acceptedFollowerIds: UserId[];
 }
 
+export interface PoliciesOutcome {
+  /** The account's policies after the call. */
+  policies: AccountPolicies;
+  /** False when every given policy already had its value (nothing written). */
+  changed: boolean;
+}
+
+export interface ExpiredRequestsOutcome {
+  /** The requests deleted, requester and requested account each. */
+  expired: Array<{ followerId: UserId; followingId: UserId }>;
+}
+
 export interface EraseOutcome {
   /** Every user whose edges or counters changed, the erased user included (for cache invalidation). */
   affectedUserIds: UserId[];
@@ -53,10 +67,13 @@ export abstract class GraphWriteRepository {
    * Follows `followingId`, or sends a follow request when that account is private (read in the same
    * transaction). A previously rejected request becomes pending again. `options` (default
    * DEFAULT_FOLLOW_OPTIONS) are stored on an edge this call creates and travel in its follow event;
-   * an existing follow or request keeps its own (change them with updateFollowOptions).
+   * an existing follow or request keeps its own (change them with updateFollowOptions). A private
+   * account with auto_accept_followed that follows the follower back (accepted) accepts at once.
    * @throws BlockedError when either user blocks the other (nothing written).
+   * @throws FollowLimitReachedError when a new edge would take the follower's followings and
+   *   outgoing requests past `cap` (followingLimit; default no cap); a repeat is never refused.
    */
-  abstract follow(followerId: UserId, followingId: UserId, options?: FollowOptions): Promise<FollowOutcome>;
+  abstract follow(followerId: UserId, followingId: UserId, options?: FollowOptions, cap?: FollowingCap): Promise<FollowOutcome>;
 
   /**
    * Applies `patch` to the options of the follower's follow or pending request (they survive the
@@ -96,13 +113,33 @@ export abstract class GraphWriteRepository {
   abstract unblock(blockerId: UserId, blockedId: UserId): Promise<{ changed: boolean }>;
 
   /**
+   * Dismisses `dismissedId` from `userId`'s suggestions for good (getRecommendations leaves it out
+   * from then on). Private: no event. `changed` is false when it was dismissed already.
+   */
+  abstract dismissRecommendation(userId: UserId, dismissedId: UserId): Promise<{ changed: boolean }>;
+
+  /**
    * Sets the account's privacy. Private → public accepts every pending request in the same
    * transaction, each with its `follow_request_accepted` event.
    */
   abstract setPrivacy(userId: UserId, isPrivate: boolean): Promise<PrivacyOutcome>;
 
   /**
-   * Erases the user from the graph: every edge, request and block in both directions, the settings
+   * Sets the given account policies (docs/api.md "Account policies"), leaving the others and the
+   * privacy as they are; an account never configured starts from the defaults. No event: the
+   * policies are the account's own business.
+   */
+  abstract updateAccountPolicies(userId: UserId, patch: AccountPoliciesPatch): Promise<PoliciesOutcome>;
+
+  /**
+   * Deletes up to `limit` pending requests older than their target's request_ttl_days (accounts
+   * without one keep their requests), each with its unfollow event (reason `expired`) and counters.
+   * Several instances may run it at once: each request expires once.
+   */
+  abstract expireRequests(limit: number): Promise<ExpiredRequestsOutcome>;
+
+  /**
+   * Erases the user from the graph: every edge, request, block and dismissed suggestion in both directions, the settings
    * and the counters; the other users' counters are fixed and an unfollow event (reason `erased`)
    * is emitted for each visible edge or request. A repeat finds nothing and emits nothing.
    */

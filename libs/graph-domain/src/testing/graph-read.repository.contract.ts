@@ -1,5 +1,6 @@
 import { EdgeList, ListedEdge, OwnedEdgeList } from '../model/edge-list';
-import { listAccess } from '../model/list-access';
+import { AccountPolicies, DEFAULT_USER_SETTINGS, ListVisibility } from '../model/account-settings';
+import { listAccess, listVisibilityOf } from '../model/list-access';
 import { StoredStatus } from './in-memory-graph.store';
 import { UserId } from '../model/user-id';
 import { GraphReadRepository } from '../ports/graph-read.repository';
@@ -24,6 +25,10 @@ export interface GraphSeed {
   edges?: SeedEdge[];
   blocks?: SeedBlock[];
   privateUsers?: UserId[];
+  /** Suggestions dismissed: `dismissed` is never suggested to `user`. */
+  dismissals?: Array<{ user: UserId; dismissed: UserId }>;
+  /** Account policies, the rest of each user's settings left at the defaults. */
+  policies?: Array<{ userId: UserId } & Partial<AccountPolicies>>;
 }
 
 export interface GraphReadFixture {
@@ -71,11 +76,17 @@ export function describeGraphReadRepositoryContract(name: string, makeFixture: (
     });
 
     describe('getSettings', () => {
-      it('is public by default and private when set', async () => {
-        const [pub, priv] = ids(2);
-        await f.seed({ privateUsers: [priv!] });
-        expect(await f.repo.getSettings(pub!)).toEqual({ isPrivate: false });
-        expect(await f.repo.getSettings(priv!)).toEqual({ isPrivate: true });
+      it('is public with default policies by default, and gives what was set', async () => {
+        const [pub, priv, picky] = ids(3);
+        await f.seed({ privateUsers: [priv!, picky!], policies: [{ userId: picky!, followingVisibility: 'private', hideCounts: true, requestTtlDays: 7 }] });
+        expect(await f.repo.getSettings(pub!)).toEqual(DEFAULT_USER_SETTINGS);
+        expect(await f.repo.getSettings(priv!)).toEqual({ ...DEFAULT_USER_SETTINGS, isPrivate: true });
+        for (const attempt of ['first', 'cached']) {
+          expect({ attempt, settings: await f.repo.getSettings(picky!) }).toEqual({
+            attempt,
+            settings: { ...DEFAULT_USER_SETTINGS, isPrivate: true, followingVisibility: 'private', hideCounts: true, requestTtlDays: 7 },
+          });
+        }
       });
     });
 
@@ -385,20 +396,27 @@ export function describeGraphReadRepositoryContract(name: string, makeFixture: (
           viewerBlocksOwner: boolean;
           ownerPrivate: boolean;
           edge: ViewerEdge;
+          followersVisibility: ListVisibility;
+          followingVisibility: ListVisibility;
         }
+        const VISIBILITIES: ListVisibility[] = ['public', 'followers', 'private'];
         const combos: Combo[] = [];
         for (const ownerBlocksViewer of [false, true])
           for (const viewerBlocksOwner of [false, true])
             for (const ownerPrivate of [false, true])
               // A block removes the follows both ways, so an edge exists only without one.
-              for (const edge of ownerBlocksViewer || viewerBlocksOwner ? (['none'] as const) : (['none', 'pending', 'accepted', 'rejected'] as const)) {
-                const [owner, viewer] = ids(2);
-                combos.push({ owner: owner!, viewer: viewer!, ownerBlocksViewer, viewerBlocksOwner, ownerPrivate, edge });
-              }
+              for (const edge of ownerBlocksViewer || viewerBlocksOwner ? (['none'] as const) : (['none', 'pending', 'accepted', 'rejected'] as const))
+                for (const [v, followersVisibility] of VISIBILITIES.entries()) {
+                  const [owner, viewer] = ids(2);
+                  // The following list gets another visibility, so each list is seen to follow its own.
+                  const followingVisibility = VISIBILITIES[(v + 1) % 3]!;
+                  combos.push({ owner: owner!, viewer: viewer!, ownerBlocksViewer, viewerBlocksOwner, ownerPrivate, edge, followersVisibility, followingVisibility });
+                }
         const fans = ids(combos.length);
         await f.seed({
           edges: combos.flatMap((c, i) => [
             { follower: fans[i]!, following: c.owner, status: 'accepted' as const },
+            { follower: c.owner, following: fans[i]!, status: 'accepted' as const },
             ...(c.edge === 'none' ? [] : [{ follower: c.viewer, following: c.owner, status: c.edge }]),
           ]),
           blocks: combos.flatMap((c) => [
@@ -406,15 +424,23 @@ export function describeGraphReadRepositoryContract(name: string, makeFixture: (
             ...(c.viewerBlocksOwner ? [{ blocker: c.viewer, blocked: c.owner }] : []),
           ]),
           privateUsers: combos.filter((c) => c.ownerPrivate).map((c) => c.owner),
+          policies: combos
+            .filter((c) => c.followersVisibility !== 'public' || c.followingVisibility !== 'public')
+            .map((c) => ({ userId: c.owner, followersVisibility: c.followersVisibility, followingVisibility: c.followingVisibility })),
         });
         for (const c of combos) {
-          const expected = listAccess({ self: false, blockedByOwner: c.ownerBlocksViewer, ownerPrivate: c.ownerPrivate, acceptedFollower: c.edge === 'accepted' });
-          const list: OwnedEdgeList = { kind: 'followers', userId: c.owner };
-          for (const attempt of ['first', 'cached'] as const) {
-            const read = await f.repo.readListPage(c.viewer, list, { limit: 5, after: null });
-            expect({ ...c, attempt, access: read.access }).toEqual({ ...c, attempt, access: expected });
+          const settings = { ...DEFAULT_USER_SETTINGS, isPrivate: c.ownerPrivate, followersVisibility: c.followersVisibility, followingVisibility: c.followingVisibility };
+          for (const kind of ['followers', 'following', 'mutuals'] as const) {
+            const facts = { blockedByOwner: c.ownerBlocksViewer, ownerPrivate: c.ownerPrivate, visibility: listVisibilityOf(settings, kind) };
+            const expected = listAccess({ ...facts, self: false, acceptedFollower: c.edge === 'accepted' });
+            const list: OwnedEdgeList = { kind, userId: c.owner };
+            for (const attempt of ['first', 'cached'] as const) {
+              const read = await f.repo.readListPage(c.viewer, list, { limit: 5, after: null });
+              expect({ ...c, kind, attempt, access: read.access }).toEqual({ ...c, kind, attempt, access: expected });
+            }
+            expect((await f.repo.readListPage(c.owner, list, { limit: 5, after: null })).access).toBe(listAccess({ ...facts, self: true, acceptedFollower: false }));
           }
-          expect((await f.repo.readListPage(c.owner, list, { limit: 5, after: null })).access).toBe(listAccess({ self: true, blockedByOwner: false, ownerPrivate: c.ownerPrivate, acceptedFollower: false }));
+          expect(await f.repo.getSettings(c.owner)).toEqual(settings);
         }
       });
 
@@ -576,6 +602,50 @@ export function describeGraphReadRepositoryContract(name: string, makeFixture: (
         ]);
         expect(await f.repo.getRecommendations(me!, 10, { recentFollowings: 1, perFollowing: 1 })).toEqual([{ userId: z, mutualCount: 1 }]);
         expect((await f.repo.getRecommendations(me!, 10, wide)).map((r) => r.userId)).toEqual([x, y, z]);
+      });
+
+      it('leaves out the accounts the user dismissed, and only for that user', async () => {
+        const [me, other, f1, x, y] = ids(5);
+        await f.seed({
+          edges: [
+            { follower: me!, following: f1!, status: 'accepted' },
+            { follower: other!, following: f1!, status: 'accepted' },
+            { follower: f1!, following: x!, status: 'accepted' },
+            { follower: f1!, following: y!, status: 'accepted' },
+          ],
+          dismissals: [{ user: me!, dismissed: x! }],
+        });
+        expect(await f.repo.getRecommendations(me!, 10, wide)).toEqual([{ userId: y, mutualCount: 1 }]);
+        expect((await f.repo.getRecommendations(other!, 10, wide)).map((r) => r.userId)).toEqual([x, y]);
+      });
+
+      it('relative to X: counts what the newest followers of X follow, without X, self, followed, requested, blocked or dismissed', async () => {
+        const [me, x, fanOld, fanNew, c1, c2, c3, followed, requested, blocked, dismissed] = ids(11);
+        const fanFollows = [c1!, c2!, followed!, requested!, blocked!, dismissed!, me!];
+        await f.seed({
+          edges: [
+            { follower: fanOld!, following: x!, status: 'accepted', createdAtUs: at(1) },
+            { follower: fanNew!, following: x!, status: 'accepted', createdAtUs: at(2) },
+            { follower: c3!, following: x!, status: 'pending', createdAtUs: at(3) }, // a request is not a follower
+            ...fanFollows.map((t) => ({ follower: fanNew!, following: t, status: 'accepted' as const })),
+            { follower: fanOld!, following: c2!, status: 'accepted' },
+            { follower: c3!, following: c1!, status: 'accepted' },
+            { follower: me!, following: followed!, status: 'accepted' },
+            { follower: me!, following: requested!, status: 'pending' },
+          ],
+          blocks: [{ blocker: blocked!, blocked: me! }],
+          dismissals: [{ user: me!, dismissed: dismissed! }],
+        });
+        expect(await f.repo.getRecommendations(me!, 10, wide, x!)).toEqual([
+          { userId: c2, mutualCount: 2 },
+          { userId: c1, mutualCount: 1 },
+        ]);
+        // Bounded like the plain query: only X's newest follower is a seed.
+        expect(await f.repo.getRecommendations(me!, 10, { recentFollowings: 1, perFollowing: 10 }, x!)).toEqual([
+          { userId: c1, mutualCount: 1 },
+          { userId: c2, mutualCount: 1 },
+        ]);
+        expect(await f.repo.getRecommendations(me!, 10, wide, freshId())).toEqual([]);
       });
     });
 

@@ -3,6 +3,7 @@ import { EDGE_TRANSITIONS, EdgeState, edgeTransition } from '../model/edge-trans
 import { DEFAULT_FOLLOW_OPTIONS, FollowOptions } from '../model/follow-options';
 import { BlockEvent, GraphEvent, UnfollowReason } from '../model/graph-event';
 import { UserId, compareUserIds } from '../model/user-id';
+import { codeOf } from './error-code';
 import { GraphWriteRepository } from '../ports/graph-write.repository';
 import { StoredStatus } from './in-memory-graph.store';
 
@@ -25,6 +26,10 @@ export interface GraphWriteInspector {
   isPrivate(userId: UserId): Promise<boolean>;
   /** The options stored on the edge follower→following (any state), or null when there is no edge. */
   followOptions(followerId: UserId, followingId: UserId): Promise<FollowOptions | null>;
+  /** Whether `userId` dismissed `dismissedId` from its suggestions. */
+  isDismissed(userId: UserId, dismissedId: UserId): Promise<boolean>;
+  /** Moves the edge's created_at `days` days into the past (for request expiry). */
+  ageEdge(followerId: UserId, followingId: UserId, days: number): Promise<void>;
 }
 
 export interface GraphWriteContractSubject {
@@ -130,6 +135,41 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
         expect(await inspect.edgeStatus(a, b)).toBe('rejected');
         expect(await repo.follow(a, b)).toMatchObject({ status: 'accepted', changed: true });
         expect(await inspect.counts(b)).toEqual({ ...zero, followers: 1 });
+      });
+
+      it('refuses a new edge past the following cap, pending requests counted, writing nothing; a repeat still answers', async () => {
+        const cap = { base: 2, permille: 1000 };
+        const [d, e, f] = [setup.newUserId(), setup.newUserId(), setup.newUserId()];
+        await repo.setPrivacy(c, true);
+        await repo.follow(a, b, undefined, cap);
+        await repo.follow(a, c, undefined, cap);
+        expect(await codeOf(repo.follow(a, d, undefined, cap))).toBe('FOLLOW_LIMIT_REACHED');
+        expect(await inspect.edgeStatus(a, d)).toBeNull();
+        expect(await inspect.events(d)).toEqual([]);
+        expect(await repo.follow(a, b, undefined, cap)).toMatchObject({ status: 'accepted', changed: false });
+        expect(await repo.follow(a, d)).toMatchObject({ changed: true });
+        // With three followers, a may hold max(2, 3 × 1000 / 1000) = 3 edges; with 1.5 × followers, floor(4.5) = 4.
+        await repo.unfollow(a, d);
+        for (const fan of [d, e, f]) await repo.follow(fan, a);
+        expect(await repo.follow(a, d, undefined, cap)).toMatchObject({ changed: true });
+        expect(await codeOf(repo.follow(a, e, undefined, cap))).toBe('FOLLOW_LIMIT_REACHED');
+        expect(await repo.follow(a, e, undefined, { base: 2, permille: 1500 })).toMatchObject({ changed: true });
+        expect(await codeOf(repo.follow(a, f, undefined, { base: 2, permille: 1500 }))).toBe('FOLLOW_LIMIT_REACHED');
+        // A cancelled request frees its place.
+        await repo.unfollow(a, c);
+        expect(await repo.follow(a, f, undefined, { base: 2, permille: 1500 })).toMatchObject({ changed: true });
+      });
+
+      it('a private account with auto_accept_followed accepts at once a request from an account it follows', async () => {
+        await repo.setPrivacy(b, true);
+        await repo.updateAccountPolicies(b, { autoAcceptFollowed: true });
+        await repo.follow(b, a);
+        expect(await repo.follow(a, b)).toMatchObject({ status: 'accepted', changed: true });
+        expect((await inspect.events(a, b)).filter((e) => e.followerId === a)).toEqual([
+          { type: 'follow', followerId: a, followingId: b, status: 'accepted', isMutual: true, options: DEFAULT_FOLLOW_OPTIONS },
+        ]);
+        expect(await repo.follow(c, b)).toMatchObject({ status: 'pending' });
+        expect(await inspect.counts(b)).toEqual({ followers: 1, following: 1, pending: 1 });
       });
     });
 
@@ -327,6 +367,76 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
       });
     });
 
+    describe('dismissRecommendation', () => {
+      it('stores the dismissal once, one way, with no event and no edge change', async () => {
+        await repo.follow(b, a);
+        expect(await repo.dismissRecommendation(a, b)).toEqual({ changed: true });
+        expect(await repo.dismissRecommendation(a, b)).toEqual({ changed: false });
+        expect(await inspect.isDismissed(a, b)).toBe(true);
+        expect(await inspect.isDismissed(b, a)).toBe(false);
+        expect(await inspect.edgeStatus(b, a)).toBe('accepted');
+        expect(await inspect.events(a, b)).toHaveLength(1);
+        expect(await inspect.blockEvents(a)).toEqual([]);
+      });
+    });
+
+    describe('updateAccountPolicies', () => {
+      const defaults = { followersVisibility: 'public', followingVisibility: 'public', hideCounts: false, autoAcceptFollowed: false, requestTtlDays: null };
+
+      it('starts from the defaults, sets only what is given, and a repeat changes nothing', async () => {
+        expect(await repo.updateAccountPolicies(a, {})).toEqual({ policies: defaults, changed: false });
+        expect(await repo.updateAccountPolicies(a, { followersVisibility: 'followers', requestTtlDays: 30 })).toEqual({
+          policies: { ...defaults, followersVisibility: 'followers', requestTtlDays: 30 },
+          changed: true,
+        });
+        expect(await repo.updateAccountPolicies(a, { followersVisibility: 'followers' })).toMatchObject({ changed: false });
+        expect(await repo.updateAccountPolicies(a, { hideCounts: true, requestTtlDays: null })).toEqual({
+          policies: { ...defaults, followersVisibility: 'followers', hideCounts: true },
+          changed: true,
+        });
+        expect(await repo.updateAccountPolicies(b, {})).toEqual({ policies: defaults, changed: false });
+      });
+
+      it('leaves the privacy alone and is left alone by it; emits no event; erasure forgets the policies', async () => {
+        await repo.setPrivacy(a, true);
+        await repo.updateAccountPolicies(a, { followingVisibility: 'private', autoAcceptFollowed: true });
+        expect(await inspect.isPrivate(a)).toBe(true);
+        await repo.setPrivacy(a, false);
+        expect((await repo.updateAccountPolicies(a, {})).policies).toEqual({ ...defaults, followingVisibility: 'private', autoAcceptFollowed: true });
+        expect(await inspect.events(a)).toEqual([]);
+        await repo.eraseUser(a);
+        expect(await repo.updateAccountPolicies(a, {})).toEqual({ policies: defaults, changed: false });
+      });
+    });
+
+    describe('expireRequests', () => {
+      it('deletes pending requests older than the target’s request_ttl_days with reason expired; others stay', async () => {
+        const [d, e] = [setup.newUserId(), setup.newUserId()];
+        await repo.setPrivacy(b, true);
+        await repo.setPrivacy(e, true);
+        await repo.updateAccountPolicies(b, { requestTtlDays: 7 });
+        await repo.follow(a, b);
+        await repo.follow(c, b);
+        await repo.follow(d, e);
+        await repo.follow(a, d);
+        await inspect.ageEdge(a, b, 8);
+        await inspect.ageEdge(c, b, 6);
+        // No TTL on e: an old request stays; an old accepted follow never expires.
+        await inspect.ageEdge(d, e, 400);
+        await inspect.ageEdge(a, d, 400);
+        const mine = (o: { expired: Array<{ followerId: UserId; followingId: UserId }> }) => o.expired.filter((x) => [a, b, c, d, e].includes(x.followingId));
+        expect(mine(await repo.expireRequests(1000))).toEqual([{ followerId: a, followingId: b }]);
+        expect(await inspect.edgeStatus(a, b)).toBeNull();
+        expect(await inspect.edgeStatus(c, b)).toBe('pending');
+        expect(await inspect.edgeStatus(d, e)).toBe('pending');
+        expect(await inspect.counts(b)).toEqual({ ...zero, pending: 1 });
+        expect((await inspect.events(a, b)).filter((x) => x.type === 'unfollow')).toEqual([
+          { type: 'unfollow', followerId: a, followingId: b, reason: 'expired', previousStatus: 'pending' },
+        ]);
+        expect(mine(await repo.expireRequests(1000))).toEqual([]);
+      });
+    });
+
     describe('setPrivacy', () => {
       it('goes private and back; a repeat changes nothing', async () => {
         expect(await repo.setPrivacy(a, false)).toEqual({ isPrivate: false, changed: false, acceptedFollowerIds: [] });
@@ -375,6 +485,9 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
         await repo.respondToRequest(a, e, 'reject'); // rejected: no event when erased
         await repo.block(a, f);
         await repo.follow(b, c); // unrelated, must survive
+        await repo.dismissRecommendation(a, d);
+        await repo.dismissRecommendation(e, a);
+        await repo.dismissRecommendation(b, c);
 
         const outcome = await repo.eraseUser(a);
         expect([...outcome.affectedUserIds].sort(compareUserIds)).toEqual([a, b, c, d, e, f].sort(compareUserIds));
@@ -393,6 +506,9 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
         expect(await inspect.counts(b)).toEqual(zero); // its follow of c is still a request
         expect(await inspect.counts(c)).toEqual({ ...zero, pending: 1 });
         expect(await inspect.edgeStatus(b, c)).toBe('pending');
+        expect(await inspect.isDismissed(a, d)).toBe(false);
+        expect(await inspect.isDismissed(e, a)).toBe(false);
+        expect(await inspect.isDismissed(b, c)).toBe(true);
 
         const erased = (await inspect.events(a)).filter((ev) => ev.type === 'unfollow').sort(byPair);
         expect(erased).toEqual(
@@ -432,6 +548,11 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
         if (reason === 'removed') return repo.removeFollower(b, a);
         if (reason === 'blocked') return repo.block(b, a);
         if (reason === 'erased') return repo.eraseUser(a);
+        if (reason === 'expired') {
+          await repo.updateAccountPolicies(b, { requestTtlDays: 1 });
+          await inspect.ageEdge(a, b, 2);
+          return repo.expireRequests(1000);
+        }
         return repo.unfollow(a, b);
       };
       const minus = (x: GraphCounts, y: GraphCounts): GraphCounts => ({

@@ -10,8 +10,9 @@ import {
   OwnedEdgeList,
   PageQuery,
 } from '../model/edge-list';
-import { GraphStats, KnownFollowersSummary, Recommendation, UserSettings } from '../model/graph-stats';
-import { listAccess } from '../model/list-access';
+import { GraphStats, KnownFollowersSummary, Recommendation } from '../model/graph-stats';
+import { UserSettings } from '../model/account-settings';
+import { listAccess, listVisibilityOf } from '../model/list-access';
 import { Relationship, describeRelationship } from '../model/relationship';
 import { UserId, compareUserIds } from '../model/user-id';
 import { GraphReadRepository, RecommendationBounds } from '../ports/graph-read.repository';
@@ -49,7 +50,7 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
   }
 
   async getSettings(userId: UserId): Promise<UserSettings> {
-    return { isPrivate: this.store.privateUsers.has(userId) };
+    return this.store.settings(userId);
   }
 
   async getRelationships(viewerId: UserId, userIds: UserId[]): Promise<Relationship[]> {
@@ -122,6 +123,7 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
       blockedByOwner: this.store.blocks.has(InMemoryGraphStore.pairKey(owner, viewerId)),
       ownerPrivate: this.store.privateUsers.has(owner),
       acceptedFollower: this.store.edge(viewerId, owner)?.status === 'accepted',
+      visibility: listVisibilityOf(this.store.settings(owner), list.kind),
     });
     if (access !== 'ok') return { access };
     return { access: 'ok', slice: await this.listEdges(list, page), total: await this.countEdges(list) };
@@ -144,8 +146,9 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
     return candidateIds.filter((id) => this.store.edge(followerId, id)?.status === 'accepted');
   }
 
-  async getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds): Promise<Recommendation[]> {
-    const recent = this.followingEntries(userId).sort(newestFirst).slice(0, bounds.recentFollowings);
+  async getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds, relativeTo?: UserId): Promise<Recommendation[]> {
+    const seeds = relativeTo === undefined ? this.followingEntries(userId) : this.followerEntries(relativeTo);
+    const recent = seeds.sort(newestFirst).slice(0, bounds.recentFollowings);
     const counts = new Map<UserId, number>();
     for (const f of recent) {
       for (const c of this.followingEntries(f.userId).sort(newestFirst).slice(0, bounds.perFollowing)) {
@@ -154,7 +157,14 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
     }
     const excluded = (id: UserId): boolean => {
       const edge = this.store.edge(userId, id);
-      return id === userId || edge?.status === 'accepted' || edge?.status === 'pending' || this.store.isBlockedEitherWay(userId, id);
+      return (
+        id === userId ||
+        id === relativeTo ||
+        edge?.status === 'accepted' ||
+        edge?.status === 'pending' ||
+        this.store.isBlockedEitherWay(userId, id) ||
+        this.store.dismissals.has(InMemoryGraphStore.pairKey(userId, id))
+      );
     };
     return [...counts.entries()]
       .filter(([id]) => !excluded(id))

@@ -28,7 +28,11 @@ describeGraphWriteRepositoryContract('InMemoryGraphWriteRepository', {
           store.events.filter((e: GraphEvent) => userIds.length === 0 || userIds.includes(e.followerId) || userIds.includes(e.followingId)),
         isBlocked: async (a, b) => store.blocks.has(InMemoryGraphStore.pairKey(a, b)),
         isPrivate: async (userId) => store.privateUsers.has(userId),
+        isDismissed: async (userId, dismissedId) => store.dismissals.has(InMemoryGraphStore.pairKey(userId, dismissedId)),
         followOptions: async (a, b) => store.edge(a, b)?.options ?? null,
+        ageEdge: async (a, b, days) => {
+          store.edge(a, b)!.createdAtUs -= BigInt(days) * 86_400_000_000n;
+        },
         blockEvents: async (blockerId) => store.blockEvents.filter((e) => e.blockerId === blockerId),
       },
     };

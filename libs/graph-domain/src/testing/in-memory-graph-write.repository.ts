@@ -1,4 +1,6 @@
-import { BlockedError, RequestNotFoundError } from '../graph.errors';
+import { BlockedError, FollowLimitReachedError, RequestNotFoundError } from '../graph.errors';
+import { FollowingCap, NO_FOLLOWING_CAP, followingLimit } from '../model/following-cap';
+import { AccountPoliciesPatch, withAccountPolicies } from '../model/account-settings';
 import { EdgeTransitionInput, edgeTransition } from '../model/edge-transition';
 import { DEFAULT_FOLLOW_OPTIONS, FollowOptions, FollowOptionsPatch, sameFollowOptions, withFollowOptions } from '../model/follow-options';
 import { UnfollowReason } from '../model/graph-event';
@@ -9,6 +11,8 @@ import {
   FollowOptionsOutcome,
   FollowOutcome,
   GraphWriteRepository,
+  ExpiredRequestsOutcome,
+  PoliciesOutcome,
   PrivacyOutcome,
   RequestResponseOutcome,
 } from '../ports/graph-write.repository';
@@ -24,13 +28,19 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
     super();
   }
 
-  async follow(followerId: UserId, followingId: UserId, options: FollowOptions = DEFAULT_FOLLOW_OPTIONS): Promise<FollowOutcome> {
+  async follow(followerId: UserId, followingId: UserId, options: FollowOptions = DEFAULT_FOLLOW_OPTIONS, cap: FollowingCap = NO_FOLLOWING_CAP): Promise<FollowOutcome> {
     if (this.store.isBlockedEitherWay(followerId, followingId)) throw new BlockedError();
     const existing = this.store.edge(followerId, followingId);
     if (existing && existing.status !== 'rejected') {
       return { status: existing.status, changed: false, createdAtUs: existing.createdAtUs.toString() };
     }
-    const status: FollowStatus = this.store.privateUsers.has(followingId) ? 'pending' : 'accepted';
+    const edges = [...this.store.edges.values()];
+    const used = edges.filter((e) => e.followerId === followerId && e.status !== 'rejected').length;
+    const followers = edges.filter((e) => e.followingId === followerId && e.status === 'accepted').length;
+    if (used >= followingLimit(cap, followers)) throw new FollowLimitReachedError();
+    const target = this.store.settings(followingId);
+    const autoAccepted = target.autoAcceptFollowed && this.follows(followingId, followerId);
+    const status: FollowStatus = target.isPrivate && !autoAccepted ? 'pending' : 'accepted';
     const edge: StoredEdge = { followerId, followingId, status, createdAtUs: this.store.tick(), options: { ...options } };
     this.store.edges.set(InMemoryGraphStore.pairKey(followerId, followingId), edge);
     this.emit({ followerId, followingId, from: existing?.status ?? 'none', to: status, isMutual: this.follows(followingId, followerId), options });
@@ -93,6 +103,13 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
     return { changed };
   }
 
+  async dismissRecommendation(userId: UserId, dismissedId: UserId): Promise<{ changed: boolean }> {
+    const key = InMemoryGraphStore.pairKey(userId, dismissedId);
+    if (this.store.dismissals.has(key)) return { changed: false };
+    this.store.dismissals.add(key);
+    return { changed: true };
+  }
+
   async setPrivacy(userId: UserId, isPrivate: boolean): Promise<PrivacyOutcome> {
     if (this.store.privateUsers.has(userId) === isPrivate) return { isPrivate, changed: false, acceptedFollowerIds: [] };
     if (isPrivate) {
@@ -106,6 +123,29 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
       .sort((a, b) => compareUserIds(a.followerId, b.followerId));
     for (const edge of pending) this.accept(edge);
     return { isPrivate, changed: true, acceptedFollowerIds: pending.map((e) => e.followerId) };
+  }
+
+  async updateAccountPolicies(userId: UserId, patch: AccountPoliciesPatch): Promise<PoliciesOutcome> {
+    const before = this.store.settings(userId);
+    const after = withAccountPolicies(before, patch);
+    const { isPrivate: _before, ...was } = before;
+    const { isPrivate: _after, ...policies } = after;
+    const changed = JSON.stringify(was) !== JSON.stringify(policies);
+    if (changed) this.store.policies.set(userId, policies);
+    return { policies, changed };
+  }
+
+  async expireRequests(limit: number): Promise<ExpiredRequestsOutcome> {
+    const nowUs = BigInt(Date.now()) * 1000n;
+    const due = [...this.store.edges.values()]
+      .filter((e) => {
+        const ttl = this.store.settings(e.followingId).requestTtlDays;
+        return e.status === 'pending' && ttl !== null && e.createdAtUs < nowUs - BigInt(ttl) * 86_400_000_000n;
+      })
+      .sort((a, b) => compareUserIds(a.followerId, b.followerId) || compareUserIds(a.followingId, b.followingId))
+      .slice(0, limit);
+    for (const edge of due) this.removeEdge(edge, 'expired');
+    return { expired: due.map((e) => ({ followerId: e.followerId, followingId: e.followingId })) };
   }
 
   async eraseUser(userId: UserId): Promise<EraseOutcome> {
@@ -125,7 +165,12 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
       this.store.blockEvents.push({ type: 'unblock', blockerId: block.blockerId, blockedId: block.blockedId });
       affected.add(block.blockerId).add(block.blockedId);
     }
-    if (this.store.privateUsers.delete(userId)) affected.add(userId);
+    for (const key of [...this.store.dismissals]) {
+      const [by, of] = key.split('>');
+      if (by === userId || of === userId) this.store.dismissals.delete(key);
+    }
+    const hadPolicies = this.store.policies.delete(userId);
+    if (this.store.privateUsers.delete(userId) || hadPolicies) affected.add(userId);
     return { affectedUserIds: [...affected].sort(compareUserIds), removedEdges: edges.length };
   }
 

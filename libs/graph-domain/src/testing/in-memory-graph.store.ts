@@ -1,3 +1,4 @@
+import { AccountPolicies, DEFAULT_USER_SETTINGS, UserSettings } from '../model/account-settings';
 import { FollowOptions } from '../model/follow-options';
 import { BlockEvent, GraphEvent } from '../model/graph-event';
 import { UserId } from '../model/user-id';
@@ -28,6 +29,10 @@ export class InMemoryGraphStore {
   readonly edges = new Map<string, StoredEdge>();
   readonly blocks = new Map<string, StoredBlock>();
   readonly privateUsers = new Set<UserId>();
+  /** Dismissed suggestions, as pairKey(user, dismissed). */
+  readonly dismissals = new Set<string>();
+  /** Account policies of the users who set any (the others have the defaults). */
+  readonly policies = new Map<UserId, AccountPolicies>();
   /** Every event the write side emitted, in order (what the outbox would hold). */
   readonly events: GraphEvent[] = [];
   /** Every block event, in order (the graph.block rows of the outbox). */
@@ -47,6 +52,10 @@ export class InMemoryGraphStore {
 
   edge(followerId: UserId, followingId: UserId): StoredEdge | undefined {
     return this.edges.get(InMemoryGraphStore.pairKey(followerId, followingId));
+  }
+
+  settings(userId: UserId): UserSettings {
+    return { ...DEFAULT_USER_SETTINGS, ...this.policies.get(userId), isPrivate: this.privateUsers.has(userId) };
   }
 
   isBlockedEitherWay(a: UserId, b: UserId): boolean {

@@ -22,4 +22,9 @@ export function seedInMemoryGraph(store: InMemoryGraphStore, graph: GraphSeed): 
     });
   }
   for (const u of graph.privateUsers ?? []) store.privateUsers.add(u as UserId);
+  for (const d of graph.dismissals ?? []) store.dismissals.add(InMemoryGraphStore.pairKey(d.user, d.dismissed));
+  for (const { userId, ...policies } of graph.policies ?? []) {
+    const { isPrivate: _privacy, ...current } = store.settings(userId);
+    store.policies.set(userId, { ...current, ...policies });
+  }
 }

@@ -1,11 +1,15 @@
 import {
+  AccountPoliciesPatch,
   EraseOutcome,
   FollowOptions,
+  FollowingCap,
   FollowOptionsOutcome,
   FollowOptionsPatch,
   FollowOutcome,
   GraphError,
   GraphWriteRepository,
+  ExpiredRequestsOutcome,
+  PoliciesOutcome,
   PrivacyOutcome,
   RequestResponseOutcome,
   UserId,
@@ -46,8 +50,8 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
     super();
   }
 
-  async follow(followerId: UserId, followingId: UserId, options?: FollowOptions): Promise<FollowOutcome> {
-    return this.edgeWrite(followerId, followingId, () => this.inner.follow(followerId, followingId, options), (o) => {
+  async follow(followerId: UserId, followingId: UserId, options?: FollowOptions, cap?: FollowingCap): Promise<FollowOutcome> {
+    return this.edgeWrite(followerId, followingId, () => this.inner.follow(followerId, followingId, options, cap), (o) => {
       if (!o.changed) return [];
       const common = drop(rel(followerId, followingId), rel(followingId, followerId), suggestions(followerId));
       // From none or rejected: both count alike (a pending request upgraded meanwhile is dropped below).
@@ -100,6 +104,11 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
     return this.dropWrite(() => this.inner.unblock(blockerId, blockedId), (o) => (o.changed ? drop(...keys) : []), drop(...keys));
   }
 
+  async dismissRecommendation(userId: UserId, dismissedId: UserId): Promise<{ changed: boolean }> {
+    const keys = [suggestions(userId)];
+    return this.dropWrite(() => this.inner.dismissRecommendation(userId, dismissedId), (o) => (o.changed ? drop(...keys) : []), drop(...keys));
+  }
+
   async setPrivacy(userId: UserId, isPrivate: boolean): Promise<PrivacyOutcome> {
     return this.dropWrite(() => this.inner.setPrivacy(userId, isPrivate), (o) => {
       if (!o.changed && o.acceptedFollowerIds.length === 0) return [];
@@ -110,6 +119,19 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
         ...accepted.flatMap((f) => [following(f), stats(f), suggestions(f), rel(f, userId), rel(userId, f)]),
       );
     }, 'all');
+  }
+
+  async updateAccountPolicies(userId: UserId, patch: AccountPoliciesPatch): Promise<PoliciesOutcome> {
+    // The settings entry is what every cached list read and rendered first page checks first.
+    return this.dropWrite(() => this.inner.updateAccountPolicies(userId, patch), (o) => (o.changed ? drop(settings(userId)) : []), drop(settings(userId)));
+  }
+
+  async expireRequests(limit: number): Promise<ExpiredRequestsOutcome> {
+    return this.dropWrite(
+      () => this.inner.expireRequests(limit),
+      (o) => drop(...o.expired.flatMap(({ followerId: f, followingId: t }) => [stats(t), suggestions(f), rel(f, t), rel(t, f)])),
+      'all',
+    );
   }
 
   async eraseUser(userId: UserId): Promise<EraseOutcome> {

@@ -14,9 +14,12 @@ import {
   RecommendationBounds,
   Relationship,
   UserId,
+  DEFAULT_USER_SETTINGS,
   UserSettings,
   describeRelationship,
+  hasDefaultSettings,
   listAccessOf,
+  listVisibilityOf,
 } from '@graph/domain';
 import { CacheOptions } from '../infrastructure.options';
 import { GraphCacheMetrics } from './graph-cache.metrics';
@@ -51,6 +54,24 @@ const FLAGS = ['following', 'followedBy', 'requested', 'requestedBy', 'blocking'
 function encodeRelationship(r: Relationship): string {
   const flags = FLAGS.map((f) => (r[f] ? '1' : '0')).join('');
   return `${flags}${r.notifying ? '1' : '0'}${r.showingReposts ? '1' : '0'}${r.languages === null ? '' : `:${r.languages.join(',')}`}`;
+}
+
+/**
+ * `0`: every setting has its default, the one value the stores' fast paths (Lua, in-process) take
+ * as an owner open to every viewer it does not block. Anything else goes through checkedPage:
+ * `1` (private, other settings default; entries written before the account policies existed) or
+ * the settings as JSON.
+ */
+function encodeSettings(s: UserSettings): string {
+  if (hasDefaultSettings(s)) return '0';
+  if (hasDefaultSettings({ ...s, isPrivate: false })) return '1';
+  return JSON.stringify(s);
+}
+
+function decodeSettings(value: string): UserSettings {
+  if (value === '0') return { ...DEFAULT_USER_SETTINGS };
+  if (value === '1') return { ...DEFAULT_USER_SETTINGS, isPrivate: true };
+  return { ...DEFAULT_USER_SETTINGS, ...(JSON.parse(value) as Partial<UserSettings>) };
 }
 
 function decodeRelationship(userId: UserId, value: string): Relationship {
@@ -121,8 +142,8 @@ export class CachedGraphReadRepository extends GraphReadRepository {
   }
 
   async getSettings(userId: UserId): Promise<UserSettings> {
-    const [value] = await this.cached('settings', [cacheKey('settings', userId)], this.settings.ttlSeconds.relationship, async () => [await this.inner.getSettings(userId)], (s) => (s.isPrivate ? '1' : '0'));
-    return value!.cached !== undefined ? { isPrivate: value!.cached === '1' } : value!.fresh!;
+    const [value] = await this.cached('settings', [cacheKey('settings', userId)], this.settings.ttlSeconds.relationship, async () => [await this.inner.getSettings(userId)], encodeSettings);
+    return value!.cached !== undefined ? decodeSettings(value!.cached) : value!.fresh!;
   }
 
   async getRelationships(viewerId: UserId, userIds: UserId[]): Promise<Relationship[]> {
@@ -216,7 +237,7 @@ export class CachedGraphReadRepository extends GraphReadRepository {
       if (read.blocks.blocked === 'yes') return { access: 'blocked' };
       const total = countOf(family, read.stats.value);
       if (read.settings.value === '0' && read.blocks.blocked === 'no') return { access: 'ok', slice: cachedSlice, total };
-      return this.checkedPage(viewerId, owner, read.blocks.blocked === 'many', read.settings.value === '1', cachedSlice, total);
+      return this.checkedPage(viewerId, list, read.blocks.blocked === 'many', decodeSettings(read.settings.value), cachedSlice, total);
     }
 
     this.metrics.miss(family);
@@ -225,12 +246,12 @@ export class CachedGraphReadRepository extends GraphReadRepository {
       if (ticket) fills.push({ key, ticket, value, ttlMs: this.ttlMs(ttlSeconds) });
     };
     const ttl = this.settings.ttlSeconds;
-    const [isPrivate, blocked, total, slice] = await Promise.all([
+    const [ownerSettings, blocked, total, slice] = await Promise.all([
       read.settings.value !== null
-        ? read.settings.value === '1'
+        ? decodeSettings(read.settings.value)
         : this.fills.getSettings(owner).then((s) => {
-            fill(cacheKey('settings', owner), read.settings.ticket, s.isPrivate ? '1' : '0', ttl.relationship);
-            return s.isPrivate;
+            fill(cacheKey('settings', owner), read.settings.ticket, encodeSettings(s), ttl.relationship);
+            return s;
           }),
       read.blocks.blocked !== null
         ? read.blocks.blocked
@@ -250,14 +271,14 @@ export class CachedGraphReadRepository extends GraphReadRepository {
     ]);
     if (fills.length > 0) this.fillInBackground(this.store.fillEntries(read.epoch, fills));
     if (blocked === 'yes') return { access: 'blocked' };
-    return this.checkedPage(viewerId, owner, blocked === 'many', isPrivate, slice, total);
+    return this.checkedPage(viewerId, list, blocked === 'many', ownerSettings, slice, total);
   }
 
   /** The page, once the viewer's relationship clears what the cached entries could not. */
-  private async checkedPage(viewerId: UserId, owner: UserId, blockUnknown: boolean, isPrivate: boolean, slice: EdgeSlice, total: number): Promise<ListPageRead> {
-    if (viewerId !== owner && (blockUnknown || isPrivate)) {
-      const [r] = await this.getRelationships(viewerId, [owner]);
-      const access = listAccessOf(viewerId, owner, r!, isPrivate);
+  private async checkedPage(viewerId: UserId, list: OwnedEdgeList, blockUnknown: boolean, owner: UserSettings, slice: EdgeSlice, total: number): Promise<ListPageRead> {
+    if (viewerId !== list.userId && (blockUnknown || owner.isPrivate || listVisibilityOf(owner, list.kind) !== 'public')) {
+      const [r] = await this.getRelationships(viewerId, [list.userId]);
+      const access = listAccessOf(viewerId, list.userId, r!, owner, list.kind);
       if (access !== 'ok') return { access };
     }
     return { access: 'ok', slice, total };
@@ -297,8 +318,9 @@ export class CachedGraphReadRepository extends GraphReadRepository {
     return this.inner.filterFollowed(followerId, candidateIds);
   }
 
-  async getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds): Promise<Recommendation[]> {
-    if (limit > CACHED_RECOMMENDATIONS) return this.inner.getRecommendations(userId, limit, bounds);
+  async getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds, relativeTo?: UserId): Promise<Recommendation[]> {
+    // "People like X" is asked once, after a follow: not worth an entry per (user, X).
+    if (limit > CACHED_RECOMMENDATIONS || relativeTo !== undefined) return this.inner.getRecommendations(userId, limit, bounds, relativeTo);
     // The bounds travel with the value: suggestions computed under other bounds are not an answer.
     const shape = `${bounds.recentFollowings}:${bounds.perFollowing}`;
     const [value] = await this.cached(

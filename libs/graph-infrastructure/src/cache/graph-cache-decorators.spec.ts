@@ -63,6 +63,24 @@ async function expectSameAsTruth(f: Fixture, users: UserId[]): Promise<void> {
 }
 
 describe('cache decorators over the in-memory fakes', () => {
+  it('a dismissal drops the actor\'s cached suggestions; "people like X" is never cached', async () => {
+    const f = build();
+    const [me, hub, x, y, fan] = [id(700), id(701), id(702), id(703), id(704)];
+    await f.writes.follow(me, hub);
+    await f.writes.follow(hub, x);
+    await f.writes.follow(hub, y);
+    await f.writes.follow(fan, hub);
+    await f.writes.follow(fan, y);
+    expect((await f.reads.getRecommendations(me, 10, BOUNDS)).map((r) => r.userId)).toEqual([x, y]); // now cached
+    expect(await f.writes.dismissRecommendation(me, x)).toEqual({ changed: true });
+    expect((await f.reads.getRecommendations(me, 10, BOUNDS)).map((r) => r.userId)).toEqual([y]);
+    const inner = jest.spyOn(InMemoryGraphReadRepository.prototype, 'getRecommendations');
+    expect(await f.reads.getRecommendations(me, 10, BOUNDS, hub)).toEqual([{ userId: y, mutualCount: 1 }]);
+    expect(await f.reads.getRecommendations(me, 10, BOUNDS, hub)).toEqual([{ userId: y, mutualCount: 1 }]);
+    expect(inner.mock.calls.filter((c) => c[3] === hub)).toHaveLength(2); // each call reached the adapter
+    inner.mockRestore();
+  });
+
   it('answer exactly what the store holds after every kind of write (random walk, in-place updates included)', async () => {
     const f = build();
     const users = Array.from({ length: 8 }, (_, i) => id(i));

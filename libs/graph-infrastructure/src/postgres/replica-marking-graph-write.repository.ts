@@ -1,4 +1,21 @@
-import { EraseOutcome, FollowOptions, FollowOptionsOutcome, FollowOptionsPatch, FollowOutcome, FollowStatus, GraphError, GraphWriteRepository, PrivacyOutcome, RequestResponseOutcome, UnavailableError, UserId } from '@graph/domain';
+import {
+  AccountPoliciesPatch,
+  EraseOutcome,
+  ExpiredRequestsOutcome,
+  FollowOptions,
+  FollowOptionsOutcome,
+  FollowOptionsPatch,
+  FollowOutcome,
+  FollowStatus,
+  FollowingCap,
+  GraphError,
+  GraphWriteRepository,
+  PoliciesOutcome,
+  PrivacyOutcome,
+  RequestResponseOutcome,
+  UnavailableError,
+  UserId,
+} from '@graph/domain';
 import { ReadReplicas } from './read-replicas';
 
 /**
@@ -15,8 +32,12 @@ export class ReplicaMarkingGraphWriteRepository extends GraphWriteRepository {
     super();
   }
 
-  follow(followerId: UserId, followingId: UserId, options?: FollowOptions): Promise<FollowOutcome> {
-    return this.marked([followerId, followingId], () => this.inner.follow(followerId, followingId, options));
+  follow(followerId: UserId, followingId: UserId, options?: FollowOptions, cap?: FollowingCap): Promise<FollowOutcome> {
+    return this.marked([followerId, followingId], () => this.inner.follow(followerId, followingId, options, cap));
+  }
+
+  dismissRecommendation(userId: UserId, dismissedId: UserId): Promise<{ changed: boolean }> {
+    return this.marked([userId], () => this.inner.dismissRecommendation(userId, dismissedId));
   }
 
   updateFollowOptions(followerId: UserId, followingId: UserId, patch: FollowOptionsPatch): Promise<FollowOptionsOutcome> {
@@ -45,6 +66,15 @@ export class ReplicaMarkingGraphWriteRepository extends GraphWriteRepository {
 
   setPrivacy(userId: UserId, isPrivate: boolean): Promise<PrivacyOutcome> {
     return this.marked([userId], () => this.inner.setPrivacy(userId, isPrivate), (o) => o.acceptedFollowerIds, true);
+  }
+
+  updateAccountPolicies(userId: UserId, patch: AccountPoliciesPatch): Promise<PoliciesOutcome> {
+    return this.marked([userId], () => this.inner.updateAccountPolicies(userId, patch));
+  }
+
+  /** The users of the expired requests are known only from the outcome: everyone if it failed unknown. */
+  expireRequests(limit: number): Promise<ExpiredRequestsOutcome> {
+    return this.marked([], () => this.inner.expireRequests(limit), (o) => o.expired.flatMap((e) => [e.followerId, e.followingId]), true);
   }
 
   eraseUser(userId: UserId): Promise<EraseOutcome> {

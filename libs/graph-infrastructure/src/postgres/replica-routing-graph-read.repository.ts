@@ -66,7 +66,7 @@ export class ReplicaRoutingGraphReadRepository extends GraphReadRepository {
   /** Access on the primary; the page and total, once visible, where listEdges and countEdges go. */
   async readListPage(viewerId: UserId, list: OwnedEdgeList, page: PageQuery): Promise<ListPageRead> {
     if (viewerId !== list.userId) {
-      const access = await this.primary.listAccessOf(viewerId, list.userId);
+      const access = await this.primary.listAccessOf(viewerId, list);
       if (access !== 'ok') return { access };
     }
     const [slice, total] = await this.routed([viewerId, ...listUsers(list)], (r) => Promise.all([r.listEdges(list, page), r.countEdges(list)]));
@@ -85,8 +85,9 @@ export class ReplicaRoutingGraphReadRepository extends GraphReadRepository {
     return this.routed(listUsers(list), (r) => r.countEdges(list));
   }
 
-  getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds): Promise<Recommendation[]> {
-    return this.routed([userId], (r) => r.getRecommendations(userId, limit, bounds));
+  getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds, relativeTo?: UserId): Promise<Recommendation[]> {
+    const about = relativeTo === undefined ? [userId] : [userId, relativeTo];
+    return this.routed(about, (r) => r.getRecommendations(userId, limit, bounds, relativeTo));
   }
 
   /** Id pages for fan-out (request-reply): lag-tolerant, like the lists. */

@@ -23,7 +23,7 @@ const SOURCES = [
     .filter((f) => /^\d+-.*\.ts$/.test(f))
     .map((f) => join(ROOT, 'migrations', f)),
 ];
-const SHARD_KEY: Record<string, string> = { follows: 'follower_id', user_settings: 'user_id', blocks: 'blocker_id', user_graph_stats: 'user_id', outbox_events: 'message_key', mutes: 'muter_id' };
+const SHARD_KEY: Record<string, string> = { follows: 'follower_id', user_settings: 'user_id', blocks: 'blocker_id', user_graph_stats: 'user_id', outbox_events: 'message_key', mutes: 'muter_id', recommendation_dismissals: 'user_id' };
 const CLOCK = /\b(now|clock_timestamp|statement_timestamp|transaction_timestamp)\s*\(\s*\)|\bcurrent_timestamp\b|\blocaltimestamp\b/i;
 
 /** Every SQL statement in a source file: template literals, split at semicolons (function bodies hold several). */

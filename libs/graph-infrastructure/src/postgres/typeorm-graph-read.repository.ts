@@ -1,4 +1,5 @@
 import {
+  DEFAULT_USER_SETTINGS,
   DetailedEdgeSlice,
   EdgeDetailList,
   EdgeList,
@@ -17,7 +18,9 @@ import {
   UserSettings,
   describeRelationship,
   listAccess,
+  listVisibilityOf,
 } from '@graph/domain';
+import { SETTINGS_COLUMNS, SettingsRow, toUserSettings } from './user-settings-row';
 import { translatingSqlRunner } from './dependency-errors';
 import { SqlRunner, epochMicrosSql, timestampFromMicrosSql } from './sql-runner';
 
@@ -57,8 +60,8 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
   }
 
   async getSettings(userId: UserId): Promise<UserSettings> {
-    const rows: { is_private: boolean }[] = await this.db.query(`SELECT is_private FROM user_settings WHERE user_id = $1`, [userId]);
-    return { isPrivate: rows[0]?.is_private ?? false };
+    const rows: SettingsRow[] = await this.db.query(`SELECT ${SETTINGS_COLUMNS} FROM user_settings WHERE user_id = $1`, [userId]);
+    return rows[0] ? toUserSettings(rows[0]) : { ...DEFAULT_USER_SETTINGS };
   }
 
   async getRelationships(viewerId: UserId, userIds: UserId[]): Promise<Relationship[]> {
@@ -215,7 +218,7 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
 
   async readListPage(viewerId: UserId, list: OwnedEdgeList, page: PageQuery): Promise<ListPageRead> {
     if (viewerId !== list.userId) {
-      const access = await this.listAccessOf(viewerId, list.userId);
+      const access = await this.listAccessOf(viewerId, list);
       if (access !== 'ok') return { access };
     }
     const [slice, total] = await Promise.all([this.listEdges(list, page), this.countEdges(list)]);
@@ -254,15 +257,22 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
   }
 
   /** Whether `viewerId` may see the lists of another user, `ownerId` (the first step of readListPage). */
-  async listAccessOf(viewerId: UserId, ownerId: UserId): Promise<ListPageRead['access']> {
+  async listAccessOf(viewerId: UserId, list: OwnedEdgeList): Promise<ListPageRead['access']> {
     // Three primary-key probes in one statement; the page and total follow only when visible.
-    const [facts]: { blocked: boolean; private: boolean; accepted: boolean }[] = await this.db.query(
+    const [facts]: { blocked: boolean; accepted: boolean; settings: SettingsRow | null }[] = await this.db.query(
       `SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $1 AND blocked_id = $2) AS blocked,
-              COALESCE((SELECT is_private FROM user_settings WHERE user_id = $1), false) AS private,
-              EXISTS (SELECT 1 FROM follows WHERE follower_id = $2 AND following_id = $1 AND status = 'accepted') AS accepted`,
-      [ownerId, viewerId],
+              EXISTS (SELECT 1 FROM follows WHERE follower_id = $2 AND following_id = $1 AND status = 'accepted') AS accepted,
+              (SELECT row_to_json(s) FROM (SELECT ${SETTINGS_COLUMNS} FROM user_settings WHERE user_id = $1) s) AS settings`,
+      [list.userId, viewerId],
     );
-    return listAccess({ self: false, blockedByOwner: facts!.blocked, ownerPrivate: facts!.private, acceptedFollower: facts!.accepted });
+    const owner = facts!.settings ? toUserSettings(facts!.settings) : DEFAULT_USER_SETTINGS;
+    return listAccess({
+      self: false,
+      blockedByOwner: facts!.blocked,
+      ownerPrivate: owner.isPrivate,
+      acceptedFollower: facts!.accepted,
+      visibility: listVisibilityOf(owner, list.kind),
+    });
   }
 
   async filterFollowed(followerId: UserId, candidateIds: UserId[]): Promise<UserId[]> {
@@ -277,17 +287,23 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
     return rows.map((r) => r.id as UserId);
   }
 
-  async getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds): Promise<Recommendation[]> {
-    // Bounded friend-of-friend: the user's `recentFollowings` newest followings, each one's
-    // `perFollowing` newest followings (both backward index-only scans), counted per candidate.
-    // Exclusions (self, followed or requested, blocked either way) are one hashed set, built from
-    // the user's own rows, anti-joined after grouping.
+  async getRecommendations(userId: UserId, limit: number, bounds: RecommendationBounds, relativeTo?: UserId): Promise<Recommendation[]> {
+    // Bounded friend-of-friend: the seeds (the user's `recentFollowings` newest followings, or for
+    // "people like X" X's newest followers), each one's `perFollowing` newest followings (backward
+    // index-only scans), counted per candidate. Exclusions (self, X, followed or requested, blocked
+    // either way, dismissed) are one hashed set, built from the user's own rows, anti-joined after grouping.
+    const seeds =
+      relativeTo === undefined
+        ? `SELECT following_id AS id FROM follows
+            WHERE follower_id = $1 AND status = 'accepted'
+            ORDER BY created_at DESC, following_id DESC
+            LIMIT $2`
+        : `SELECT follower_id AS id FROM follows
+            WHERE following_id = $5 AND status = 'accepted'
+            ORDER BY created_at DESC, follower_id DESC
+            LIMIT $2`;
     const rows: { id: string; n: number }[] = await this.db.query(
-      `WITH recent AS MATERIALIZED (
-              SELECT following_id AS id FROM follows
-               WHERE follower_id = $1 AND status = 'accepted'
-               ORDER BY created_at DESC, following_id DESC
-               LIMIT $2),
+      `WITH recent AS MATERIALIZED (${seeds}),
             candidates AS (
               SELECT c.id, count(*) AS n
                 FROM recent r
@@ -300,13 +316,15 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
             excluded AS MATERIALIZED (
               SELECT following_id AS id FROM follows WHERE follower_id = $1 AND status IN ('accepted', 'pending')
               UNION ALL SELECT blocked_id FROM blocks WHERE blocker_id = $1
-              UNION ALL SELECT blocker_id FROM blocks WHERE blocked_id = $1)
+              UNION ALL SELECT blocker_id FROM blocks WHERE blocked_id = $1
+              UNION ALL SELECT dismissed_id FROM recommendation_dismissals WHERE user_id = $1${relativeTo === undefined ? '' : `
+              UNION ALL SELECT $5::bigint`})
        SELECT c.id::text AS id, c.n::int AS n
          FROM candidates c
         WHERE c.id <> $1 AND NOT EXISTS (SELECT 1 FROM excluded x WHERE x.id = c.id)
         ORDER BY c.n DESC, c.id ASC
         LIMIT $4`,
-      [userId, bounds.recentFollowings, bounds.perFollowing, limit],
+      [userId, bounds.recentFollowings, bounds.perFollowing, limit, ...(relativeTo === undefined ? [] : [relativeTo])],
     );
     return rows.map((r) => ({ userId: r.id as UserId, mutualCount: Number(r.n) }));
   }

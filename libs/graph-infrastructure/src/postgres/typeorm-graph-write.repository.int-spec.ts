@@ -52,6 +52,13 @@ describeGraphWriteRepositoryContract('TypeOrmGraphWriteRepository', {
           const [row] = await db.query(`SELECT is_private FROM user_settings WHERE user_id = $1`, [userId]);
           return row?.is_private ?? false;
         },
+        async isDismissed(userId, dismissedId) {
+          const rows = await db.query(`SELECT 1 FROM recommendation_dismissals WHERE user_id = $1 AND dismissed_id = $2`, [userId, dismissedId]);
+          return rows.length > 0;
+        },
+        async ageEdge(a, b, days) {
+          await db.query(`UPDATE follows SET created_at = created_at - make_interval(days => $3) WHERE follower_id = $1 AND following_id = $2`, [a, b, days]);
+        },
       },
     };
   },

@@ -1,17 +1,24 @@
 import { DataSource, EntityManager } from 'typeorm';
 import {
+  AccountPoliciesPatch,
   BlockedError,
   CounterDelta,
   DEFAULT_FOLLOW_OPTIONS,
+  DEFAULT_USER_SETTINGS,
   EdgeTransition,
   EraseOutcome,
   FollowOptions,
+  FollowLimitReachedError,
+  FollowingCap,
   FollowOptionsOutcome,
   FollowOptionsPatch,
   FollowOutcome,
   FollowStatus,
   GraphEvent,
   GraphWriteRepository,
+  NO_FOLLOWING_CAP,
+  ExpiredRequestsOutcome,
+  PoliciesOutcome,
   PrivacyOutcome,
   RequestNotFoundError,
   RequestResponseOutcome,
@@ -20,8 +27,10 @@ import {
   compareUserIds,
   edgeTransition,
   sameFollowOptions,
+  withAccountPolicies,
   withFollowOptions,
 } from '@graph/domain';
+import { SETTINGS_COLUMNS, SettingsRow, toUserSettings } from './user-settings-row';
 import { STATS_SLOTS } from './graph-stats-slots';
 import { OutboxWakeup, insertOutboxEvents, insertOutboxRows, toBlockOutboxRow, toOutboxRow, wroteOutboxEvents } from './outbox';
 import { epochMicrosSql } from './sql-runner';
@@ -150,14 +159,15 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
     super();
   }
 
-  async follow(followerId: UserId, followingId: UserId, options: FollowOptions = DEFAULT_FOLLOW_OPTIONS): Promise<FollowOutcome> {
+  async follow(followerId: UserId, followingId: UserId, options: FollowOptions = DEFAULT_FOLLOW_OPTIONS, cap: FollowingCap = NO_FOLLOWING_CAP): Promise<FollowOutcome> {
     // The function fills in the event's status and is_mutual, which only it knows; the options go on the edge and in the event.
     const event = toOutboxRow({ type: 'follow', followerId, followingId, status: 'accepted', isMutual: false, options: { ...options } }, new Date());
-    const [row] = await this.call<{ outcome: 'blocked' | 'unchanged' | 'changed'; status: FollowStatus; created_at_us: string }>(
-      `SELECT outcome, status, ${epochMicrosSql('created_at')} AS created_at_us FROM graph_follow($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [followerId, followingId, options.notify, options.reposts, options.languages, event.eventId, event.topic, JSON.stringify(event.payload)],
+    const [row] = await this.call<{ outcome: 'blocked' | 'limit' | 'unchanged' | 'changed'; status: FollowStatus; created_at_us: string }>(
+      `SELECT outcome, status, ${epochMicrosSql('created_at')} AS created_at_us FROM graph_follow($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [followerId, followingId, options.notify, options.reposts, options.languages, cap.base, cap.permille, event.eventId, event.topic, JSON.stringify(event.payload)],
     );
     if (row!.outcome === 'blocked') throw new BlockedError();
+    if (row!.outcome === 'limit') throw new FollowLimitReachedError();
     const changed = row!.outcome === 'changed';
     if (changed) this.wakeup?.notify();
     return { status: row!.status, changed, createdAtUs: row!.created_at_us };
@@ -256,6 +266,17 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
     });
   }
 
+  async dismissRecommendation(userId: UserId, dismissedId: UserId): Promise<{ changed: boolean }> {
+    return this.transaction(async (m) => {
+      const [inserted] = await query(
+        m,
+        `INSERT INTO recommendation_dismissals (user_id, dismissed_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1 AS inserted`,
+        [userId, dismissedId],
+      );
+      return { changed: Boolean(inserted) };
+    });
+  }
+
   async setPrivacy(userId: UserId, isPrivate: boolean): Promise<PrivacyOutcome> {
     return this.transaction(async (m) => {
       if (isPrivate) {
@@ -295,6 +316,47 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
     });
   }
 
+  async updateAccountPolicies(userId: UserId, patch: AccountPoliciesPatch): Promise<PoliciesOutcome> {
+    return this.transaction(async (m) => {
+      // The row lock orders concurrent changes of one account's policies (each keeps the other's fields).
+      const [row] = await query<SettingsRow>(m, `SELECT ${SETTINGS_COLUMNS} FROM user_settings WHERE user_id = $1 FOR UPDATE`, [userId]);
+      const before = row ? toUserSettings(row) : { ...DEFAULT_USER_SETTINGS };
+      const { isPrivate: _privacy, ...policies } = withAccountPolicies(before, patch);
+      const { isPrivate: _unchanged, ...was } = before;
+      if (JSON.stringify(policies) === JSON.stringify(was)) return { policies, changed: false };
+      await query(
+        m,
+        `INSERT INTO user_settings (user_id, is_private, followers_visibility, following_visibility, hide_counts, auto_accept_followed, request_ttl_days, updated_at)
+         VALUES ($1, false, $2, $3, $4, $5, $6, now())
+         ON CONFLICT (user_id) DO UPDATE SET
+           followers_visibility = EXCLUDED.followers_visibility, following_visibility = EXCLUDED.following_visibility,
+           hide_counts = EXCLUDED.hide_counts, auto_accept_followed = EXCLUDED.auto_accept_followed,
+           request_ttl_days = EXCLUDED.request_ttl_days, updated_at = EXCLUDED.updated_at`,
+        [userId, policies.followersVisibility, policies.followingVisibility, policies.hideCounts, policies.autoAcceptFollowed, policies.requestTtlDays],
+      );
+      return { policies, changed: true };
+    });
+  }
+
+  async expireRequests(limit: number): Promise<ExpiredRequestsOutcome> {
+    return this.transaction(async (m) => {
+      // No locking read: the DELETE rechecks status and age on the row it locks, so a request
+      // accepted, cancelled or asked anew meanwhile is left alone, and two sweepers delete each once.
+      const removed = await this.deleteEdges(
+        m,
+        `status = 'pending' AND (follower_id, following_id) IN (
+           SELECT f.follower_id, f.following_id FROM user_settings s
+             JOIN follows f ON f.following_id = s.user_id AND f.status = 'pending' AND f.created_at < now() - make_interval(days => s.request_ttl_days)
+            WHERE s.request_ttl_days IS NOT NULL
+            LIMIT $1)
+         AND created_at < now() - make_interval(days => (SELECT s.request_ttl_days FROM user_settings s WHERE s.user_id = following_id))`,
+        [limit],
+      );
+      await this.recordRemovals(m, removed, 'expired');
+      return { expired: removed.map((e) => ({ followerId: e.follower_id, followingId: e.following_id })) };
+    });
+  }
+
   async eraseUser(userId: UserId): Promise<EraseOutcome> {
     return this.transaction(async (m) => {
       await query(m, `SELECT ${ERASE_LOCK} AS locked`);
@@ -316,6 +378,7 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
           .sort((x, y) => compareUserIds(x.blocker_id, y.blocker_id) || compareUserIds(x.blocked_id, y.blocked_id))
           .map((b) => toBlockOutboxRow({ type: 'unblock', blockerId: b.blocker_id, blockedId: b.blocked_id }, occurredAt)),
       );
+      await query(m, `DELETE FROM recommendation_dismissals WHERE user_id = $1 OR dismissed_id = $1`, [userId]);
       const settings = await query(m, `DELETE FROM user_settings WHERE user_id = $1 RETURNING 1 AS deleted`, [userId]);
       await this.recordRemovals(m, removed, 'erased', userId);
       await query(m, `DELETE FROM user_graph_stats WHERE user_id = $1`, [userId]);

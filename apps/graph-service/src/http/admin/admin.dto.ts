@@ -68,7 +68,7 @@ class JobErrorDto {
   @ApiPropertyOptional({ example: { line: 3 } }) details?: Record<string, unknown>;
 }
 
-class JobBaseDto {
+export class JobBaseDto {
   @ApiProperty({ format: 'uuid' }) job_id!: string;
   @ApiProperty({ enum: ['running', 'succeeded', 'failed'] }) state!: string;
   @ApiProperty({ format: 'date-time' }) started_at!: string;

@@ -1,9 +1,9 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { INestApplication } from '@nestjs/common';
-import getRawBody from 'raw-body';
 import sjson from 'secure-json-parse';
 import { HttpEdgeError, answerClientError, errorJson, frameworkErrorOf } from '../errors/framework-errors';
 import { requestIdOf } from '../../observability/request-observer';
+import { drainThen, readBody } from './request-body';
 
 /** Bodies here are a few fields; 1 MiB leaves room for any admin call and bounds the parse. */
 const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -79,18 +79,20 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-/**
- * What the two HTTP adapters do differently out of the box, made the same: URL limits and
- * decoding, which content types carry a body, empty JSON bodies (fastify refuses them, express
- * accepts), body size and depth, and the answers to errors raised before Nest's router (fastify's
- * router errors, Node's parser errors), all in the documented error shape.
- */
 /** A route that takes a raw upload (not JSON): its body is left unread for the controller to stream. */
 export interface RawUploadRoute {
   path: string;
   types: readonly string[];
 }
 
+/**
+ * What the two HTTP adapters do differently out of the box, made the same: URL limits and
+ * decoding, which content types carry a body, empty JSON bodies (fastify refuses them, express
+ * accepts), body size and depth, bodies on methods that take none (read and dropped), and the
+ * answers to errors raised before Nest's router (fastify's router errors, Node's parser errors),
+ * all in the documented error shape. A request refused while its body is still arriving is answered
+ * only once the body is drained (see drainThen), with `Connection: close`.
+ */
 export class HttpEdge {
   constructor(private readonly rawUploads: readonly RawUploadRoute[] = []) {}
 
@@ -100,7 +102,6 @@ export class HttpEdge {
   /** Options for `new FastifyAdapter(...)`. */
   fastifyOptions(): Record<string, unknown> {
     return {
-      bodyLimit: JSON_BODY_LIMIT_BYTES,
       // The URL gate bounds the whole URL; a parameter as long as that is then a 400 from the route's own check.
       routerOptions: { maxParamLength: URL_MAX_LENGTH },
       clientErrorHandler: answerClientError,
@@ -124,57 +125,77 @@ export class HttpEdge {
     const instance = app.getHttpAdapter().getInstance();
     if (adapter === 'fastify') {
       const fastify = instance as FastifyLike;
-      fastify.addHook('onRequest', (request, _reply, done) => {
+      fastify.addHook('onRequest', (request, reply, done) => {
+        const refuse = (error: unknown) => {
+          reply.header('connection', 'close');
+          drainThen(request.raw, () => done(error as Error));
+        };
         try {
           checkUrl(request.raw.url ?? '');
-          done();
         } catch (error) {
-          done(error as Error);
+          return refuse(error);
         }
+        // fastify leaves a body on a method that takes none unread, and answering over it resets the connection.
+        if (BODY_METHODS.has(request.raw.method ?? '') || !hasBody(request.raw)) return done();
+        readBody(request.raw, JSON_BODY_LIMIT_BYTES).then(() => done(), refuse);
       });
       fastify.removeAllContentTypeParsers();
-      fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      // The parsers read the stream themselves (no parseAs), so a refused body is drained before
+      // fastify answers; fastify's own reading (bodyLimit) would answer 413 over the unread rest.
+      // On a parser error fastify answers with `Connection: close`.
+      fastify.addContentTypeParser('application/json', (request, payload, done) => {
+        const refuse = (error: unknown) => drainThen(payload, () => done(error as Error, undefined));
         try {
           checkBodyType(request.headers);
-          done(null, parseJsonBody(body));
         } catch (error) {
-          done(error as Error, undefined);
+          return refuse(error);
         }
+        readBody(payload, JSON_BODY_LIMIT_BYTES).then((text) => {
+          try {
+            done(null, parseJsonBody(text));
+          } catch (error) {
+            done(error as Error, undefined);
+          }
+        }, refuse);
       });
-      // A raw upload's body stays a stream for its controller, on its own route only.
-      const rawTypes = [...new Set(this.rawUploads.flatMap((route) => route.types))];
-      if (rawTypes.length > 0) {
-        fastify.addContentTypeParser(rawTypes, (request, payload, done) => {
-          if (this.isRawUpload(request.raw)) done(null, payload);
-          else done(new HttpEdgeError('UNSUPPORTED_MEDIA_TYPE'), undefined);
-        });
-      }
+      // Any other content type, or none: a raw upload's body stays a stream for its controller, on its own route only.
+      fastify.addContentTypeParser('*', (request, payload, done) => {
+        if (this.isRawUpload(request.raw)) done(null, payload);
+        else drainThen(payload, () => done(new HttpEdgeError('UNSUPPORTED_MEDIA_TYPE'), undefined));
+      });
       return;
     }
     const express = instance as ExpressLike;
     // Nest registers the express router's error handler, which runs the global filter, at init.
     app.getHttpServer().on('clientError', answerClientError);
-    express.use((req, _res, next) => {
+    express.use((req, res, next) => {
+      const refuse = (error: unknown) => {
+        if (!hasBody(req)) return next(error);
+        res.setHeader('Connection', 'close');
+        drainThen(req, () => next(error));
+      };
       try {
         checkUrl(req.url ?? '');
-        if (!BODY_METHODS.has(req.method ?? '')) return next();
+        if (!BODY_METHODS.has(req.method ?? '')) {
+          if (!hasBody(req)) return next();
+          // A body on a method that takes none is read and dropped, as on fastify.
+          readBody(req, JSON_BODY_LIMIT_BYTES).then(() => next(), refuse);
+          return;
+        }
         if (this.isRawUpload(req)) return next();
         if (req.headers['content-type'] !== undefined || hasBody(req)) checkBodyType(req.headers);
         if (!hasBody(req)) return next();
       } catch (error) {
-        return next(error);
+        return refuse(error);
       }
-      getRawBody(req, { length: req.headers['content-length'], limit: JSON_BODY_LIMIT_BYTES, encoding: 'utf-8' }).then(
-        (text) => {
-          try {
-            (req as IncomingMessage & { body?: unknown }).body = parseJsonBody(text);
-            next();
-          } catch (error) {
-            next(error);
-          }
-        },
-        (error: unknown) => next(error),
-      );
+      readBody(req, JSON_BODY_LIMIT_BYTES).then((text) => {
+        try {
+          (req as IncomingMessage & { body?: unknown }).body = parseJsonBody(text);
+          next();
+        } catch (error) {
+          next(error);
+        }
+      }, refuse);
     });
   }
 
@@ -198,14 +219,9 @@ interface FastifyReplyLike {
 }
 
 interface FastifyLike {
-  addHook(name: 'onRequest', hook: (request: FastifyRequestLike, reply: unknown, done: (error?: Error) => void) => void): void;
+  addHook(name: 'onRequest', hook: (request: FastifyRequestLike, reply: Pick<FastifyReplyLike, 'header'>, done: (error?: Error) => void) => void): void;
   removeAllContentTypeParsers(): void;
-  addContentTypeParser(
-    type: string,
-    options: { parseAs: 'string' },
-    parser: (request: FastifyRequestLike, body: string, done: (error: Error | null, body?: unknown) => void) => void,
-  ): void;
-  addContentTypeParser(types: string[], parser: (request: FastifyRequestLike, payload: IncomingMessage, done: (error: Error | null, body?: unknown) => void) => void): void;
+  addContentTypeParser(type: string, parser: (request: FastifyRequestLike, payload: IncomingMessage, done: (error: Error | null, body?: unknown) => void) => void): void;
 }
 
 interface ExpressLike {

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FollowUserUseCase, RemoveFollowerUseCase, RespondToFollowRequestUseCase, UnfollowUserUseCase } from '@graph/application';
 import { FollowUserResult } from '@graph/application';
-import { UserId } from '@graph/domain';
+import { UserId, parseUserIdList } from '@graph/domain';
 import { CurrentCaller } from '../auth/auth.decorators';
 import { Caller } from '../auth/auth.types';
 import { ApiErrors, ApiSignedIn, ApiUserIdParam, JSON_BODY_ERRORS } from '../common/api-docs.decorators';
@@ -14,6 +14,8 @@ import {
   RemoveFollowerResponseDto,
   RespondToRequestBodyDto,
   RespondToRequestResponseDto,
+  RespondToRequestsBodyDto,
+  RespondToRequestsResponseDto,
   UnfollowResponseDto,
 } from './graph-write.dto';
 
@@ -45,13 +47,14 @@ export class FollowWriteController {
     operationId: 'followUser',
     summary: 'Follow a user',
     description:
-      'Public account: accepted at once. Private account: a pending follow request. Self-follow is 400 SELF_FOLLOW. ' +
+      'Public account: accepted at once. Private account: a pending follow request (accepted at once when it has auto_accept_followed and follows you). ' +
+      'Self-follow is 400 SELF_FOLLOW; past the following cap, 403 FOLLOW_LIMIT_REACHED. ' +
       'The optional body sets the follow options (notify, reposts, languages); on a repeat it updates those of the existing follow or request ' +
       '(a graph.follow_updated event, no new follow event); omitted fields keep their value. Options survive the request being accepted.',
   })
   @ApiUserIdParam()
   @ApiOkResponse({ type: FollowResponseDto })
-  @ApiErrors('INVALID_USER_ID', 'SELF_FOLLOW', 'BLOCKED', 'RATE_LIMITED', ...JSON_BODY_ERRORS)
+  @ApiErrors('INVALID_USER_ID', 'SELF_FOLLOW', 'BLOCKED', 'FOLLOW_LIMIT_REACHED', 'RATE_LIMITED', ...JSON_BODY_ERRORS)
   async follow(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId, @Body() body: FollowBodyDto = {}): Promise<FollowResponseDto> {
     const outcome = await this.followUser.execute({
       followerId: caller.userId,
@@ -89,6 +92,21 @@ export class FollowWriteController {
   ): Promise<RespondToRequestResponseDto> {
     const outcome = await this.respondToRequest.execute({ ownerId: caller.userId, followerId, action: body.action });
     return { success: true, status: outcome.status, follower_id: followerId };
+  }
+
+  @Post('requests')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'respondToFollowRequests',
+    summary: 'Accept or reject up to 100 follow requests sent to you in one call',
+    description: 'Each request is answered on its own, as by POST /requests/{followerId}; an id with no request to answer is not_found in the results and changes nothing.',
+  })
+  @ApiOkResponse({ type: RespondToRequestsResponseDto })
+  @ApiErrors(...JSON_BODY_ERRORS, 'INVALID_USER_ID', 'TOO_MANY_IDS')
+  async respondMany(@CurrentCaller() caller: Caller, @Body() body: RespondToRequestsBodyDto): Promise<RespondToRequestsResponseDto> {
+    const followerIds = parseUserIdList(body.follower_ids, 'follower_ids');
+    const answers = await this.respondToRequest.executeMany({ ownerId: caller.userId, followerIds, action: body.action });
+    return { success: true, results: answers.map((a) => ({ follower_id: a.followerId, status: a.status })) };
   }
 
   @Delete('followers/:userId')

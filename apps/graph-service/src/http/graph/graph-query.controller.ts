@@ -6,7 +6,7 @@ import {
   GetStatsUseCase,
   ListEdgesUseCase,
 } from '@graph/application';
-import { EdgeList, UserId, ValidationError, parseUserIdList } from '@graph/domain';
+import { EdgeList, UserId, ValidationError, parseUserId, parseUserIdList } from '@graph/domain';
 import { CurrentCaller } from '../auth/auth.decorators';
 import { ApiErrors, ApiSignedIn, ApiUserIdParam, DocumentedErrorCode } from '../common/api-docs.decorators';
 import { UserIdParam } from '../common/user-id.pipe';
@@ -38,11 +38,12 @@ const PAGED =
 /** What a page's `limit` and `cursor` can be refused with. */
 const PAGE_ERRORS: DocumentedErrorCode[] = ['VALIDATION_FAILED', 'INVALID_CURSOR'];
 /** A list of someone else's edges: a bad id, a bad page, and the visibility rule. */
-const USER_LIST_ERRORS: DocumentedErrorCode[] = ['INVALID_USER_ID', ...PAGE_ERRORS, 'PRIVATE_ACCOUNT', 'BLOCKED'];
+const USER_LIST_ERRORS: DocumentedErrorCode[] = ['INVALID_USER_ID', ...PAGE_ERRORS, 'PRIVATE_ACCOUNT', 'LIST_HIDDEN', 'BLOCKED'];
 
 const VISIBILITY =
   "A private account's list is visible only to the account and its accepted followers (403 PRIVATE_ACCOUNT); " +
-  'a caller blocked by the account gets 403 BLOCKED.';
+  'a caller blocked by the account gets 403 BLOCKED; a list the account\'s followers_visibility / following_visibility keeps from the caller is 403 LIST_HIDDEN ' +
+  '(known and common followers follow followers_visibility, mutuals need both lists visible).';
 
 /**
  * The read side of the graph over REST: lists, relationships, counters and suggestions for the
@@ -116,13 +117,16 @@ export class GraphQueryController {
   }
 
   @Get('stats/:userId')
-  @ApiOperation({ operationId: 'getStats', summary: "A user's exact counters", description: 'Public, also for private accounts.' })
+  @ApiOperation({
+    operationId: 'getStats',
+    summary: "A user's exact counters",
+    description: 'Public, also for private accounts, unless the account sets hide_counts: then a count of a list you may not see is null, and pending_requests_count is null for everyone but the account.',
+  })
   @ApiUserIdParam()
   @ApiOkResponse({ type: StatsDto })
   @ApiErrors('INVALID_USER_ID')
-  async statsOf(@UserIdParam('userId') userId: UserId): Promise<StatsDto> {
-    const [s] = await this.stats.execute({ userIds: [userId] });
-    return StatsDto.of(s!);
+  async statsOf(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId): Promise<StatsDto> {
+    return StatsDto.of(await this.stats.forViewer({ viewerId: caller.userId, userId }));
   }
 
   @Get('requests')
@@ -200,14 +204,17 @@ export class GraphQueryController {
   @ApiOperation({
     operationId: 'getRecommendations', summary: 'Friend-of-friend suggestions for the caller',
     description:
-      "Ranked by how many of the caller's followings follow each account (ties: smaller id). Excludes the caller, accounts it follows " +
-      'or has a pending request to, and accounts blocked either way. Bounded: only the caller\'s most recent followings ' +
-      '(RECOMMENDATION_RECENT_FOLLOWINGS) and each one\'s most recent followings (RECOMMENDATION_PER_FOLLOWING) are explored. `limit` 1–50 (default 10).',
+      "Ranked by how many of the caller's followings follow each account (ties: smaller id), each with up to three of them (`sample_mutual_ids`). " +
+      'Excludes the caller, accounts it follows or has a pending request to, accounts blocked either way, muted or dismissed (DELETE /recommendations/{id}). ' +
+      'With `relative_to` ("people like X"): accounts followed by the followers of X instead, X excluded; X\'s followers must be visible to the caller (BLOCKED, PRIVATE_ACCOUNT). ' +
+      'Bounded: only the most recent followings (or followers of X) (RECOMMENDATION_RECENT_FOLLOWINGS) and each one\'s most recent followings ' +
+      '(RECOMMENDATION_PER_FOLLOWING) are explored. `limit` 1–50 (default 10).',
   })
   @ApiOkResponse({ type: RecommendationsDto })
-  @ApiErrors('VALIDATION_FAILED')
+  @ApiErrors('VALIDATION_FAILED', 'INVALID_USER_ID', 'BLOCKED', 'PRIVATE_ACCOUNT')
   async suggestions(@CurrentCaller() caller: Caller, @Query() q: RecommendationsQueryDto): Promise<RecommendationsDto> {
-    const recs = await this.recommendations.execute({ userId: caller.userId, limit: limitOf(q.limit) });
+    const relativeTo = q.relative_to === undefined ? undefined : parseUserId(q.relative_to, 'relative_to');
+    const recs = await this.recommendations.execute({ userId: caller.userId, limit: limitOf(q.limit), relativeTo });
     return { recommendations: recs.map(RecommendationDto.of) };
   }
 

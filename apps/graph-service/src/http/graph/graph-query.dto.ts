@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
-import { GRAPH_LIMITS, GraphStats, ListedEdge, Page, Recommendation, Relationship } from '@graph/domain';
-import { ViewerRelationship } from '@graph/application';
+import { GRAPH_LIMITS, ListedEdge, Page, Relationship, VisibleStats } from '@graph/domain';
+import { Suggestion, ViewerRelationship } from '@graph/application';
 import { relationshipJson, statsJson } from '../../wire-format';
 
 // ---- query strings ---------------------------------------------------------------------------
@@ -24,6 +24,15 @@ export class RecommendationsQueryDto {
   @IsOptional()
   @IsString()
   limit?: string;
+
+  @ApiPropertyOptional({
+    description: '"People like X": suggest accounts followed by the followers of this user (the screen after a follow) instead of by your followings',
+    example: '42',
+    pattern: '^[1-9][0-9]{0,18}$',
+  })
+  @IsOptional()
+  @IsString()
+  relative_to?: string;
 }
 
 /** A query-string limit: absent stays absent; anything but digits becomes NaN, which the use case refuses by name. */
@@ -148,14 +157,14 @@ export class RelationshipsDto {
 export class StatsDto {
   @ApiProperty({ example: '123' })
   user_id!: string;
-  @ApiProperty({ example: 10 })
-  follower_count!: number;
-  @ApiProperty({ example: 5 })
-  following_count!: number;
-  @ApiProperty({ example: 0 })
-  pending_requests_count!: number;
+  @ApiProperty({ example: 10, type: Number, nullable: true, description: 'null when the account hides its counts and you may not see its followers' })
+  follower_count!: number | null;
+  @ApiProperty({ example: 5, type: Number, nullable: true, description: 'null when the account hides its counts and you may not see whom it follows' })
+  following_count!: number | null;
+  @ApiProperty({ example: 0, type: Number, nullable: true, description: 'null when the account hides its counts (for everyone but the account)' })
+  pending_requests_count!: number | null;
 
-  static of(s: GraphStats): StatsDto {
+  static of(s: VisibleStats): StatsDto {
     return statsJson(s);
   }
 
@@ -167,8 +176,11 @@ export class RecommendationDto {
   @ApiProperty({ example: 3, description: "how many of the caller's (most recent) followings follow this user" })
   mutual_count!: number;
 
-  static of(r: Recommendation): RecommendationDto {
-    return { user_id: r.userId, mutual_count: r.mutualCount };
+  @ApiProperty({ type: [String], example: ['7', '9'], description: 'up to three of the accounts you follow that follow this user ("followed by X and Y"), the most recent follow first' })
+  sample_mutual_ids!: string[];
+
+  static of(r: Suggestion): RecommendationDto {
+    return { user_id: r.userId, mutual_count: r.mutualCount, sample_mutual_ids: r.sampleMutualIds };
   }
 }
 

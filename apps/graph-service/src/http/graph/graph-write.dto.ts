@@ -51,6 +51,32 @@ export class RespondToRequestBodyDto {
   action!: 'accept' | 'reject';
 }
 
+export class RespondToRequestsBodyDto {
+  @ApiProperty({ enum: ['accept', 'reject'] })
+  @IsIn(['accept', 'reject'])
+  action!: 'accept' | 'reject';
+
+  @ApiProperty({ type: [String], example: ['42', '43'], description: 'The requesters, 1 to 100 user ids (decimal strings or JSON integers)' })
+  @IsArray()
+  follower_ids!: unknown[];
+}
+
+class RequestAnswerDto {
+  @ApiProperty({ example: '42' })
+  follower_id!: string;
+
+  @ApiProperty({ enum: ['accepted', 'rejected', 'not_found'], description: 'The request\u2019s state after the call; not_found: no request from this user to answer' })
+  status!: 'accepted' | 'rejected' | 'not_found';
+}
+
+export class RespondToRequestsResponseDto {
+  @ApiProperty({ example: true })
+  success!: true;
+
+  @ApiProperty({ type: [RequestAnswerDto], description: 'One answer per id given, in that order' })
+  results!: RequestAnswerDto[];
+}
+
 export class RespondToRequestResponseDto {
   @ApiProperty({ example: true })
   success!: true;

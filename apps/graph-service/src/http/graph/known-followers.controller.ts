@@ -48,7 +48,7 @@ export class KnownFollowersController {
     summary: 'Known followers of up to 100 users at once',
     description:
       "For each id: how many of the accounts you follow follow it, and up to three of them (Bluesky's viewer.knownFollowers). " +
-      'A user whose followers you may not see (private and you do not follow it, or it blocks you) answers count null. More than 100 ids: 400 TOO_MANY_IDS.',
+      'A user whose followers you may not see (private and you do not follow it, it blocks you, or its followers_visibility hides them) answers count null. More than 100 ids: 400 TOO_MANY_IDS.',
   })
   @ApiOkResponse({ type: KnownFollowersDto })
   @ApiErrors('INVALID_USER_ID', 'TOO_MANY_IDS', 'VALIDATION_FAILED')

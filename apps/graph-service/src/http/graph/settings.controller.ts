@@ -1,13 +1,13 @@
-import { Body, Controller, Get, HttpCode, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { GetSettingsUseCase, UpdateSettingsUseCase } from '@graph/application';
+import { GetSettingsUseCase, UpdateAccountSettingsUseCase, UpdateSettingsUseCase } from '@graph/application';
 import { CurrentCaller } from '../auth/auth.decorators';
 import { Caller } from '../auth/auth.types';
 import { ApiErrors, ApiSignedIn, JSON_BODY_ERRORS } from '../common/api-docs.decorators';
 import { GRAPH_ROUTE_PREFIX } from '../first-page/first-page.routes';
-import { SettingsDto } from './settings.dto';
+import { PrivacySettingsDto, SettingsDto, SettingsPatchDto } from './settings.dto';
 
-/** The caller's privacy setting. */
+/** The caller's privacy and account policies (docs/api.md "Account policies"). */
 @ApiTags('settings')
 @ApiSignedIn()
 @Controller(`${GRAPH_ROUTE_PREFIX}/settings`)
@@ -15,14 +15,14 @@ export class SettingsController {
   constructor(
     private readonly getSettings: GetSettingsUseCase,
     private readonly updateSettings: UpdateSettingsUseCase,
+    private readonly updateAccountSettings: UpdateAccountSettingsUseCase,
   ) {}
 
   @Get()
   @ApiOperation({ operationId: 'getSettings', summary: 'Your settings' })
   @ApiOkResponse({ type: SettingsDto })
   async get(@CurrentCaller() caller: Caller): Promise<SettingsDto> {
-    const settings = await this.getSettings.execute({ userId: caller.userId });
-    return { is_private: settings.isPrivate };
+    return SettingsDto.of(await this.getSettings.execute({ userId: caller.userId }));
   }
 
   @Put()
@@ -34,8 +34,31 @@ export class SettingsController {
   })
   @ApiOkResponse({ type: SettingsDto })
   @ApiErrors(...JSON_BODY_ERRORS)
-  async put(@CurrentCaller() caller: Caller, @Body() body: SettingsDto): Promise<SettingsDto> {
-    const outcome = await this.updateSettings.execute({ userId: caller.userId, isPrivate: body.is_private });
-    return { is_private: outcome.isPrivate };
+  async put(@CurrentCaller() caller: Caller, @Body() body: PrivacySettingsDto): Promise<SettingsDto> {
+    await this.updateSettings.execute({ userId: caller.userId, isPrivate: body.is_private });
+    return SettingsDto.of(await this.getSettings.execute({ userId: caller.userId }));
+  }
+
+  @Patch()
+  @ApiOperation({
+    operationId: 'patchSettings',
+    summary: 'Change any of your settings',
+    description: 'The fields given change, the others keep their value; a repeat changes nothing. All are checked before anything is written.',
+  })
+  @ApiOkResponse({ type: SettingsDto })
+  @ApiErrors(...JSON_BODY_ERRORS)
+  async patch(@CurrentCaller() caller: Caller, @Body() body: SettingsPatchDto): Promise<SettingsDto> {
+    const settings = await this.updateAccountSettings.execute({
+      userId: caller.userId,
+      isPrivate: body.is_private,
+      policies: {
+        followersVisibility: body.followers_visibility,
+        followingVisibility: body.following_visibility,
+        hideCounts: body.hide_counts,
+        autoAcceptFollowed: body.auto_accept_followed,
+        requestTtlDays: body.request_ttl_days,
+      },
+    });
+    return SettingsDto.of(settings);
   }
 }
