@@ -424,13 +424,17 @@ export class SpareRedisCluster {
     });
   }
 
-  /** Until every slot is served by a live master and every node agrees (`cluster_state:ok` everywhere). */
+  /** Until every slot is served by a live master, every node agrees (`cluster_state:ok` everywhere) and every replica is in sync. */
   async waitHealthy(timeoutMs = 30000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      // Every node agrees, and every replica has its master's data (a replica whose link never came
+      // up is no failover candidate, so a master killed then would stay dead).
       const ok = [...this.processes.keys()].every((port) => {
         try {
-          return /cluster_state:ok/.test(execFileSync('redis-cli', ['-p', String(port), 'cluster', 'info'], { encoding: 'utf8' }));
+          const state = execFileSync('redis-cli', ['-p', String(port), 'cluster', 'info'], { encoding: 'utf8' });
+          const replication = execFileSync('redis-cli', ['-p', String(port), 'info', 'replication'], { encoding: 'utf8' });
+          return /cluster_state:ok/.test(state) && (!/role:slave/.test(replication) || /master_link_status:up/.test(replication));
         } catch {
           return false;
         }
@@ -454,6 +458,9 @@ export class SpareRedisCluster {
     // Without it every node answers CLUSTERDOWN while a dead master's slots are uncovered: the
     // whole cache would go to Postgres, not just that master's third (docs/scaling.md).
     args.push('--cluster-require-full-coverage', 'no');
+    // A replica that never finished its first sync refuses to take over (its data is too old by
+    // cluster-replica-validity-factor): start the transfer at once instead of after 5 s.
+    args.push('--repl-diskless-sync-delay', '0');
     this.processes.set(port, spawn('redis-server', args, { stdio: 'ignore' }));
   }
 
