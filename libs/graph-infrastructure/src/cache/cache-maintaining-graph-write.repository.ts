@@ -189,8 +189,15 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
     try {
       outcome = await write();
     } catch (error) {
-      // A domain refusal wrote nothing; anything else may have committed: drop what was announced.
-      await this.finish(ticket, error instanceof GraphError ? [] : drop(...keys, suggestions(followerId)));
+      // A domain refusal wrote nothing: end the announcement.
+      if (!mayHaveCommitted(error)) {
+        await this.finish(ticket, []);
+        throw error;
+      }
+      // Anything else may still commit on the server after this call gave up (a timed-out query
+      // keeps running): drop the entries but leave the announcement open, so no read fills them
+      // from Postgres before that late commit; it lapses by itself after PENDING_TTL_MS.
+      await this.store.drop([...keys, suggestions(followerId)]).catch(() => undefined);
       throw error;
     }
     await this.finish(ticket, ops(outcome));
@@ -206,9 +213,13 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
     try {
       outcome = await write();
     } catch (error) {
-      if (!(error instanceof GraphError)) {
+      if (mayHaveCommitted(error)) {
         if (ifUnknown === 'all') await this.store.invalidateAll().catch(() => undefined);
-        else await this.finish({ epoch: null, keys: [] }, ifUnknown);
+        else {
+          // As in edgeWrite: announced and never ended, so nothing fills these keys before a late commit.
+          await this.store.beginWrite(ifUnknown.map((op) => op.key));
+          await this.finish({ epoch: null, keys: [] }, ifUnknown);
+        }
       }
       throw error;
     }
@@ -220,4 +231,12 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
     // Failures are the store's business (it opens its breaker and moves the epoch before reuse).
     await this.store.finishWrite(ticket, ops).catch(() => undefined);
   }
+}
+
+/**
+ * Whether a failed write may still have committed: anything but a domain refusal. UNAVAILABLE
+ * included: a query the client stopped waiting for can commit on the server afterwards.
+ */
+function mayHaveCommitted(error: unknown): boolean {
+  return !(error instanceof GraphError) || error.code === 'UNAVAILABLE';
 }

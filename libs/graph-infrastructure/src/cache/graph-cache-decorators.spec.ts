@@ -1,4 +1,4 @@
-import { GraphError, GraphStats, OwnedEdgeList, UserId } from '@graph/domain';
+import { GraphError, GraphStats, OwnedEdgeList, UnavailableError, UserId } from '@graph/domain';
 import { InMemoryGraphReadRepository } from '@graph/domain/testing/in-memory-graph-read.repository';
 import { InMemoryGraphWriteRepository } from '@graph/domain/testing/in-memory-graph-write.repository';
 import { InMemoryGraphStore } from '@graph/domain/testing/in-memory-graph.store';
@@ -299,5 +299,42 @@ describe('cache decorators over the in-memory fakes', () => {
     })(WINDOW);
     const g = build(broken);
     await expect(new GraphCacheAdminService(g.reads, g.store, g.metrics).evictUser(id(801))).rejects.toThrow(TypeError);
+  });
+
+  // A query the client gave up on (UNAVAILABLE after the query timeout) can still commit afterwards.
+  // Its keys stay announced, so a read in between is not stored and cannot hide that late commit.
+  it('keeps the keys of a write of unknown outcome unfillable, so a late commit is never hidden by a fill', async () => {
+    const store = new MemoryGraphCacheStore(WINDOW);
+    const graph = new InMemoryGraphStore();
+    const truth = new InMemoryGraphReadRepository(graph);
+    const metrics = new GraphCacheMetrics(new MetricsRegistry({ defaultMetrics: false }));
+    const reads = new CachedGraphReadRepository(new InMemoryGraphReadRepository(graph), store, SETTINGS, metrics);
+    const timingOut = new (class extends InMemoryGraphWriteRepository {
+      override async follow(): Promise<never> {
+        throw new UnavailableError('query read timeout');
+      }
+      override async block(): Promise<never> {
+        throw new UnavailableError('query read timeout');
+      }
+    })(graph);
+    const writes = new CacheMaintainingGraphWriteRepository(timingOut, store);
+    const late = new InMemoryGraphWriteRepository(graph);
+    const [a, b, c] = [id(900), id(901), id(902)];
+    await late.follow(c, b);
+    await reads.getStats([a, b]);
+    await reads.getRelationships(c, [b]);
+
+    await expect(writes.follow(a, b)).rejects.toThrow(UnavailableError);
+    expect(await reads.getStats([a, b])).toEqual(await truth.getStats([a, b])); // read from Postgres, not stored
+    await late.follow(a, b); // the timed-out statement commits after all
+    expect(await reads.getStats([a, b])).toEqual(await truth.getStats([a, b]));
+    expect(await reads.listEdges({ kind: 'followers', userId: b }, { limit: 20, after: null })).toEqual(
+      await truth.listEdges({ kind: 'followers', userId: b }, { limit: 20, after: null }),
+    );
+
+    await expect(writes.block(b, c)).rejects.toThrow(UnavailableError);
+    expect(await reads.getRelationships(c, [b])).toEqual(await truth.getRelationships(c, [b]));
+    await late.block(b, c);
+    expect(await reads.getRelationships(c, [b])).toEqual(await truth.getRelationships(c, [b]));
   });
 });
