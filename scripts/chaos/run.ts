@@ -22,7 +22,7 @@ import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { GRAPH_EVENT_TOPICS } from '@graph/contracts';
+import { GRAPH_BLOCK_TOPIC, GRAPH_EVENT_TOPICS } from '@graph/contracts';
 import { freePort } from '../../test/support/spare-services';
 import { OwnStack, ServiceProcess, argument, httpCall, log, percentile } from './own-stack';
 
@@ -188,6 +188,7 @@ class EventWatcher {
   readonly byId = new Map<string, { topic: string; follower: string; following: string; occurredAt: string; type: string }>();
   duplicates = 0;
   outOfOrder = 0;
+  readonly outOfOrderExamples: string[] = [];
   private readonly lastAt = new Map<string, string>();
   private consumer: ReturnType<Kafka['consumer']> | null = null;
 
@@ -195,20 +196,28 @@ class EventWatcher {
     const kafka = new Kafka({ clientId: 'chaos-watcher', brokers: brokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 100, maxRetryTime: 2000 } });
     this.consumer = kafka.consumer({ groupId: `chaos-watch-${randomUUID()}`, maxWaitTimeInMs: 200, retry: { retries: 100, maxRetryTime: 2000 } });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: Object.values(GRAPH_EVENT_TOPICS), fromBeginning: true });
+    // Every topic the load's changes write to the outbox: follows and their answers, and blocks.
+    await this.consumer.subscribe({ topics: [...Object.values(GRAPH_EVENT_TOPICS), GRAPH_BLOCK_TOPIC], fromBeginning: true });
     await this.consumer.run({
       eachMessage: async ({ topic, message }) => {
-        const e = JSON.parse(message.value?.toString() ?? '{}') as { event_id: string; follower_id: string; following_id: string; occurred_at: string; event_type: string };
+        const raw = JSON.parse(message.value?.toString() ?? '{}') as { event_id: string; follower_id?: string; following_id?: string; blocker_id?: string; blocked_id?: string; occurred_at: string; event_type: string };
+        // A block event names blocker and blocked (keyed by the blocker, as follow events by the follower).
+        const e = { ...raw, follower_id: raw.follower_id ?? raw.blocker_id!, following_id: raw.following_id ?? raw.blocked_id! };
         if (this.byId.has(e.event_id)) {
           this.duplicates++;
           return;
         }
         this.byId.set(e.event_id, { topic, follower: e.follower_id, following: e.following_id, occurredAt: e.occurred_at, type: e.event_type });
-        // Per follower and topic (one partition: the key is the follower), events must come in the order they happened.
+        // Per follower and topic (one partition: the key is the follower), events must come in the order
+        // they happened. Block events are checked for delivery only: a block's unfollow events and the
+        // blocked user's own writes are unrelated transactions, so their clocks need not follow commit order.
+        if (topic === GRAPH_BLOCK_TOPIC) return;
         const key = `${topic}/${e.follower_id}`;
         const last = this.lastAt.get(key);
-        if (last && Date.parse(e.occurred_at) < Date.parse(last)) this.outOfOrder++;
-        else this.lastAt.set(key, e.occurred_at);
+        if (last && Date.parse(e.occurred_at) < Date.parse(last)) {
+          this.outOfOrder++;
+          if (this.outOfOrderExamples.length < 5) this.outOfOrderExamples.push(`${key}: ${e.event_type} ${e.follower_id}>${e.following_id} at ${e.occurred_at} after ${last}`);
+        } else this.lastAt.set(key, e.occurred_at);
       },
     });
   }
@@ -226,6 +235,7 @@ interface Verdict {
   phantom: number;
   edgesWithoutEvent: string[];
   outOfOrder: number;
+  outOfOrderExamples: string[];
   duplicatesSeen: number;
   events: number;
 }
@@ -263,6 +273,7 @@ async function verify(databaseUrl: string, load: Load, watcher: EventWatcher): P
     // The last event seen for each pair must say what the database says.
     const lastEvent = new Map<string, { at: string; type: string }>();
     for (const e of watcher.byId.values()) {
+      if (e.topic === GRAPH_BLOCK_TOPIC) continue;
       const key = `${e.follower}>${e.following}`;
       const prev = lastEvent.get(key);
       if (!prev || Date.parse(e.occurredAt) >= Date.parse(prev.at)) lastEvent.set(key, { at: e.occurredAt, type: e.type });
@@ -273,7 +284,7 @@ async function verify(databaseUrl: string, load: Load, watcher: EventWatcher): P
       const last = lastEvent.get(key);
       if (!last || !/follow_request_accepted|^follow$|followed/.test(last.type)) edgesWithoutEvent.push(`${key}: last event ${last?.type ?? 'none'}`);
     }
-    return { acknowledged: load.acknowledged, lost, drift, missing, phantom, edgesWithoutEvent, outOfOrder: watcher.outOfOrder, duplicatesSeen: watcher.duplicates, events: watcher.byId.size };
+    return { acknowledged: load.acknowledged, lost, drift, missing, phantom, edgesWithoutEvent, outOfOrder: watcher.outOfOrder, outOfOrderExamples: watcher.outOfOrderExamples, duplicatesSeen: watcher.duplicates, events: watcher.byId.size };
   } finally {
     await db.end();
   }
@@ -402,6 +413,7 @@ function printVerdict(v: Verdict, load: Load): boolean {
   const pass = v.lost.length === 0 && v.drift.length === 0 && v.missing === 0 && v.phantom === 0 && v.outOfOrder === 0 && v.edgesWithoutEvent.length === 0 && waitedPastBudget === 0;
   log(`\nacknowledged writes ${v.acknowledged}; lost ${v.lost.length}; counter rows that differ from a recount ${v.drift.length}`);
   log(`events ${v.events} (duplicates delivered and dropped by event_id: ${v.duplicatesSeen}); missing ${v.missing}; phantom ${v.phantom}; accepted edges without their event ${v.edgesWithoutEvent.length}; out of order per follower ${v.outOfOrder}`);
+  for (const example of v.outOfOrderExamples) log(`  out of order: ${example}`);
   log(`calls waiting past the ${CALL_BUDGET_MS} ms budget (outside the frozen-service phase): ${waitedPastBudget}`);
   for (const l of [...v.lost.slice(0, 5), ...v.drift.slice(0, 5), ...v.edgesWithoutEvent.slice(0, 5)]) log(`  ${l}`);
   return pass;
