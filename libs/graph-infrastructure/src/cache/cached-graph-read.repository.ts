@@ -97,7 +97,7 @@ function countOf(family: 'followers' | 'following', stats: string): number {
   return Number(family === 'followers' ? followers : following);
 }
 
-function usToDate(us: string): Date {
+export function usToDate(us: string): Date {
   const n = Number(us);
   // Exact below 2^53 µs (year 2255); BigInt beyond.
   if (Number.isSafeInteger(n)) return new Date(Math.floor(n / 1000));

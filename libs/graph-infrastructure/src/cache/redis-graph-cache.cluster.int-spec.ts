@@ -30,9 +30,9 @@ describe('on a Redis Cluster (3 masters + 3 replicas)', () => {
 
   graphCacheStoreContract('Redis Cluster', async () => ({ store: new RedisGraphCacheStore(shared, { listWindow: 5, failureThreshold: 3, openMs: 1000 }) }));
 
-  it('keeps one user’s entries in one slot, a pair’s with its viewer, and counts follows exactly (no MOVED let through)', async () => {
+  it('keeps one user’s entries in one slot (its mute set too), a pair’s with its viewer, and counts follows exactly (no MOVED let through)', async () => {
     const slot = calculateSlot(cacheKey('stats', '42'));
-    for (const key of [cacheKey('followers', '42'), cacheKey('blocks', '42'), cacheKey('relationship', '42', '7'), cacheKey('page', '42', 'followers', '20')]) {
+    for (const key of [cacheKey('followers', '42'), cacheKey('blocks', '42'), cacheKey('mutes', '42'), cacheKey('relationship', '42', '7'), cacheKey('page', '42', 'followers', '20')]) {
       expect(calculateSlot(key)).toBe(slot);
     }
     const failedOpen: string[] = [];
