@@ -58,6 +58,15 @@ export abstract class GraphReadRepository {
    */
   abstract knownFollowersOf(viewerId: UserId, targetIds: UserId[], sample: number): Promise<KnownFollowersSummary[]>;
 
+  /**
+   * The sampleIds of knownFollowersOf without the count, for each target in the order asked: up to
+   * `sample` of the accounts `viewerId` follows that follow it, the most recent follow first. Its
+   * cost is bounded by the sample where the viewer's followings are dense among the target's
+   * followers, not by how many accounts the viewer follows (suggestions ask it for 10 targets of a
+   * user who may follow thousands). One round trip.
+   */
+  abstract sampleKnownFollowers(viewerId: UserId, targetIds: UserId[], sample: number): Promise<UserId[][]>;
+
   /** For each pair, whether either user blocks the other, in the order given, in one round trip. */
   abstract blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]>;
 

@@ -517,6 +517,48 @@ export function describeGraphReadRepositoryContract(name: string, makeFixture: (
       });
     });
 
+    describe('sampleKnownFollowers', () => {
+      it('gives exactly the samples of knownFollowersOf, whether the viewer follows a few accounts or hundreds, and the target is small, dense or sparse in them', async () => {
+        const [few, many, dense, sparse, small, none, pendingOnly] = ids(7);
+        const followed = ids(250);
+        const strangers = ids(300);
+        const accepted = (follower: UserId, following: UserId, k: number) => ({ follower, following, status: 'accepted' as const, createdAtUs: at(k) });
+        await f.seed({
+          edges: [
+            ...followed.map((k, i) => accepted(many!, k, i)),
+            ...followed.slice(0, 3).map((k, i) => accepted(few!, k, i)),
+            // dense: every other newest follower is one the viewer follows
+            ...followed.slice(0, 120).flatMap((k, i) => [accepted(k, dense!, 1000 + 2 * i), accepted(strangers[i]!, dense!, 1001 + 2 * i)]),
+            // sparse: 300 newer followers the viewer does not follow, two old ones it does
+            ...strangers.map((x, i) => accepted(x, sparse!, 2000 + i)),
+            accepted(followed[0]!, sparse!, 1500),
+            accepted(followed[1]!, sparse!, 1501),
+            accepted(followed[2]!, small!, 3000),
+            accepted(strangers[0]!, small!, 3001),
+            { follower: followed[4]!, following: pendingOnly!, status: 'pending', createdAtUs: at(3100) },
+          ],
+        });
+        const targets = [dense!, sparse!, small!, none!, pendingOnly!, dense!];
+        for (const viewer of [many!, few!]) {
+          const known = await f.repo.knownFollowersOf(viewer, targets, 3);
+          expect(await f.repo.sampleKnownFollowers(viewer, targets, 3)).toEqual(known.map((k) => k.sampleIds));
+        }
+        expect(await f.repo.sampleKnownFollowers(many!, targets, 3)).toEqual([
+          [followed[119], followed[118], followed[117]],
+          [followed[1], followed[0]],
+          [followed[2]],
+          [],
+          [],
+          [followed[119], followed[118], followed[117]],
+        ]);
+        expect(await f.repo.sampleKnownFollowers(few!, [dense!, sparse!], 2)).toEqual([
+          [followed[2], followed[1]],
+          [followed[1], followed[0]],
+        ]);
+        expect(await f.repo.sampleKnownFollowers(many!, [], 3)).toEqual([]);
+      });
+    });
+
     describe('blockExists', () => {
       it('says for each pair, in order, whether either blocks the other', async () => {
         const [a, b, c, d] = ids(4);

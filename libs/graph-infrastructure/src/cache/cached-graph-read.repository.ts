@@ -310,6 +310,10 @@ export class CachedGraphReadRepository extends GraphReadRepository {
     return this.inner.knownFollowersOf(viewerId, targetIds, sample);
   }
 
+  async sampleKnownFollowers(viewerId: UserId, targetIds: UserId[], sample: number): Promise<UserId[][]> {
+    return this.inner.sampleKnownFollowers(viewerId, targetIds, sample);
+  }
+
   async blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]> {
     return this.inner.blockExists(pairs);
   }

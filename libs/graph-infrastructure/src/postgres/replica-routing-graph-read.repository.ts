@@ -100,6 +100,10 @@ export class ReplicaRoutingGraphReadRepository extends GraphReadRepository {
     return this.routed([viewerId, ...targetIds], (r) => r.knownFollowersOf(viewerId, targetIds, sample));
   }
 
+  sampleKnownFollowers(viewerId: UserId, targetIds: UserId[], sample: number): Promise<UserId[][]> {
+    return this.routed([viewerId, ...targetIds], (r) => r.sampleKnownFollowers(viewerId, targetIds, sample));
+  }
+
   /** An access check (reply threads between other users): on the primary. */
   blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]> {
     return this.primary.blockExists(pairs);
