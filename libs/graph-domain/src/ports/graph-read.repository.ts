@@ -11,6 +11,23 @@ export interface RecommendationBounds {
   perFollowing: number;
 }
 
+/** Which sources of a followers/following page listPageSources reads (each part only when asked). */
+export interface ListPageSourcesQuery {
+  settings: boolean;
+  /** The owner's newest blocked accounts, at most this many; null: not asked. */
+  blocks: number | null;
+  stats: boolean;
+  /** The list's newest entries, at most this many (as listEdges from the start); null: not asked. */
+  head: number | null;
+}
+
+export interface ListPageSources {
+  settings?: UserSettings;
+  blocks?: EdgeSlice;
+  stats?: GraphStats;
+  head?: EdgeSlice;
+}
+
 /**
  * The read side of the graph. Reads see committed data only; none writes.
  */
@@ -50,6 +67,23 @@ export abstract class GraphReadRepository {
    * countEdges). The viewer's own block of the owner hides nothing; the owner sees its own lists.
    */
   abstract readListPage(viewerId: UserId, list: OwnedEdgeList, page: PageQuery): Promise<ListPageRead>;
+
+  /**
+   * What a followers/following page of `list` is made of, for a cache to fill the parts it misses:
+   * the owner's settings, blocked accounts, counters and the list's newest entries, each exactly as
+   * getSettings, listEdges and getStats give it. By default those calls side by side; an adapter
+   * reads them in one round trip.
+   */
+  async listPageSources(list: OwnedEdgeList, want: ListPageSourcesQuery): Promise<ListPageSources> {
+    const owner = list.userId;
+    const [settings, blocks, stats, head] = await Promise.all([
+      want.settings ? this.getSettings(owner) : undefined,
+      want.blocks !== null ? this.listEdges({ kind: 'blocks', userId: owner }, { limit: want.blocks, after: null }) : undefined,
+      want.stats ? this.getStats([owner]).then(([s]) => s) : undefined,
+      want.head !== null ? this.listEdges(list, { limit: want.head, after: null }) : undefined,
+    ]);
+    return { ...(settings && { settings }), ...(blocks && { blocks }), ...(stats && { stats }), ...(head && { head }) };
+  }
 
   /**
    * For each target, in the order asked: how many accounts `viewerId` follows (accepted) follow it

@@ -492,6 +492,47 @@ export function describeGraphReadRepositoryContract(name: string, makeFixture: (
       });
     });
 
+    describe('listPageSources', () => {
+      it('gives each part asked exactly as getSettings, listEdges and getStats do, and nothing else', async () => {
+        const [owner, plain, a, b, c, d, x, y] = ids(8);
+        await f.seed({
+          privateUsers: [owner!],
+          policies: [{ userId: owner!, followersVisibility: 'followers', hideCounts: true }],
+          edges: [
+            { follower: a!, following: owner!, status: 'accepted', createdAtUs: at(1) },
+            { follower: b!, following: owner!, status: 'accepted', createdAtUs: at(2) },
+            { follower: c!, following: owner!, status: 'pending', createdAtUs: at(3) },
+            { follower: d!, following: owner!, status: 'accepted', createdAtUs: at(3) },
+            { follower: owner!, following: a!, status: 'accepted', createdAtUs: at(4) },
+          ],
+          blocks: [
+            { blocker: owner!, blocked: x!, createdAtUs: at(5) },
+            { blocker: owner!, blocked: y!, createdAtUs: at(5) },
+          ],
+        });
+        for (const kind of ['followers', 'following'] as const) {
+          for (const limit of [1, 2, 5]) {
+            const list = { kind, userId: owner! };
+            expect(await f.repo.listPageSources(list, { settings: true, blocks: limit, stats: true, head: limit })).toEqual({
+              settings: await f.repo.getSettings(owner!),
+              blocks: await f.repo.listEdges({ kind: 'blocks', userId: owner! }, { limit, after: null }),
+              stats: (await f.repo.getStats([owner!]))[0],
+              head: await f.repo.listEdges(list, { limit, after: null }),
+            });
+          }
+        }
+        expect(await f.repo.listPageSources({ kind: 'followers', userId: plain! }, { settings: true, blocks: 3, stats: true, head: 3 })).toEqual({
+          settings: DEFAULT_USER_SETTINGS,
+          blocks: { items: [], next: null },
+          stats: { userId: plain, followerCount: 0, followingCount: 0, pendingRequestsCount: 0 },
+          head: { items: [], next: null },
+        });
+        expect(await f.repo.listPageSources({ kind: 'followers', userId: owner! }, { settings: false, blocks: null, stats: true, head: null })).toEqual({
+          stats: { userId: owner, followerCount: 3, followingCount: 1, pendingRequestsCount: 1 },
+        });
+      });
+    });
+
     describe('knownFollowersOf', () => {
       it('counts, per target in order, the viewer\'s followings that follow it, with the newest few', async () => {
         const [me, t1, t2, t3, k1, k2, k3, k4, stranger] = ids(9);
