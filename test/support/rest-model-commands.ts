@@ -94,9 +94,16 @@ function expectOrdered(what: string, items: Array<{ user_id: string; created_at?
 
 const ACCESS_ERRORS = { blocked: [403, 'BLOCKED'], private: [403, 'PRIVATE_ACCOUNT'], hidden: [403, 'LIST_HIDDEN'] } as const;
 
+/** One entry of a listed page (followers, requests, blocks, mutes …). */
+interface ListedItem {
+  user_id: string;
+  created_at?: string;
+  [field: string]: unknown;
+}
+
 /** Every page of a list, `limit` at a time (first page: no cursor, so the first-page shortcut may answer it). */
-async function walk(r: ModelReal, who: string, path: string, name: string, limit: number): Promise<{ first: Answer; items: any[]; totals: number[] }> {
-  const items: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+async function walk(r: ModelReal, who: string, path: string, name: string, limit: number): Promise<{ first: Answer; items: ListedItem[]; totals: number[] }> {
+  const items: ListedItem[] = [];
   const totals: number[] = [];
   const sep = path.includes('?') ? '&' : '?';
   const first = await send(r, who, 'GET', `${path}${sep}limit=${limit}`);
@@ -274,24 +281,31 @@ export function modelCommands(count: number): fc.Arbitrary<Cmd> {
         await checkPair(m, r, id(r, a), id(r, t), label);
       }),
   );
-  const unfollow = fc.tuple(two, existing).map(
-    ([[a, given], k]) =>
-      new Step(`u${a} unfollow ${k === null ? `u${given}` : '{target}'}`, async (m, r, _label, resolve) => {
-        const t = pick(m.followedOrRequested(id(r, a)), k, id(r, given));
-        const label = resolve(t);
-        expectAnswer(label, await send(r, id(r, a), 'DELETE', `/follow/${t}`), m.unfollow(id(r, a), t));
-        await checkPair(m, r, id(r, a), t, label);
-      }),
-  );
+  /**
+   * A call of `o` on someone: picked (by index) among those `held` names in the model's state when
+   * the step runs, else the generated user; answered as the model says, then both views checked.
+   */
+  const onHeld = (
+    users: fc.Arbitrary<[number, number]>,
+    verb: string,
+    held: (m: GraphModel, o: string) => string[],
+    call: (o: string, t: string) => [method: string, path: string, body?: unknown],
+    expected: (m: GraphModel, o: string, t: string) => Expected,
+  ) =>
+    fc.tuple(users, existing).map(
+      ([[o, given], k]) =>
+        new Step(`u${o} ${verb} ${k === null ? `u${given}` : '{target}'}`, async (m, r, _label, resolve) => {
+          const t = pick(held(m, id(r, o)), k, id(r, given));
+          const label = resolve(t);
+          const [method, path, body] = call(id(r, o), t);
+          expectAnswer(label, await send(r, id(r, o), method, path, body), expected(m, id(r, o), t));
+          await checkPair(m, r, id(r, o), t, label);
+        }),
+    );
+  const unfollow = onHeld(two, 'unfollow', (m, o) => m.followedOrRequested(o), (_o, t) => ['DELETE', `/follow/${t}`], (m, o, t) => m.unfollow(o, t));
   const action = fc.constantFrom('accept' as const, 'accept' as const, 'reject' as const);
-  const respond = fc.tuple(pairOrSelf, action, existing).map(
-    ([[o, given], act, k]) =>
-      new Step(`u${o} ${act}s ${k === null ? `u${given}` : '{target}'}`, async (m, r, _label, resolve) => {
-        const f = pick(m.requests(id(r, o), 'incoming').map((e) => e.id), k, id(r, given));
-        const label = resolve(f);
-        expectAnswer(label, await send(r, id(r, o), 'POST', `/requests/${f}`, { action: act }), m.respond(id(r, o), f, act));
-        await checkPair(m, r, id(r, o), f, label);
-      }),
+  const respond = action.chain((act) =>
+    onHeld(pairOrSelf, `${act}s`, (m, o) => m.requests(o, 'incoming').map((e) => e.id), (_o, f) => ['POST', `/requests/${f}`, { action: act }], (m, o, f) => m.respond(o, f, act)),
   );
   const respondMany = fc.tuple(user, fc.array(user, { minLength: 1, maxLength: 4 }), action).map(
     ([o, fs, act]) =>
@@ -301,15 +315,7 @@ export function modelCommands(count: number): fc.Arbitrary<Cmd> {
         for (const f of new Set(followers)) await checkPair(m, r, id(r, o), f, label);
       }),
   );
-  const removeFollower = fc.tuple(two, existing).map(
-    ([[o, given], k]) =>
-      new Step(`u${o} removes follower ${k === null ? `u${given}` : '{target}'}`, async (m, r, _label, resolve) => {
-        const f = pick(m.list(id(r, o), 'followers').map((e) => e.id), k, id(r, given));
-        const label = resolve(f);
-        expectAnswer(label, await send(r, id(r, o), 'DELETE', `/followers/${f}`), m.removeFollower(id(r, o), f));
-        await checkPair(m, r, id(r, o), f, label);
-      }),
-  );
+  const removeFollower = onHeld(two, 'removes follower', (m, o) => m.list(o, 'followers').map((e) => e.id), (_o, f) => ['DELETE', `/followers/${f}`], (m, o, f) => m.removeFollower(o, f));
   const block = pairOrSelf.map(
     ([a, t]) =>
       new Step(`u${a} block u${t}`, async (m, r, label) => {
@@ -317,15 +323,7 @@ export function modelCommands(count: number): fc.Arbitrary<Cmd> {
         await checkPair(m, r, id(r, a), id(r, t), label);
       }),
   );
-  const unblock = fc.tuple(two, existing).map(
-    ([[a, given], k]) =>
-      new Step(`u${a} unblock ${k === null ? `u${given}` : '{target}'}`, async (m, r, _label, resolve) => {
-        const t = pick(m.blocksOf(id(r, a)).map((e) => e.id), k, id(r, given));
-        const label = resolve(t);
-        expectAnswer(label, await send(r, id(r, a), 'DELETE', `/block/${t}`), m.unblock(id(r, a), t));
-        await checkPair(m, r, id(r, a), t, label);
-      }),
-  );
+  const unblock = onHeld(two, 'unblock', (m, o) => m.blocksOf(o).map((e) => e.id), (_o, t) => ['DELETE', `/block/${t}`], (m, o, t) => m.unblock(o, t));
   const muteBody = fc.record(
     { notifications: fc.boolean(), scope: fc.constantFrom<MuteScope>('all', 'reposts'), duration: fc.constantFrom(0, 1, 1, 2, 3600) },
     { requiredKeys: [] },
@@ -346,15 +344,7 @@ export function modelCommands(count: number): fc.Arbitrary<Cmd> {
         await checkPair(m, r, id(r, a), id(r, t), label);
       }),
   );
-  const unmute = fc.tuple(two, existing).map(
-    ([[a, given], k]) =>
-      new Step(`u${a} unmute ${k === null ? `u${given}` : '{target}'}`, async (m, r, _label, resolve) => {
-        const t = pick(m.mutedBy(id(r, a)), k, id(r, given));
-        const label = resolve(t);
-        expectAnswer(label, await send(r, id(r, a), 'DELETE', `/mutes/${t}`), m.unmute(id(r, a), t));
-        await checkPair(m, r, id(r, a), t, label);
-      }),
-  );
+  const unmute = onHeld(two, 'unmute', (m, o) => m.mutedBy(o), (_o, t) => ['DELETE', `/mutes/${t}`], (m, o, t) => m.unmute(o, t));
   const settingsPatch: fc.Arbitrary<SettingsPatch> = fc
     .record(
       {

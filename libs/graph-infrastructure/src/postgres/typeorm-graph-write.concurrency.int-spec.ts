@@ -10,6 +10,11 @@ import { counterDrift, outboxEntries, outboxPosition, storedCounts } from '../..
 
 const ids = (n: number) => Array.from({ length: n }, () => freshUserId() as UserId);
 const pause = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+/**
+ * Hundreds of calls queue for 20 connections here: the wait for a free one is bounded loosely (the
+ * adapter's default of 2 s failed the first case with UNAVAILABLE on a loaded 2-core machine).
+ */
+const racingDataSource = () => createDataSource(testInfra.databaseUrl, 20, 30000, { connectTimeoutMs: 20000, queryTimeoutMs: 31000, breakerOpenMs: 1000 });
 
 /** Runs every task at once; returns the failures that are not among the domain codes `allowed`. */
 async function runAll(tasks: Array<() => Promise<unknown>>, allowed: string[] = []): Promise<unknown[]> {
@@ -24,7 +29,7 @@ describe('TypeOrmGraphWriteRepository under concurrency', () => {
   let db: DataSource;
   let repo: TypeOrmGraphWriteRepository;
   beforeAll(async () => {
-    db = createDataSource(testInfra.databaseUrl, 20, 30000);
+    db = racingDataSource();
     await db.initialize();
     repo = new TypeOrmGraphWriteRepository(db);
   });
@@ -193,7 +198,7 @@ describe('TypeOrmMuteRepository under concurrency', () => {
   let mutes: TypeOrmMuteRepository;
   let graph: TypeOrmGraphWriteRepository;
   beforeAll(async () => {
-    db = createDataSource(testInfra.databaseUrl, 20, 30000);
+    db = racingDataSource();
     await db.initialize();
     mutes = new TypeOrmMuteRepository(db);
     graph = new TypeOrmGraphWriteRepository(db);
@@ -312,6 +317,45 @@ describe('TypeOrmMuteRepository under concurrency', () => {
         expect(got).toEqual(['unmute:expired']);
       }
     }
+  });
+
+  it('a re-mute that commits while a sweeper waits on the expired row is kept: the sweeper rechecks the expiry on the row it locks', async () => {
+    const [a, b] = ids(2);
+    await mutes.mute(a, b, { notifications: true, scope: 'all', expiresAt: new Date(Date.now() - 1000) });
+    const start = await outboxPosition(db);
+    /** Waits until `n` sessions of this database wait on a lock with a statement matching `like`. */
+    const lockWaiters = async (like: string, n: number) => {
+      for (let tries = 0; tries < 500; tries++) {
+        const [row] = await db.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1`,
+          [like],
+        );
+        if (row.n >= n) return;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error(`no session waits on a lock for ${like}`);
+    };
+    // A third session holds the row, so the re-mute queues first and the sweeper (its snapshot taken
+    // with the row expired) second; releasing it lets the re-mute commit before the sweeper's DELETE runs.
+    const holder = db.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    let remute: Promise<{ changed: boolean }> | undefined;
+    let sweep: Promise<number> | undefined;
+    try {
+      await holder.query(`SELECT 1 FROM mutes WHERE muter_id = $1 AND muted_id = $2 FOR UPDATE`, [a, b]);
+      remute = mutes.mute(a, b, quiet);
+      await lockWaiters('INSERT INTO mutes%', 1);
+      sweep = mutes.sweepExpired(1000);
+      await lockWaiters('DELETE FROM mutes%', 1);
+    } finally {
+      await holder.commitTransaction();
+      await holder.release();
+    }
+    expect(await remute).toEqual({ changed: true });
+    await sweep;
+    expect(settingsOfRow((await storedMutes([a])).get(`${a}>${b}`))).toEqual({ notifications: false, scope: 'reposts', expires_at: null });
+    expect((await muteEvents(start, [a])).get(`${a}>${b}`)?.map((e) => e.event_type)).toEqual(['mute']);
   });
 
   it('a mute racing with blocks and follows both ways survives the blocks; the follows go; every event once', async () => {
