@@ -105,7 +105,7 @@ async function roundTrips(ctx: BenchContext): Promise<void> {
   try {
     const warm = followUnfollow(http, writers(ctx, 200), someone(ctx));
     for (let i = 0; i < 40; i++) await warm(i);
-    const count = () => ({ pg: proxy.roundTrips, redis: redisProxy.snapshot(), cpu: processCpu(service.pid).total });
+    const count = () => ({ pg: proxy.roundTrips, redis: redisProxy.snapshot(), redisWrites: redisProxy.writes, cpu: processCpu(service.pid).total });
     const measure = async (label: string, n: number, call: (i: number) => Promise<void>) => {
       const before = count();
       for (let i = 0; i < n; i++) await call(i);
@@ -118,7 +118,7 @@ async function roundTrips(ctx: BenchContext): Promise<void> {
       ctx.tableRow({
         scenario: 'writes',
         name: `${label}: round trips per call (${n} sequential calls)`,
-        note: `Postgres ${((after.pg - before.pg) / n).toFixed(2)} round trips; Redis ${redisPer.toFixed(2)} commands (${kinds.join(', ')}); service CPU ${((1e6 * (after.cpu - before.cpu)) / n).toFixed(0)} µs/call`,
+        note: `Postgres ${((after.pg - before.pg) / n).toFixed(2)} round trips; Redis ${((after.redisWrites - before.redisWrites) / n).toFixed(2)} round trips, ${redisPer.toFixed(2)} commands (${kinds.join(', ')}); service CPU ${((1e6 * (after.cpu - before.cpu)) / n).toFixed(0)} µs/call`,
       });
     };
     // Writers alternate follow and unfollow, so n consecutive calls of the toggle give n/2 of each; measure each kind on its own too.
