@@ -50,8 +50,10 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
     super();
   }
 
-  async follow(followerId: UserId, followingId: UserId, options?: FollowOptions, cap?: FollowingCap): Promise<FollowOutcome> {
-    return this.edgeWrite(followerId, followingId, () => this.inner.follow(followerId, followingId, options, cap), (o) => {
+  async follow(followerId: UserId, followingId: UserId, options?: FollowOptions, cap?: FollowingCap, admission?: Promise<void>): Promise<FollowOutcome> {
+    // The announcement goes out in the same tick as the admission's rate-limit count (the use case
+    // started it): ioredis pipelines both into one round trip. A refused admission ends it below.
+    return this.edgeWrite(followerId, followingId, () => this.inner.follow(followerId, followingId, options, cap, admission), (o) => {
       if (!o.changed) return [];
       const common = drop(rel(followerId, followingId), rel(followingId, followerId), suggestions(followerId));
       // From none or rejected: both count alike (a pending request upgraded meanwhile is dropped below).
