@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { GraphError, MuteSettings, UserId } from '@graph/domain';
+import { GraphError, MuteSettings, RemovedMutes, UserId } from '@graph/domain';
 import { GraphMuteEventPayload } from '@graph/contracts';
 import { createDataSource } from '@graph/infrastructure';
 import { TypeOrmGraphWriteRepository } from './typeorm-graph-write.repository';
@@ -300,7 +300,7 @@ describe('TypeOrmMuteRepository under concurrency', () => {
       ...Array.from({ length: 3 }, () => () => mutes.sweepExpired(40)),
     ]);
     expect(failures).toEqual([]);
-    while ((await mutes.sweepExpired(1000)) > 0);
+    while ((await mutes.sweepExpired(1000)).count > 0);
 
     const muters = pairs.map(([a]) => a);
     const rows = await storedMutes(muters);
@@ -341,7 +341,7 @@ describe('TypeOrmMuteRepository under concurrency', () => {
     await holder.connect();
     await holder.startTransaction();
     let remute: Promise<{ changed: boolean }> | undefined;
-    let sweep: Promise<number> | undefined;
+    let sweep: Promise<RemovedMutes> | undefined;
     try {
       await holder.query(`SELECT 1 FROM mutes WHERE muter_id = $1 AND muted_id = $2 FOR UPDATE`, [a, b]);
       remute = mutes.mute(a, b, quiet);
