@@ -2,7 +2,11 @@ import { UserId } from '@graph/domain';
 import { InMemoryMuteRepository } from '@graph/domain/testing/in-memory-mute.repository';
 import { describeMuteRepositoryContract } from '@graph/domain/testing/mute.repository.contract';
 import { MetricsRegistry } from '../observability/metrics.registry';
+import { InMemoryGraphReadRepository } from '@graph/domain/testing/in-memory-graph-read.repository';
+import { InMemoryGraphStore } from '@graph/domain/testing/in-memory-graph.store';
+import { CachedGraphReadRepository } from './cached-graph-read.repository';
 import { CachedMuteRepository, muteSet } from './cached-mute.repository';
+import { GraphCacheAdminService } from './graph-cache-admin.service';
 import { GraphCacheMetrics } from './graph-cache.metrics';
 import { CacheUnavailableError, GraphCacheStore } from './graph-cache.store';
 import { MemoryGraphCacheStore } from './memory-graph-cache.store';
@@ -55,4 +59,17 @@ describe('CachedMuteRepository when the cache fails', () => {
     await cached.getMutes(a, [b]);
     expect((await store.readEntries([muteSet(a)])).entries[0]!.value).toBeNull();
   });
+});
+
+it("an admin eviction of a user drops its mute set", async () => {
+  const inner = new InMemoryMuteRepository();
+  const store = new MemoryGraphCacheStore(5);
+  const metrics = new GraphCacheMetrics(new MetricsRegistry({ defaultMetrics: false }));
+  const cached = new CachedMuteRepository(inner, store, OPTIONS, metrics);
+  const admin = new GraphCacheAdminService(new CachedGraphReadRepository(new InMemoryGraphReadRepository(new InMemoryGraphStore()), store, { ...OPTIONS, listWindow: 5 }, metrics), store, metrics);
+  const [a, b] = [newUserId(), newUserId()];
+  await cached.getMutes(a, [b]);
+  expect((await store.readEntries([muteSet(a)])).entries[0]!.value).toBe(',');
+  await admin.evictUser(a);
+  expect((await store.readEntries([muteSet(a)])).entries[0]!.value).toBeNull();
 });
