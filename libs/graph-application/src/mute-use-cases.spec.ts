@@ -82,11 +82,17 @@ describe('mute use cases', () => {
         ...hubs.flatMap((h) => candidates.map((c) => ({ follower: h, following: c, status: 'accepted' as const }))),
       ],
     });
-    const suggestions = new GetRecommendationsUseCase(new InMemoryGraphReadRepository(store), mutes, policy);
-    expect((await suggestions.execute({ userId: id(1), limit: 3 })).map((r) => r.userId)).toEqual([id(20), id(21), id(22)]);
+    const graph = new InMemoryGraphReadRepository(store);
+    const suggestions = new GetRecommendationsUseCase(graph, mutes, policy);
+    // Each with the newest three of the hubs that follow it.
+    const expected = async (ids: UserId[]) => {
+      const known = await graph.knownFollowersOf(id(1), ids, 3);
+      return ids.map((userId, i) => ({ userId, mutualCount: 5, sampleMutualIds: known[i]!.sampleIds }));
+    };
+    expect(await suggestions.execute({ userId: id(1), limit: 3 })).toEqual(await expected([id(20), id(21), id(22)]));
     await mute.execute({ muterId: id(1), mutedId: id(20) });
     await mute.execute({ muterId: id(1), mutedId: id(22), durationSeconds: 60 });
-    expect((await suggestions.execute({ userId: id(1), limit: 3 })).map((r) => r.userId)).toEqual([id(21), id(23), id(24)]);
+    expect(await suggestions.execute({ userId: id(1), limit: 3 })).toEqual(await expected([id(21), id(23), id(24)]));
   });
 
   it('ListMutesUseCase: keyset pages bound to the muter, page or ids sized', async () => {
