@@ -18,6 +18,8 @@
 #   KAFKA_INTERNAL_RF      replication factor of the offsets and transaction topics, and the default
 #                          of auto-created ones (default 1; 3 on a 3-node cluster)
 #   KAFKA_MIN_ISR          min.insync.replicas default of the broker and the transaction log (default 1; 2 on 3 nodes)
+#   KAFKA_EXTRA_CONFIG     more server.properties lines (key=value, separated by spaces or newlines);
+#                          they override the ones above
 #
 # A killed node is fenced after broker.session.timeout.ms: 3 s here (Kafka's default is 9 s), so its
 # partitions get new leaders within the 5 s request-reply budget of a failover.
@@ -93,6 +95,8 @@ log.retention.hours=24
 num.network.threads=1
 num.io.threads=1
 PROPS
+  # shellcheck disable=SC2086 # one key=value per word
+  [ -z "${KAFKA_EXTRA_CONFIG:-}" ] || printf '%s\n' ${KAFKA_EXTRA_CONFIG} >> "$home/server.properties"
   cat > "$home/log4j.properties" <<'PROPS'
 log4j.rootLogger=WARN, file
 log4j.logger.kafka.server.KafkaServer=INFO

@@ -14,11 +14,13 @@ const G = '/api/v1/graph';
 /**
  * Three KRaft brokers, topics with 3 copies and min.insync.replicas 2, and `kill -9` of the broker
  * that coordinates the consumer groups while follows and request-reply run: every follow succeeds,
- * every follow's event arrives (once per event_id, in order per follower), and request-reply comes
- * back by itself. The issue's target is 5 s; measured here 6-9 s (docs/scaling.md), and the machine
- * is shared, so the bound asserted is a loose one: 30 s (it was 16-25 s before the member id was kept
- * across kafkajs' restart of a crashed consumer).
+ * every follow's event arrives (once per event_id, in order per follower), neither the server's
+ * consumer nor GraphClient's reply consumer crashes, and request-reply comes back within the issue's
+ * 5 s (the window is printed; docs/scaling.md has the figures per run). KAFKA_FAILOVER_BUDGET_MS
+ * loosens the bound on a machine too loaded to hold it (say so when you report such a run).
  */
+const BUDGET_MS = Number(process.env.KAFKA_FAILOVER_BUDGET_MS ?? 5000);
+
 describe('on a 3-broker Kafka cluster, through a broker failure', () => {
   let cluster: SpareKafkaCluster;
   let app: INestApplication;
@@ -37,6 +39,7 @@ describe('on a 3-broker Kafka cluster, through a broker failure', () => {
       brokers: cluster.brokers.split(','),
       groupId: `scale-client-${randomUUID()}`,
       timeoutMs: 1000,
+      retries: Number(process.env.SCALE_CLIENT_RETRIES ?? 1), // TRACE
       topics: { replicationFactor: 3, minInsyncReplicas: 2 },
     });
     await client.onModuleInit();
@@ -79,6 +82,14 @@ describe('on a 3-broker Kafka cluster, through a broker failure', () => {
     }, 25);
 
     const victim = await coordinatorNode(cluster);
+    const controller = cluster.activeController(victim);
+    const clientCrashes: string[] = [];
+    client.kafka.consumer.on(client.kafka.consumer.events.CRASH, ({ payload }) => clientCrashes.push(payload.error.message));
+    if (process.env.KAFKA_FAILOVER_TRACE) { // TRACE
+      const c = client.kafka.consumer;
+      for (const ev of [c.events.CRASH, c.events.GROUP_JOIN, c.events.REBALANCING]) c.on(ev, (e) => process.stdout.write(`TRACE ${Date.now()} client ${ev} ${JSON.stringify((e.payload as { error?: Error }).error?.message ?? '')}\n`));
+    }
+    const serverCrashesBefore = await serverConsumerCrashes();
     let killedAt = 0;
     let follows = 0;
     const total = followers.length * targets.length;
@@ -89,6 +100,7 @@ describe('on a 3-broker Kafka cluster, through a broker failure', () => {
         if (++follows === Math.floor(total / 3)) {
           cluster.kill(victim);
           killedAt = Date.now();
+          if (process.env.KAFKA_FAILOVER_TRACE) process.stdout.write(`TRACE ${killedAt} KILL node ${victim + 1}\n`); // TRACE
         }
       }
     }
@@ -98,8 +110,14 @@ describe('on a 3-broker Kafka cluster, through a broker failure', () => {
 
     const windowMs = outageWindowMs(calls, killedAt);
     const failed = calls.filter((c) => !c.ok && c.doneAt >= killedAt).length;
-    process.stdout.write(`kafka failover: node ${victim + 1} killed; request-reply window ${windowMs} ms, ${failed} of ${calls.length} calls failed\n`);
-    expect(windowMs).toBeLessThan(30000);
+    const serverCrashes = (await serverConsumerCrashes()) - serverCrashesBefore;
+    if (process.env.KAFKA_FAILOVER_TRACE) for (const c of calls) if (c.doneAt >= killedAt - 2000 && c.sentAt < killedAt + 15000) process.stdout.write(`TRACE call sent +${c.sentAt - killedAt} done +${c.doneAt - killedAt} ${c.ok ? 'ok' : c.error}\n`); // TRACE
+    process.stdout.write(
+      `kafka failover: node ${victim + 1} killed (group coordinator${controller === victim ? ', active controller' : `; controller node ${controller === null ? '?' : controller + 1}`}); ` +
+        `request-reply window ${windowMs} ms, ${failed} of ${calls.length} calls failed; consumer crashes: server ${serverCrashes}, client ${clientCrashes.length}\n`,
+    );
+    expect({ serverCrashes, clientCrashes }).toEqual({ serverCrashes: 0, clientCrashes: [] });
+    expect(windowMs).toBeLessThan(BUDGET_MS);
 
     const collector = await EventCollector.start(cluster.brokers, involving(followers), { from: 'earliest', topics: [GRAPH_EVENT_TOPICS.follow] });
     try {
@@ -114,6 +132,15 @@ describe('on a 3-broker Kafka cluster, through a broker failure', () => {
     }
     await cluster.start(victim);
   }, 240000);
+
+  /** graph_kafka_consumer_crashes_total of the app, summed over its labels. */
+  async function serverConsumerCrashes(): Promise<number> {
+    const res = await http().get('/metrics').expect(200);
+    return (res.text as string)
+      .split('\n')
+      .filter((line) => line.startsWith('graph_kafka_consumer_crashes_total'))
+      .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+  }
 });
 
 /** The node leading __consumer_offsets: the coordinator of every group, the hardest one to lose. */

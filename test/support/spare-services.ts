@@ -323,6 +323,20 @@ export class SpareKafkaCluster {
     return this.run(node, 'start');
   }
 
+  /**
+   * The node (0-based) leading the KRaft controller quorum, as node `asked` last recorded it in its
+   * quorum-state file (null when it knows no leader). Clients cannot ask: KRaft answers them with a
+   * random broker as "controller".
+   */
+  activeController(asked = 0): number | null {
+    try {
+      const state = JSON.parse(readFileSync(join(this.home, String(asked), 'data', '__cluster_metadata-0', 'quorum-state'), 'utf8')) as { leaderId?: number };
+      return state.leaderId !== undefined && state.leaderId > 0 ? state.leaderId - 1 : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** SIGKILL of one node: no controlled shutdown, its partitions move only once it is fenced. */
   kill(node: number): void {
     const pid = Number(readFileSync(join(this.home, String(node), 'kafka.pid'), 'utf8'));
