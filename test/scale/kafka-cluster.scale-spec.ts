@@ -41,6 +41,7 @@ describe('on a 3-broker Kafka cluster, through a broker failure', () => {
       timeoutMs: 1000,
       retries: Number(process.env.SCALE_CLIENT_RETRIES ?? 1), // TRACE
       topics: { replicationFactor: 3, minInsyncReplicas: 2 },
+      ...(process.env.KAFKA_FAILOVER_TRACE ? { kafka: { logLevel: 2, logCreator: () => (e: { level: number; namespace: string; log: { message: string; error?: string } }) => { if (e.level <= 2) process.stdout.write(`TRACE ${Date.now()} client-log ${e.level} ${e.namespace}: ${e.log.message} ${e.log.error ?? ''}\n`); } } } : {}), // TRACE
     });
     await client.onModuleInit();
   }, 420000);

@@ -302,7 +302,8 @@ export class SparePostgres {
 export class SpareKafkaCluster {
   private readonly home = mkdtempSync(join(tmpdir(), 'graph-kafka-cluster-'));
   private readonly script = join(__dirname, '../../scripts/kafka.sh');
-  private readonly clusterId = randomBytes(16).toString('base64url').slice(0, 22);
+  // A leading '-' would be read as an option by kafka-storage format (Kafka's own ids never start with one).
+  private readonly clusterId = randomBytes(16).toString('base64url').slice(0, 22).replace(/^-/, 'A');
 
   private constructor(readonly ports: number[]) {}
 
@@ -345,6 +346,7 @@ export class SpareKafkaCluster {
 
   async stop(): Promise<void> {
     await Promise.all(this.ports.map((_, i) => this.run(i, 'stop').catch(() => undefined)));
+    if (process.env.KAFKA_FAILOVER_TRACE) { process.stdout.write(`TRACE kept ${this.home}\n`); return; } // TRACE
     rmSync(this.home, { recursive: true, force: true });
   }
 

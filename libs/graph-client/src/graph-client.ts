@@ -20,7 +20,7 @@ import {
   StatsRequest,
   graphRpcReplyTopic,
 } from '@graph/contracts';
-import { rideOutBrokerFailover } from './kafka-failover';
+import { FAILOVER_RETRY, rideOutBrokerFailover } from './kafka-failover';
 import { TopicSettings, ensureTopics, freshGroupStartPoints, seekTo } from './kafka-setup';
 import { ReplyClientKafka } from './reply-client-kafka';
 
@@ -59,8 +59,6 @@ export class GraphClientError extends Error {
 
 const PATTERNS = Object.values(GRAPH_RPC_PATTERNS);
 
-/** kafkajs retries of the client: short enough to ride out a broker failover in a few seconds. */
-const FAILOVER_RETRY = { initialRetryTime: 100, retries: 5, maxRetryTime: 1000 };
 
 /**
  * Typed request-reply calls to the Graph Service over Kafka. Each method resolves with the reply's
@@ -79,8 +77,6 @@ export class GraphClient implements OnModuleInit, OnModuleDestroy {
     // A broker kill (even of the group coordinator) costs the reply consumer no crash and no rejoin.
     rideOutBrokerFailover();
     this.kafka = new ReplyClientKafka({
-      // Retries capped at 1 s: kafkajs' default backoff grows to 30 s, and a reply consumer that gave up
-      // on a killed broker then waited 11 s before it restarted (request-reply down for 25 s).
       client: { retry: FAILOVER_RETRY, ...options.kafka, brokers: options.brokers, clientId: options.clientId ?? options.groupId },
       consumer: { groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 500 },
       producer: { createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false },

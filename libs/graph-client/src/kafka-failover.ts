@@ -2,6 +2,15 @@ import { createRequire } from 'node:module';
 import { keepKafkaMemberIdAcrossRestarts } from './kafka-member-carryover';
 
 /**
+ * kafkajs retries for clients that must ride out a broker failover (the service's Kafka server and
+ * GraphClient): attempts at most 300 ms apart, about 2 s in all. A send or fetch aimed at a killed
+ * partition leader fails until the controller fences it and the metadata names the new leader; with
+ * kafkajs' default backoff (growing to 30 s) a consumer waited 11 s to restart, and with steps up to
+ * 1 s the first attempt after the new leader was known still came up to a second late.
+ */
+export const FAILOVER_RETRY = { initialRetryTime: 100, retries: 8, maxRetryTime: 300 };
+
+/**
  * The runtime patches of kafkajs that let the service's and GraphClient's consumers ride out a
  * broker kill (docs/scaling.md, "A replicated Kafka"): the coordinator found again without a crash,
  * and, should kafkajs still crash and restart a consumer, its member id kept. Call before consumers
@@ -106,6 +115,8 @@ function leaderUnreachable(error: unknown): boolean {
 function findNewCoordinator(group: ConsumerGroupInternals, error: unknown): boolean {
   const sessionEndsAt = group.lastRequest + group.sessionTimeout;
   if (!coordinatorGone(error) || !group.memberId || Date.now() >= sessionEndsAt) return false;
+  // Concurrent workers share one heartbeat, so they all see its failure: one search is enough.
+  if (searches.has(group)) return true;
   const startedAt = Date.now();
   group.logger.warn('Group coordinator lost, finding the new one', { groupId: group.groupId, error: (error as Error).message });
   if (process.env.KAFKA_FAILOVER_TRACE) process.stdout.write(`TRACE ${Date.now()} ${group.groupId} coordinator lost: ${(error as Error).message}\n`); // TRACE

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, INestApplication, INestMicroservice, Logger } from '@nestjs/common';
 import { KafkaOptions } from '@nestjs/microservices';
 import { Partitioners } from 'kafkajs';
-import { rideOutBrokerFailover } from '@graph/client';
+import { FAILOVER_RETRY, rideOutBrokerFailover } from '@graph/client';
 import { GRAPH_RPC_PATTERNS, USER_EVENTS_TOPIC } from '@graph/contracts';
 import { KafkaLogThrottle, KafkaTopics, MetricsRegistry, withDeadline } from '@graph/infrastructure';
 import { AppConfig } from '../config/app-config';
@@ -16,11 +16,10 @@ function kafkaServerOptions(kafka: Extract<AppConfig['kafka'], { mode: 'external
       clientId: kafka.clientId,
       brokers: kafka.brokers,
       connectionTimeout: 3000,
-      // Retries capped at 1 s, so a consumer that gives up on a killed broker restarts 1 s later.
-      retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 1000 },
+      retry: FAILOVER_RETRY,
       // Replaces Nest's logCreator: a broker that is down logs one line per backoff step.
-      logCreator: new KafkaLogThrottle((level, message) =>
-        level === 'error' ? logger.error(message) : level === 'warn' ? logger.warn(message) : logger.log(message),
+      logCreator: new KafkaLogThrottle((level, message) => (process.env.KAFKA_FAILOVER_TRACE ? process.stdout.write(`TRACE ${Date.now()} server-log ${level} ${message}\n`) : 0) && 0 || (
+        level === 'error' ? logger.error(message) : level === 'warn' ? logger.warn(message) : logger.log(message)),
       ).logCreator(),
     },
     // Nest appends "-server": the group is `${KAFKA_GROUP_ID}-server`.
