@@ -76,7 +76,6 @@ export function rideOutCoordinatorLoss(): boolean {
   proto.commitOffsetsIfNecessary = committing(commitOffsetsIfNecessary);
   proto.recoverFromFetch = async function (this: ConsumerGroupInternals, error: unknown) {
     if (!leaderUnreachable(error)) return recoverFromFetch.call(this, error);
-    if (process.env.KAFKA_FAILOVER_TRACE) process.stdout.write(`TRACE ${Date.now()} ${this.groupId} leader unreachable: ${(error as Error).message}\n`); // TRACE
     this.logger.debug('Partition leader unreachable, fetching again once the metadata names a new one', { groupId: this.groupId, error: (error as Error).message });
     await sleep(Math.min(this.maxWaitTime, RETRY_MS));
   };
@@ -119,7 +118,6 @@ function findNewCoordinator(group: ConsumerGroupInternals, error: unknown): bool
   if (searches.has(group)) return true;
   const startedAt = Date.now();
   group.logger.warn('Group coordinator lost, finding the new one', { groupId: group.groupId, error: (error as Error).message });
-  if (process.env.KAFKA_FAILOVER_TRACE) process.stdout.write(`TRACE ${Date.now()} ${group.groupId} coordinator lost: ${(error as Error).message}\n`); // TRACE
   searches.add(group);
   void (async () => {
     try {
@@ -132,7 +130,6 @@ function findNewCoordinator(group: ConsumerGroupInternals, error: unknown): bool
           group.coordinator = coordinator;
           if (group.offsetManager) group.offsetManager.coordinator = coordinator;
           group.logger.warn('Found the new group coordinator', { groupId: group.groupId, nodeId: coordinator.nodeId, afterMs: Date.now() - startedAt });
-          if (process.env.KAFKA_FAILOVER_TRACE) process.stdout.write(`TRACE ${Date.now()} ${group.groupId} coordinator found: node ${coordinator.nodeId}\n`); // TRACE
           return;
         } catch {
           // The dead broker is still named until the controller fences it: ask again.

@@ -73,7 +73,6 @@ export class ConcurrentServerKafka extends ServerKafka {
       this.crashesTotal?.inc({ restarted_by: payload.restart ? 'kafkajs' : 'service' });
       if (!payload.restart) this.onStopped?.(payload.error);
     });
-    if (process.env.KAFKA_FAILOVER_TRACE) for (const ev of [consumer.events.CRASH, consumer.events.GROUP_JOIN, consumer.events.REBALANCING]) consumer.on(ev, () => process.stdout.write(`TRACE ${Date.now()} server ${ev}\n`)); // TRACE
     this.committer?.stop();
     const committer = new PeriodicOffsetCommitter((offsets) => commitConfirmed(consumer, offsets), this.commitIntervalMs);
     committer.start();

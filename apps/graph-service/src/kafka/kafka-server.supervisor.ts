@@ -18,8 +18,8 @@ function kafkaServerOptions(kafka: Extract<AppConfig['kafka'], { mode: 'external
       connectionTimeout: 3000,
       retry: FAILOVER_RETRY,
       // Replaces Nest's logCreator: a broker that is down logs one line per backoff step.
-      logCreator: new KafkaLogThrottle((level, message) => (process.env.KAFKA_FAILOVER_TRACE ? process.stdout.write(`TRACE ${Date.now()} server-log ${level} ${message}\n`) : 0) && 0 || (
-        level === 'error' ? logger.error(message) : level === 'warn' ? logger.warn(message) : logger.log(message)),
+      logCreator: new KafkaLogThrottle((level, message) =>
+        level === 'error' ? logger.error(message) : level === 'warn' ? logger.warn(message) : logger.log(message),
       ).logCreator(),
     },
     // Nest appends "-server": the group is `${KAFKA_GROUP_ID}-server`.
