@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { keepKafkaMemberIdAcrossRestarts } from './kafka-member-carryover';
+import { keepKafkaMemberIdAcrossRestarts, loadConsumerGroup } from './kafka-member-carryover';
 
 /**
  * kafkajs retries for clients that must ride out a broker failover (the service's Kafka server and
@@ -169,13 +168,4 @@ interface ConsumerGroupInternals {
   commitOffsets(...args: unknown[]): Promise<unknown>;
   commitOffsetsIfNecessary(...args: unknown[]): Promise<unknown>;
   recoverFromFetch(error: unknown): Promise<void>;
-}
-
-function loadConsumerGroup(): { prototype: unknown } | undefined {
-  try {
-    const require = createRequire(__filename);
-    return require('kafkajs/src/consumer/consumerGroup') as { prototype: unknown };
-  } catch {
-    return undefined;
-  }
 }
