@@ -39,6 +39,7 @@ export class ConcurrentServerKafka extends ServerKafka {
 
   private readonly droppedBy = new Map<DropReason, number>();
   private readonly droppedTotal;
+  private readonly crashesTotal;
   private readonly progress: KafkaConsumerProgress | null;
   private committer: PeriodicOffsetCommitter | null = null;
   private admin: Promise<Admin> | null = null;
@@ -55,6 +56,7 @@ export class ConcurrentServerKafka extends ServerKafka {
     super(options);
     this.progress = observe?.progress ?? null;
     this.droppedTotal = observe?.metrics.counter('graph_kafka_rpc_requests_dropped_total', 'Requests dropped unanswered: stale, or a reply topic/partition the service does not answer on', ['reason']) ?? null;
+    this.crashesTotal = observe?.metrics.counter('graph_kafka_consumer_crashes_total', 'Crashes of the Kafka server consumer, by who restarted it: kafkajs, or the service once kafkajs gave up', ['restarted_by']) ?? null;
   }
 
   /**
@@ -68,6 +70,7 @@ export class ConcurrentServerKafka extends ServerKafka {
 
   override async bindEvents(consumer: Consumer): Promise<void> {
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.crashesTotal?.inc({ restarted_by: payload.restart ? 'kafkajs' : 'service' });
       if (!payload.restart) this.onStopped?.(payload.error);
     });
     this.committer?.stop();
