@@ -7,6 +7,7 @@ import { FollowWithOptions1765400000000 } from './1765400000000-follow-with-opti
 import { AccountPolicies1765500000000 } from './1765500000000-account-policies';
 import { FollowPolicies1765600000000 } from './1765600000000-follow-policies';
 import { RecommendationDismissals1765700000000 } from './1765700000000-recommendation-dismissals';
+import { CountsFunctionPlpgsql1765800000000 } from './1765800000000-counts-function-plpgsql';
 
 /** Every migration, in order. Listed explicitly so the same list works from TypeScript and from dist/. */
 export const GRAPH_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const GRAPH_MIGRATIONS = [
   AccountPolicies1765500000000,
   FollowPolicies1765600000000,
   RecommendationDismissals1765700000000,
+  CountsFunctionPlpgsql1765800000000,
 ];

@@ -25,3 +25,18 @@ export function hitRateBetween(before: CacheCounters, after: CacheCounters): num
   }
   return total ? hits / total : Number.NaN;
 }
+
+/** Per family with lookups between two readings, most lookups first: `relationship 2 % of 9,410, …`. */
+export function hitRatesByFamily(before: CacheCounters, after: CacheCounters): string {
+  const rows: [string, number, number][] = [];
+  for (const [family, a] of after) {
+    const b = before.get(family) ?? { hits: 0, misses: 0 };
+    const hits = a.hits - b.hits;
+    const total = hits + a.misses - b.misses;
+    if (total > 0) rows.push([family, hits, total]);
+  }
+  return rows
+    .sort((x, y) => y[2] - x[2])
+    .map(([family, hits, total]) => `${family} ${((100 * hits) / total).toFixed(0)} % of ${total.toLocaleString('en-US')}`)
+    .join(', ');
+}

@@ -2,10 +2,13 @@ import { Server, Socket, connect, createServer } from 'node:net';
 
 /**
  * A TCP proxy in front of Redis that counts the commands a client sends (top-level RESP arrays,
- * by name), not the commands its scripts run inside Redis (INFO commandstats counts those too).
+ * by name), not the commands its scripts run inside Redis (INFO commandstats counts those too), and
+ * the client's writes: commands pipelined together arrive in one write, one round trip.
  */
 export class RedisCommandCounter {
   readonly commands = new Map<string, number>();
+  /** Chunks received from clients: one per pipelined batch on loopback (a batch over 64 KB would split). */
+  writes = 0;
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -39,6 +42,7 @@ export class RedisCommandCounter {
     this.sockets.add(client).add(upstream);
     let pending = Buffer.alloc(0);
     client.on('data', (chunk: Buffer) => {
+      this.writes++;
       upstream.write(chunk);
       pending = Buffer.concat([pending, chunk]);
       for (;;) {

@@ -143,7 +143,7 @@ async function relayThroughput(ctx: BenchContext): Promise<void> {
       connectionString: ctx.databaseUrl,
       publisher: new KafkaEventPublisher(kafka),
       metrics: new MetricsRegistry({ defaultMetrics: false }),
-      options: { batchSize: 1000, pollIntervalMs: 250, retentionSeconds: 60 },
+      options: { batchSize: 1000, pollIntervalMs: 250, lingerMs: 5, retentionSeconds: 60 },
     });
     const started = process.hrtime.bigint();
     relay.start();

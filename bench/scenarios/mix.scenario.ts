@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { BenchContext, Scenario } from '../context';
-import { cacheCounters, hitRateBetween } from '../lib/cache-metrics';
+import { cacheCounters, hitRateBetween, hitRatesByFamily } from '../lib/cache-metrics';
 import { HttpClient, HttpResponse } from '../lib/http-client';
 import { runLoad, runOpenLoad } from '../lib/load';
 import { redisUsedMemory } from '../lib/redis-stats';
@@ -145,6 +145,22 @@ async function makeMix(ctx: BenchContext, http: HttpClient, seed: number): Promi
   };
 }
 
+/**
+ * Transactions committed or rolled back in the bench database so far (each statement outside a
+ * transaction is one; the cumulative statistics lag by up to a second).
+ */
+async function postgresTransactions(ctx: BenchContext): Promise<number> {
+  const client = new Client({ connectionString: ctx.databaseUrl });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_stat_clear_snapshot()');
+    const { rows } = await client.query<{ n: string }>(`SELECT (xact_commit + xact_rollback)::text AS n FROM pg_stat_database WHERE datname = current_database()`);
+    return Number(rows[0]!.n);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Resident set size of a process (VmRSS) and its peak (VmHWM), bytes. */
 function rss(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -201,15 +217,18 @@ async function mixOn(ctx: BenchContext, adapter: 'express' | 'fastify', measureM
     const limit = ctx.limits.get(`bare-node:${adapter}`) ?? ctx.limits.get('bare-node:fastify');
     ctx.load(await runLoad({ name: `mix warm-up (${adapter})`, concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs }, () => mix.next()));
     const before = await cacheCounters(http);
+    const transactionsBefore = await postgresTransactions(ctx);
     const closed = ctx.load(await runLoad({ name: `LinkBench mix, closed loop c=${ctx.options.concurrency}, ${adapter}`, concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs }, () => mix.next()));
-    const hitRate = hitRateBetween(before, await cacheCounters(http));
+    const after = await cacheCounters(http);
+    const hitRate = hitRateBetween(before, after);
+    const perOp = ((await postgresTransactions(ctx)) - transactionsBefore) / Math.max(1, closed.ops);
     const fastify = adapter === 'fastify';
     ctx.tableRow(
       rowOf('mix', closed, {
         hitRate,
         ...(limit ? { limitName: 'bare Node', limit, ratio: closed.opsPerSec / limit } : {}),
         ...(fastify ? { target: '≥ 10,000/s, p99 ≤ 20', pass: closed.opsPerSec >= 10000 && closed.latency.p99 <= 20 && closed.errors === 0 } : {}),
-        note: `${(ctx.options.mixWrites * 100).toFixed(0)} % writes`,
+        note: `${(ctx.options.mixWrites * 100).toFixed(0)} % writes; ${perOp.toFixed(2)} Postgres transactions per op (outbox relay included); hits by family: ${hitRatesByFamily(before, after)}`,
       }),
     );
     const rate = ctx.options.mixRate || Math.round(closed.opsPerSec * 0.7);

@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { UserId } from '@graph/domain';
 import { createDataSource } from '@graph/infrastructure';
 import { TypeOrmGraphWriteRepository } from '@graph/infrastructure/postgres/typeorm-graph-write.repository';
@@ -21,10 +26,55 @@ const TARGETS = { fastify: 2500, express: 1800 } as const;
  */
 export const writesScenario: Scenario = async (ctx) => {
   const celebrity = await accountWithFollowers(ctx, ctx.options.deepFollowers);
+  const pgAlone = await postgresAlone(ctx);
   const limits = await sqlLimits(ctx, celebrity);
-  for (const adapter of ctx.options.adapters) await writesOn(ctx, adapter, celebrity, limits);
+  for (const adapter of ctx.options.adapters) await writesOn(ctx, adapter, celebrity, limits, pgAlone);
   await roundTrips(ctx);
 };
+
+/**
+ * What PostgreSQL alone gives on this machine: pgbench calling the write functions themselves
+ * (graph_follow, then graph_remove_edge: two calls, two commits per transaction of its script) from
+ * as many clients, no Node at all. The ceiling of any write figure above it. Skipped without pgbench.
+ */
+async function postgresAlone(ctx: BenchContext): Promise<number | null> {
+  const followers = ctx.freshIds(100000);
+  const script = [
+    `\\set a random(${followers[0]}, ${followers[followers.length - 1]})`,
+    `\\set b random(1000001, ${1_000_000 + ctx.graph.users})`,
+    `SELECT * FROM graph_follow(:a, :b, false, true, NULL, 7500, 1100, gen_random_uuid(), 'graph.follow', '{"event_type":"follow","schema_version":1}'::jsonb);`,
+    `SELECT graph_remove_edge(:a, :b, false, 'unfollow', 'cancelled', gen_random_uuid(), 'graph.unfollow', '{"event_type":"unfollow","schema_version":1}'::jsonb);`,
+  ].join('\n');
+  const file = join(mkdtempSync(join(tmpdir(), 'bench-pgbench-')), 'writes.sql');
+  writeFileSync(file, `${script}\n`);
+  const url = new URL(ctx.databaseUrl);
+  const args = ['-n', '-M', 'prepared', '-f', file, '-c', String(ctx.options.concurrency), '-j', '2', '-T', String(Math.round(ctx.options.durationMs / 1000)),
+    '-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username || 'postgres'), url.pathname.slice(1)];
+  let out: string;
+  try {
+    out = (await promisify(execFile)('pgbench', args, { env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } })).stdout;
+  } catch (error) {
+    ctx.tableRow({ scenario: 'writes', name: 'postgres alone: the write functions from pgbench (limit)', note: `skipped: ${(error as Error).message.split('\n')[0]}` });
+    return null;
+  }
+  const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? NaN);
+  const latency = Number(/latency average = ([\d.]+) ms/.exec(out)?.[1] ?? NaN);
+  ctx.tableRow({
+    scenario: 'writes',
+    name: `postgres alone: graph_follow + graph_remove_edge from pgbench, c=${ctx.options.concurrency} (limit)`,
+    opsPerSec: 2 * tps,
+    note: `write calls/s (two calls, two commits per script run of ${latency.toFixed(1)} ms); no Node on the path: the ceiling of the rows below`,
+  });
+  // Its events were never meant for Kafka: mark them sent so the service's relay skips them.
+  const db = createDataSource(ctx.databaseUrl, 1, 30000);
+  await db.initialize();
+  try {
+    await db.query(`UPDATE outbox_events SET sent_at = now() WHERE sent_at IS NULL AND message_key::bigint BETWEEN $1 AND $2`, [followers[0], followers[followers.length - 1]]);
+  } finally {
+    await db.destroy();
+  }
+  return 2 * tps;
+}
 
 async function sqlLimits(ctx: BenchContext, celebrity: string): Promise<{ spread: LoadResult; one: LoadResult }> {
   const db = createDataSource(ctx.databaseUrl, ctx.options.concurrency, 30000);
@@ -58,7 +108,7 @@ async function sqlLimits(ctx: BenchContext, celebrity: string): Promise<{ spread
   }
 }
 
-async function writesOn(ctx: BenchContext, adapter: 'express' | 'fastify', celebrity: string, limits: { spread: LoadResult; one: LoadResult }): Promise<void> {
+async function writesOn(ctx: BenchContext, adapter: 'express' | 'fastify', celebrity: string, limits: { spread: LoadResult; one: LoadResult }, pgAlone: number | null): Promise<void> {
   const service = await ctx.startService({ HTTP_ADAPTER: adapter });
   const http = new HttpClient(service.url, ctx.options.concurrency + 4);
   try {
@@ -80,7 +130,7 @@ async function writesOn(ctx: BenchContext, adapter: 'express' | 'fastify', celeb
           ratio: r.opsPerSec / limit.opsPerSec,
           target: `≥ ${goal}/s, p99 ≤ 50`,
           pass: r.opsPerSec >= goal && r.latency.p99 <= 50 && r.errors === 0,
-          note: `service CPU ${((1e6 * (cpu1 - cpu0)) / calls).toFixed(0)} µs/call (warm-up included)`,
+          note: `service CPU ${((1e6 * (cpu1 - cpu0)) / calls).toFixed(0)} µs/call (warm-up included)${pgAlone ? `; ${(r.opsPerSec / pgAlone).toFixed(2)} of postgres alone` : ''}`,
         }),
       );
     }
@@ -105,7 +155,7 @@ async function roundTrips(ctx: BenchContext): Promise<void> {
   try {
     const warm = followUnfollow(http, writers(ctx, 200), someone(ctx));
     for (let i = 0; i < 40; i++) await warm(i);
-    const count = () => ({ pg: proxy.roundTrips, redis: redisProxy.snapshot(), cpu: processCpu(service.pid).total });
+    const count = () => ({ pg: proxy.roundTrips, redis: redisProxy.snapshot(), redisWrites: redisProxy.writes, cpu: processCpu(service.pid).total });
     const measure = async (label: string, n: number, call: (i: number) => Promise<void>) => {
       const before = count();
       for (let i = 0; i < n; i++) await call(i);
@@ -118,7 +168,7 @@ async function roundTrips(ctx: BenchContext): Promise<void> {
       ctx.tableRow({
         scenario: 'writes',
         name: `${label}: round trips per call (${n} sequential calls)`,
-        note: `Postgres ${((after.pg - before.pg) / n).toFixed(2)} round trips; Redis ${redisPer.toFixed(2)} commands (${kinds.join(', ')}); service CPU ${((1e6 * (after.cpu - before.cpu)) / n).toFixed(0)} µs/call`,
+        note: `Postgres ${((after.pg - before.pg) / n).toFixed(2)} round trips; Redis ${((after.redisWrites - before.redisWrites) / n).toFixed(2)} round trips, ${redisPer.toFixed(2)} commands (${kinds.join(', ')}); service CPU ${((1e6 * (after.cpu - before.cpu)) / n).toFixed(0)} µs/call`,
       });
     };
     // Writers alternate follow and unfollow, so n consecutive calls of the toggle give n/2 of each; measure each kind on its own too.

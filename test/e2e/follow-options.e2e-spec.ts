@@ -69,6 +69,35 @@ describe('follow options over HTTP and Kafka', () => {
     expect(await rel(fan, priv)).toMatchObject({ following: true, notifying: true, showing_reposts: true, languages: ['fr'] });
   });
 
+  it('a pending request\'s options change is a graph.follow_updated with status pending, keyed by the follower; its acceptance is no update', async () => {
+    await events.waitFor((e) => e.some((x) => x.payload.event_type === 'follow_request_accepted' && x.payload.follower_id === fan && x.payload.following_id === priv));
+    const toPriv = events.events.filter((x) => x.payload.follower_id === fan && x.payload.following_id === priv);
+    expect(toPriv.map((x) => [x.topic, x.payload.event_type])).toEqual([
+      [GRAPH_EVENT_TOPICS.follow, 'follow'],
+      [GRAPH_EVENT_TOPICS.followUpdated, 'follow_updated'],
+      [GRAPH_EVENT_TOPICS.followAccepted, 'follow_request_accepted'],
+    ]);
+    expect(toPriv[1]!.key).toBe(fan);
+    // Exactly the documented payload (docs/api.md "Events"): the whole new set of options.
+    expect(toPriv[1]!.payload).toEqual({
+      event_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      event_type: 'follow_updated',
+      schema_version: 1,
+      occurred_at: expect.any(String),
+      follower_id: fan,
+      following_id: priv,
+      status: 'pending',
+      options: { notify: true, reposts: true, languages: ['fr'] },
+    });
+    const occurredAt = toPriv[1]!.payload.occurred_at;
+    expect(new Date(occurredAt).toISOString()).toBe(occurredAt);
+    // Keyed by follower_id: on each topic, one follower's events stay on one partition (in order).
+    for (const topic of Object.values(GRAPH_EVENT_TOPICS)) {
+      const partitions = events.events.filter((x) => x.topic === topic && x.payload.follower_id === fan).map((x) => x.partition);
+      expect(new Set(partitions).size).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('refuses bad options with VALIDATION_FAILED naming the field, writing nothing', async () => {
     const target = freshUserId();
     for (const [body, field] of [

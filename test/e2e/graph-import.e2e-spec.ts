@@ -71,3 +71,46 @@ describe.each(['express', 'fastify'])('CSV import on %s', (adapter) => {
     expect([plain.status, plain.body.error.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
   });
 });
+
+describe('CSV import under the following cap', () => {
+  let app: INestApplication;
+  const http = () => request(app.getHttpServer());
+  beforeAll(async () => {
+    app = await startTestApp({ FOLLOWING_CAP: '2', FOLLOWING_CAP_RATIO: '1' });
+  });
+  afterAll(() => app?.close());
+
+  const importFollowing = async (who: string, body: string, mode = 'merge') => {
+    const started = await http().post(`${G}/imports`).query({ type: 'following', mode }).set(bearer(who)).set('Content-Type', 'text/csv').send(body).expect(202);
+    for (;;) {
+      const res = await http().get(`${G}/imports/${started.body.job_id}`).set(bearer(who)).expect(200);
+      if (res.body.state !== 'running') return res.body;
+      await sleep(50);
+    }
+  };
+
+  it('rows past the cap fail with FOLLOW_LIMIT_REACHED and the rest of the file goes on', async () => {
+    const [me, priv, a, b, c] = Array.from({ length: 5 }, () => freshUserId());
+    await http().put(`${G}/settings`).set(bearer(priv)).send({ is_private: true }).expect(200);
+    const job = await importFollowing(me, [priv, a, b, `${priv},false`, 'abc', c].join('\n'));
+    // priv (a request, counted) and a fill the cap of 2; b and c are refused; the repeat of priv is not.
+    expect(job).toMatchObject({ state: 'succeeded', outcome: { applied: 3, unchanged: 0, failed: 3 } });
+    expect(job.outcome.failures.map((f: { line: number; code: string }) => [f.line, f.code])).toEqual([
+      [3, 'FOLLOW_LIMIT_REACHED'],
+      [5, 'INVALID_USER_ID'],
+      [6, 'FOLLOW_LIMIT_REACHED'],
+    ]);
+    expect((await http().get(`${G}/stats/${me}`).set(bearer(me)).expect(200)).body).toMatchObject({ following_count: 1 });
+    expect((await http().get(`${G}/relationship/${priv}`).set(bearer(me)).expect(200)).body).toMatchObject({ requested: true, showing_reposts: false });
+    expect((await http().get(`${G}/relationship/${b}`).set(bearer(me)).expect(200)).body.relationship).toBe('none');
+  });
+
+  it('overwrite removes first, so an account at its cap can replace its following', async () => {
+    const [me, a, b, c, d] = Array.from({ length: 5 }, () => freshUserId());
+    for (const t of [a, b]) await http().post(`${G}/follow/${t}`).set(bearer(me)).expect(200);
+    const job = await importFollowing(me, [c, d].join('\n'), 'overwrite');
+    expect(job.outcome).toMatchObject({ applied: 2, failed: 0, removed: 2 });
+    const following = await http().get(`${G}/following/${me}`).set(bearer(me)).expect(200);
+    expect(following.body.following.map((f: { user_id: string }) => f.user_id)).toEqual([d, c]);
+  });
+});

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
+import { Kafka, Producer, logLevel } from 'kafkajs';
 import request from 'supertest';
 import { GraphClient } from '@graph/client';
-import { GRAPH_MUTE_TOPIC, GraphEventPayload, GraphMuteEventPayload } from '@graph/contracts';
+import { GRAPH_MUTE_TOPIC, GraphEventPayload, GraphMuteEventPayload, USER_EVENTS_TOPIC } from '@graph/contracts';
 import { testInfra } from '../setup/test-infra';
 import { EventCollector } from '../support/kafka-collector';
 import { bearer, freshUserId, startTestApp } from '../support/test-app';
@@ -15,6 +16,8 @@ describe('mutes over HTTP and Kafka', () => {
   let client: GraphClient;
   let muteEvents: EventCollector;
   const [me, bob, carol, dave] = [freshUserId(), freshUserId(), freshUserId(), freshUserId()];
+  const [eve, frank, gone] = [freshUserId(), freshUserId(), freshUserId()];
+  const watched = [me, bob, carol, dave, eve, frank, gone];
   const http = () => request(app.getHttpServer());
   const asMute = (p: GraphEventPayload) => p as unknown as GraphMuteEventPayload;
   const mutesOf = (muter: string) => muteEvents.events.map((e) => ({ key: e.key, ...asMute(e.payload) })).filter((p) => p.muter_id === muter);
@@ -22,7 +25,7 @@ describe('mutes over HTTP and Kafka', () => {
   beforeAll(async () => {
     // The sweeper runs every second here, so the expiry test sees its event.
     app = await startTestApp({ MUTE_SWEEP_INTERVAL_SECONDS: '1' });
-    muteEvents = await EventCollector.start(testInfra.kafkaBrokers, (p) => [me, bob, carol, dave].includes(asMute(p).muter_id), {
+    muteEvents = await EventCollector.start(testInfra.kafkaBrokers, (p) => watched.includes(asMute(p).muter_id), {
       topics: [GRAPH_MUTE_TOPIC],
     });
     client = new GraphClient({ brokers: testInfra.kafkaBrokers.split(','), groupId: `test-mutes-${randomUUID()}`, timeoutMs: 10000 });
@@ -137,5 +140,56 @@ describe('mutes over HTTP and Kafka', () => {
     await expect(client.mutedIds(viewer, { limit: 5001 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     const [rel] = await client.relationships(viewer, [muted[0]!]);
     expect(rel).toMatchObject({ muting: true, muting_notifications: false, muting_expires_at: null });
+  });
+
+  it('an unmute after expiry is one expired event whoever deletes the row; an erased account ends its mutes (erased); every event has the documented envelope', async () => {
+    await http().post(`${G}/mutes/${frank}`).set(bearer(eve)).send({ duration: 1, scope: 'reposts' }).expect(200);
+    await sleep(1100);
+    // The DELETE races the sweeper (every second here): either deletes the row, and only one publishes.
+    await http().delete(`${G}/mutes/${frank}`).set(bearer(eve)).expect(200, { success: true, muting: false });
+    await http().post(`${G}/mutes/${gone}`).set(bearer(eve)).send({ notifications: false }).expect(200);
+    await http().post(`${G}/mutes/${frank}`).set(bearer(gone)).expect(200);
+    const producer: Producer = new Kafka({ clientId: 'test-mutes-accounts', brokers: testInfra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic: USER_EVENTS_TOPIC, messages: [{ key: gone, value: JSON.stringify({ event_type: 'user.deleted', event_id: randomUUID(), user_id: gone }) }] });
+    } finally {
+      await producer.disconnect();
+    }
+    await muteEvents.waitFor(() => mutesOf(gone).some((e) => e.event_type === 'unmute') && mutesOf(eve).filter((e) => e.event_type === 'unmute').length === 2);
+    await sleep(1500); // a second expiry event, were there one, would have come by now
+    const brief = (e: GraphMuteEventPayload) => [e.muted_id, e.event_type, e.event_type === 'unmute' ? e.reason : e.expires_at !== null];
+    expect(mutesOf(eve).map(brief)).toEqual([
+      [frank, 'mute', true],
+      [frank, 'unmute', 'expired'],
+      [gone, 'mute', false],
+      [gone, 'unmute', 'erased'],
+    ]);
+    expect(mutesOf(gone).map(brief)).toEqual([
+      [frank, 'mute', false],
+      [frank, 'unmute', 'erased'],
+    ]);
+    expect((await http().get(`${G}/mutes`).set(bearer(eve)).expect(200)).body.mutes).toEqual([]);
+
+    // The envelope of every event this suite caused: docs/api.md "graph.mute".
+    const all = muteEvents.events;
+    const partitionOf = new Map<string, number>();
+    for (const e of all) {
+      const p = asMute(e.payload);
+      expect(e.topic).toBe(GRAPH_MUTE_TOPIC);
+      expect(e.key).toBe(p.muter_id);
+      // One muter's events stay in order: all on one partition.
+      expect(partitionOf.get(e.key) ?? e.partition).toBe(e.partition);
+      partitionOf.set(e.key, e.partition);
+      const common = { event_id: expect.stringMatching(/^[0-9a-f-]{36}$/), schema_version: 1, occurred_at: expect.any(String), muter_id: p.muter_id, muted_id: p.muted_id };
+      if (p.event_type === 'mute') {
+        expect(p).toEqual({ ...common, event_type: 'mute', notifications: expect.any(Boolean), scope: expect.stringMatching(/^(all|reposts)$/), expires_at: p.expires_at === null ? null : expect.any(String) });
+        if (p.expires_at !== null) expect(new Date(p.expires_at).toISOString()).toBe(p.expires_at);
+      } else {
+        expect(p).toEqual({ ...common, event_type: 'unmute', reason: expect.stringMatching(/^(unmute|expired|erased)$/) });
+      }
+      expect(new Date(p.occurred_at).toISOString()).toBe(p.occurred_at);
+    }
+    expect(new Set(all.map((e) => asMute(e.payload).event_id)).size).toBe(all.length);
   });
 });

@@ -7,7 +7,7 @@ import { testInfra } from '../setup/test-infra';
 import { EventCollector, involving } from '../support/kafka-collector';
 import { freshUserId } from '../support/test-app';
 
-const relayOptions = { batchSize: 500, pollIntervalMs: 1000, retentionSeconds: 0 };
+const relayOptions = { batchSize: 500, pollIntervalMs: 1000, lingerMs: 5, retentionSeconds: 0 };
 
 function relayFor(brokers: string, metrics = new MetricsRegistry({ defaultMetrics: false })): OutboxRelay {
   const kafka = new Kafka({ clientId: 'test-relay', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
@@ -53,6 +53,36 @@ describe('outbox relay (real Postgres and Kafka)', () => {
       expect(events.find((e) => e.key === a)!.payload).toMatchObject({ event_type: 'follow', status: 'accepted', schema_version: 1, metadata: { is_mutual: false } });
       const pending = await db.query(`SELECT count(*)::int AS n FROM outbox_events WHERE message_key IN ($1, $2) AND sent_at IS NULL`, [a, c]);
       expect(pending[0].n).toBe(0);
+    } finally {
+      await relay.stop();
+      await collector.stop();
+    }
+  });
+
+  it('sends the commits of a burst, each waking it, in a few batches rather than one per commit (linger)', async () => {
+    const [a, b] = [freshUserId(), freshUserId()];
+    const collector = await EventCollector.start(testInfra.kafkaBrokers, involving([a, b]));
+    const kafka = new Kafka({ clientId: 'test-relay-linger', brokers: testInfra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+    const publisher = new KafkaEventPublisher(kafka);
+    const sizes: number[] = [];
+    const publish = publisher.publish.bind(publisher);
+    publisher.publish = (messages) => {
+      if (messages.some((m) => m.key === a)) sizes.push(messages.length);
+      return publish(messages);
+    };
+    // A linger longer than the burst takes, so the assertion does not depend on the machine's speed.
+    const relay = new OutboxRelay({ connectionString: testInfra.databaseUrl, publisher, metrics: new MetricsRegistry({ defaultMetrics: false }), options: { ...relayOptions, lingerMs: 300 } });
+    relay.start();
+    try {
+      const burst = Array.from({ length: 20 }, (_, i) => follow(a, String(Number(b) + i)));
+      for (const event of burst) {
+        await db.transaction((m) => insertOutboxEvents(m, [event]));
+        relay.wake();
+      }
+      const events = await collector.waitFor((e) => e.filter((x) => x.key === a).length >= 20);
+      expect(events.filter((x) => x.key === a)).toHaveLength(20);
+      expect(sizes.reduce((n, x) => n + x, 0)).toBe(20);
+      expect(sizes.length).toBeLessThanOrEqual(3); // 7 without lingering, on a quiet machine
     } finally {
       await relay.stop();
       await collector.stop();

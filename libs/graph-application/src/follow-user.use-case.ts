@@ -63,9 +63,12 @@ export class FollowUserUseCase {
     const patch: FollowOptionsPatch = { ...input.options, languages: normalizeLanguages(input.options?.languages) };
     if (patch.languages === undefined) delete patch.languages;
     const { limit, windowSeconds } = this.policy.followRateLimit;
-    const decision = await this.rateLimiter.consume(`follow:${input.followerId}`, limit, windowSeconds);
-    if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
-    const outcome = await this.graph.follow(input.followerId, input.followingId, withFollowOptions(DEFAULT_FOLLOW_OPTIONS, patch), this.policy.followingCap);
+    // The count runs alongside the write's preparation; the write itself waits for it (see follow).
+    const admission = this.rateLimiter.consume(`follow:${input.followerId}`, limit, windowSeconds).then((decision) => {
+      if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
+    });
+    admission.catch(() => undefined); // handled: the repository awaits it and throws its refusal
+    const outcome = await this.graph.follow(input.followerId, input.followingId, withFollowOptions(DEFAULT_FOLLOW_OPTIONS, patch), this.policy.followingCap, admission);
     if (outcome.changed || isEmptyFollowOptionsPatch(patch)) return { ...outcome, optionsUpdated: false };
     const { updated } = await this.graph.updateFollowOptions(input.followerId, input.followingId, patch);
     return { ...outcome, optionsUpdated: updated };

@@ -38,8 +38,8 @@ export class GetRecommendationsUseCase {
     const muted = await this.mutes.getMutes(input.userId, ranked.map((r) => r.userId));
     const kept = ranked.filter((_, i) => muted[i] === null).slice(0, limit);
     if (kept.length === 0) return [];
-    const known = await this.graph.knownFollowersOf(input.userId, kept.map((r) => r.userId), GRAPH_LIMITS.knownFollowersSample);
-    return kept.map((r, i) => ({ ...r, sampleMutualIds: [...known[i]!.sampleIds] }));
+    const samples = await this.graph.sampleKnownFollowers(input.userId, kept.map((r) => r.userId), GRAPH_LIMITS.knownFollowersSample);
+    return kept.map((r, i) => ({ ...r, sampleMutualIds: samples[i]! }));
   }
 
   private async assertFollowersVisible(viewerId: UserId, ownerId: UserId): Promise<void> {

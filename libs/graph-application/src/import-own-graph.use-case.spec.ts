@@ -11,7 +11,7 @@ import { BlockUserUseCase } from './block-user.use-case';
 import { FollowUserUseCase } from './follow-user.use-case';
 import { GetOwnGraphImportUseCase } from './get-own-graph-import.use-case';
 import { GraphPolicy } from './graph-policy';
-import { NO_FOLLOWING_CAP } from '@graph/domain';
+import { FollowingCap, NO_FOLLOWING_CAP } from '@graph/domain';
 import { IMPORT_MAX_ROWS, ImportOwnGraphUseCase, ImportRow } from './import-own-graph.use-case';
 import { MuteUserUseCase } from './mute-user.use-case';
 import { UnblockUserUseCase } from './unblock-user.use-case';
@@ -32,11 +32,11 @@ describe('ImportOwnGraphUseCase', () => {
   let mutes: InMemoryMuteRepository;
   let imports: ImportOwnGraphUseCase;
   let status: GetOwnGraphImportUseCase;
-  const build = (followLimit = 200) => {
+  const build = (followLimit = 200, followingCap: FollowingCap = NO_FOLLOWING_CAP) => {
     store = new InMemoryGraphStore();
     mutes = new InMemoryMuteRepository();
     const writes = new InMemoryGraphWriteRepository(store);
-    const policy: GraphPolicy = { followRateLimit: { limit: followLimit, windowSeconds: 3600 }, recommendations: { recentFollowings: 10, perFollowing: 10 }, followingCap: NO_FOLLOWING_CAP };
+    const policy: GraphPolicy = { followRateLimit: { limit: followLimit, windowSeconds: 3600 }, recommendations: { recentFollowings: 10, perFollowing: 10 }, followingCap };
     const jobs = new BackgroundJobs();
     imports = new ImportOwnGraphUseCase(
       jobs,
@@ -82,6 +82,38 @@ describe('ImportOwnGraphUseCase', () => {
     const job = await finished(imports.execute({ userId: me, list: 'following', mode: 'merge', rows: rows(['2'], ['3'], ['4']) }));
     expect(job.result).toMatchObject({ applied: 2, failed: 1 });
     expect(job.result!.failures).toEqual([{ line: 4, code: 'RATE_LIMITED', message: expect.any(String) }]);
+  });
+
+  it('applies the following cap per row: rows past it fail with FOLLOW_LIMIT_REACHED, pending requests counted, the rest go on', async () => {
+    build(200, { base: 3, permille: 1000 });
+    seedInMemoryGraph(store, { edges: [{ follower: me, following: id(2), status: 'accepted' }], privateUsers: [id(4)] });
+    const job = await finished(
+      imports.execute({ userId: me, list: 'following', mode: 'merge', rows: rows(['3'], ['4'], ['5'], ['2', 'false'], ['6'], ['abc']) }),
+    );
+    // 2 followed, 3 followed, 4 requested: the cap of 3 is reached; 2 is a repeat (its options change), never refused.
+    expect(job.result).toMatchObject({ applied: 3, unchanged: 0, failed: 3 });
+    expect(job.result!.failures.map((f) => [f.line, f.code])).toEqual([
+      [4, 'FOLLOW_LIMIT_REACHED'],
+      [6, 'FOLLOW_LIMIT_REACHED'],
+      [7, 'INVALID_USER_ID'],
+    ]);
+    expect(store.edge(me, id(4))?.status).toBe('pending');
+    expect(store.edge(me, id(5))).toBeUndefined();
+    expect(store.edge(me, id(2))?.options.reposts).toBe(false);
+  });
+
+  it('overwrite of following removes first, so an account at its cap can replace its list', async () => {
+    build(200, { base: 2, permille: 1000 });
+    seedInMemoryGraph(store, {
+      edges: [
+        { follower: me, following: id(7), status: 'accepted' },
+        { follower: me, following: id(8), status: 'accepted' },
+      ],
+    });
+    const job = await finished(imports.execute({ userId: me, list: 'following', mode: 'overwrite', rows: rows(['9'], ['10'], ['11']) }));
+    expect(job.result).toMatchObject({ applied: 2, failed: 1, removed: 2 });
+    expect(job.result!.failures.map((f) => [f.line, f.code])).toEqual([[4, 'FOLLOW_LIMIT_REACHED']]);
+    expect([...store.edges.values()].filter((e) => e.followerId === me).map((e) => e.followingId).sort()).toEqual([id(10), id(9)].sort());
   });
 
   it('overwrite removes what the file does not list (blocks, mutes)', async () => {

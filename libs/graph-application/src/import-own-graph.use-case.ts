@@ -76,8 +76,8 @@ function bool(value: string | undefined, field: string, fallback: boolean): bool
 
 /**
  * Import of the caller's own following, blocks or mutes (docs/api.md "Import"), as a job of this
- * instance: each row goes through the same use case as the REST write (rate limit, self and block
- * rules included), so a refused row is a per-row failure with its code and the rest go on.
+ * instance: each row goes through the same use case as the REST write (rate limit, following cap,
+ * self and block rules included), so a refused row is a per-row failure with its code and the rest go on.
  */
 @Injectable()
 export class ImportOwnGraphUseCase {
@@ -102,13 +102,26 @@ export class ImportOwnGraphUseCase {
 
   private async run(input: ImportOwnGraphInput, report: (p: ImportProgress) => void): Promise<OwnGraphImportOutcome> {
     const outcome: OwnGraphImportOutcome = { applied: 0, unchanged: 0, failed: 0, removed: 0, failures: [] };
-    // Read before writing: what overwrite may remove is what was there before the import.
-    const before = input.mode === 'overwrite' ? await this.currentIds(input.userId, input.list) : [];
-    const listed = new Set<UserId>();
+    const targets = input.rows.map((row) => {
+      try {
+        return parseUserId((row.fields[0] ?? '').trim(), 'Account address');
+      } catch (error) {
+        if (error instanceof GraphError) return error;
+        throw error;
+      }
+    });
+    if (input.mode === 'overwrite') {
+      // Removals first: the following cap then counts what the file keeps, not what it replaces
+      // (an account at its cap can swap its whole list in one import).
+      const listed = new Set(targets.filter((t): t is UserId => !(t instanceof GraphError)));
+      for (const id of await this.currentIds(input.userId, input.list)) {
+        if (!listed.has(id) && (await this.remove(input.userId, input.list, id))) outcome.removed++;
+      }
+    }
     for (const [i, row] of input.rows.entries()) {
       try {
-        const targetId = parseUserId((row.fields[0] ?? '').trim(), 'Account address');
-        listed.add(targetId);
+        const targetId = targets[i]!;
+        if (targetId instanceof GraphError) throw targetId;
         if (await this.apply(input.userId, input.list, targetId, row.fields)) outcome.applied++;
         else outcome.unchanged++;
       } catch (error) {
@@ -117,9 +130,6 @@ export class ImportOwnGraphUseCase {
         if (outcome.failures.length < KEPT_FAILURES) outcome.failures.push({ line: row.line, code: error.code, message: error.message });
       }
       report({ total: input.rows.length, processed: i + 1 });
-    }
-    for (const id of before) {
-      if (!listed.has(id) && (await this.remove(input.userId, input.list, id))) outcome.removed++;
     }
     return outcome;
   }

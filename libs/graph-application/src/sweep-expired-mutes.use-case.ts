@@ -15,7 +15,7 @@ export class SweepExpiredMutesUseCase {
   async execute(): Promise<{ swept: number }> {
     let swept = 0;
     for (;;) {
-      const n = await this.mutes.sweepExpired(BATCH);
+      const n = (await this.mutes.sweepExpired(BATCH)).count;
       swept += n;
       if (n < BATCH) return { swept };
     }

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { EdgeImporter, EventOutbox, GraphCacheAdmin, GraphConsistency, GraphReadRepository, GraphWriteRepository, MuteRepository, RateLimiter } from '@graph/domain';
 import { CacheMaintainingGraphWriteRepository } from './cache/cache-maintaining-graph-write.repository';
 import { CachedGraphReadRepository } from './cache/cached-graph-read.repository';
+import { CachedMuteRepository } from './cache/cached-mute.repository';
 import { GraphCacheAdminService } from './cache/graph-cache-admin.service';
 import { GraphCacheMetrics } from './cache/graph-cache.metrics';
 import { DEFAULT_LIST_WINDOW, GraphCacheStore } from './cache/graph-cache.store';
@@ -50,7 +51,7 @@ const CACHE_BREAKER = { failureThreshold: 3, openMs: 1000 };
  * |                        |   to a caught-up replica; cache fills and access checks on the primary)              |
  * | GraphWriteRepository   | CacheMaintainingGraphWriteRepository (fixes the cache) → TypeOrmGraphWriteRepository  |
  * |                        |   with replicas: → ReplicaMarkingGraphWriteRepository (marks the users written)      |
- * | MuteRepository         | TypeOrmMuteRepository (SQL; uncached: one index-only probe, private to the muter)     |
+ * | MuteRepository         | CachedMuteRepository (the muter's mute set, dropped by its writes) → TypeOrmMuteRepository |
  * | GraphCacheStore        | RedisGraphCacheStore (Lua, breaker per node; Redis or Cluster) or MemoryGraphCacheStore |
  * | RateLimiter            | RedisRateLimiter or MemoryRateLimiter (no REDIS_URL)                                  |
  * | EventOutbox            | OutboxMonitor (outbox table + OutboxRelayService to Kafka)                            |
@@ -92,8 +93,9 @@ export class GraphInfrastructureModule {
       },
       {
         provide: MuteRepository,
-        inject: [DataSource, OutboxWakeup],
-        useFactory: (db: DataSource, wakeup: OutboxWakeup) => new TypeOrmMuteRepository(db, wakeup),
+        inject: [DataSource, OutboxWakeup, GraphCacheStore, GraphCacheMetrics],
+        useFactory: (db: DataSource, wakeup: OutboxWakeup, store: GraphCacheStore, metrics: GraphCacheMetrics) =>
+          new CachedMuteRepository(new TypeOrmMuteRepository(db, wakeup), store, options.cache, metrics),
       },
       {
         provide: GraphCacheStore,

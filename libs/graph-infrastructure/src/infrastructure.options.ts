@@ -18,6 +18,8 @@ export interface OutboxRelayOptions {
   batchSize: number;
   /** How often the relay looks for rows written by other instances (this instance's writes wake it at once). */
   pollIntervalMs: number;
+  /** After a wake-up, how long the relay waits for more commits before it reads (one batch, one mark, for many writes). */
+  lingerMs: number;
   /** Sent rows are kept this long (for inspection), then deleted in batches. */
   retentionSeconds: number;
 }

@@ -11,6 +11,23 @@ export interface RecommendationBounds {
   perFollowing: number;
 }
 
+/** Which sources of a followers/following page listPageSources reads (each part only when asked). */
+export interface ListPageSourcesQuery {
+  settings: boolean;
+  /** The owner's newest blocked accounts, at most this many; null: not asked. */
+  blocks: number | null;
+  stats: boolean;
+  /** The list's newest entries, at most this many (as listEdges from the start); null: not asked. */
+  head: number | null;
+}
+
+export interface ListPageSources {
+  settings?: UserSettings;
+  blocks?: EdgeSlice;
+  stats?: GraphStats;
+  head?: EdgeSlice;
+}
+
 /**
  * The read side of the graph. Reads see committed data only; none writes.
  */
@@ -52,11 +69,37 @@ export abstract class GraphReadRepository {
   abstract readListPage(viewerId: UserId, list: OwnedEdgeList, page: PageQuery): Promise<ListPageRead>;
 
   /**
+   * What a followers/following page of `list` is made of, for a cache to fill the parts it misses:
+   * the owner's settings, blocked accounts, counters and the list's newest entries, each exactly as
+   * getSettings, listEdges and getStats give it. By default those calls side by side; an adapter
+   * reads them in one round trip.
+   */
+  async listPageSources(list: OwnedEdgeList, want: ListPageSourcesQuery): Promise<ListPageSources> {
+    const owner = list.userId;
+    const [settings, blocks, stats, head] = await Promise.all([
+      want.settings ? this.getSettings(owner) : undefined,
+      want.blocks !== null ? this.listEdges({ kind: 'blocks', userId: owner }, { limit: want.blocks, after: null }) : undefined,
+      want.stats ? this.getStats([owner]).then(([s]) => s) : undefined,
+      want.head !== null ? this.listEdges(list, { limit: want.head, after: null }) : undefined,
+    ]);
+    return { ...(settings && { settings }), ...(blocks && { blocks }), ...(stats && { stats }), ...(head && { head }) };
+  }
+
+  /**
    * For each target, in the order asked: how many accounts `viewerId` follows (accepted) follow it
    * (accepted), and up to `sample` of them, the most recent follow of the target first. One round
    * trip; no visibility rule (the use case applies it).
    */
   abstract knownFollowersOf(viewerId: UserId, targetIds: UserId[], sample: number): Promise<KnownFollowersSummary[]>;
+
+  /**
+   * The sampleIds of knownFollowersOf without the count, for each target in the order asked: up to
+   * `sample` of the accounts `viewerId` follows that follow it, the most recent follow first. Its
+   * cost is bounded by the sample where the viewer's followings are dense among the target's
+   * followers, not by how many accounts the viewer follows (suggestions ask it for 10 targets of a
+   * user who may follow thousands). One round trip.
+   */
+  abstract sampleKnownFollowers(viewerId: UserId, targetIds: UserId[], sample: number): Promise<UserId[][]>;
 
   /** For each pair, whether either user blocks the other, in the order given, in one round trip. */
   abstract blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]>;

@@ -72,8 +72,12 @@ export abstract class GraphWriteRepository {
    * @throws BlockedError when either user blocks the other (nothing written).
    * @throws FollowLimitReachedError when a new edge would take the follower's followings and
    *   outgoing requests past `cap` (followingLimit; default no cap); a repeat is never refused.
+   * `admission`, when given, is a check already under way (the caller's rate limit): the write
+   * starts only once it resolves, and when it rejects nothing is written and its error is thrown.
+   * Passing it in lets adapters prepare the write alongside the check (the cache announces itself
+   * in the same Redis round trip as the rate limiter's count).
    */
-  abstract follow(followerId: UserId, followingId: UserId, options?: FollowOptions, cap?: FollowingCap): Promise<FollowOutcome>;
+  abstract follow(followerId: UserId, followingId: UserId, options?: FollowOptions, cap?: FollowingCap, admission?: Promise<void>): Promise<FollowOutcome>;
 
   /**
    * Applies `patch` to the options of the follower's follow or pending request (they survive the

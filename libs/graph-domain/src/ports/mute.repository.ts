@@ -2,6 +2,12 @@ import { KeysetPosition, PageQuery } from '../model/edge-list';
 import { Mute, MuteSettings } from '../model/mute';
 import { UserId } from '../model/user-id';
 
+/** What a bulk removal deleted: how many mutes, and whose mute lists lost them (each muter once). */
+export interface RemovedMutes {
+  count: number;
+  muterIds: UserId[];
+}
+
 export interface MuteSlice {
   items: Mute[];
   /** Where the next page starts, or null when this was the last page. */
@@ -37,14 +43,14 @@ export abstract class MuteRepository {
 
   /**
    * Deletes up to `limit` expired mutes, each with its `unmute` event (reason `expired`).
-   * @returns how many were deleted (less than `limit` when none are left).
+   * @returns how many were deleted (less than `limit` when none are left), and their muters.
    */
-  abstract sweepExpired(limit: number): Promise<number>;
+  abstract sweepExpired(limit: number): Promise<RemovedMutes>;
 
   /**
    * Deletes every mute the user made or is the object of (account erasure), with an `unmute` event
    * (reason `erased`) for each one still active. A repeat finds nothing.
-   * @returns how many mutes were deleted.
+   * @returns how many mutes were deleted, and their muters (the user, and those who muted it).
    */
-  abstract eraseUser(userId: UserId): Promise<number>;
+  abstract eraseUser(userId: UserId): Promise<RemovedMutes>;
 }

@@ -492,6 +492,47 @@ export function describeGraphReadRepositoryContract(name: string, makeFixture: (
       });
     });
 
+    describe('listPageSources', () => {
+      it('gives each part asked exactly as getSettings, listEdges and getStats do, and nothing else', async () => {
+        const [owner, plain, a, b, c, d, x, y] = ids(8);
+        await f.seed({
+          privateUsers: [owner!],
+          policies: [{ userId: owner!, followersVisibility: 'followers', hideCounts: true }],
+          edges: [
+            { follower: a!, following: owner!, status: 'accepted', createdAtUs: at(1) },
+            { follower: b!, following: owner!, status: 'accepted', createdAtUs: at(2) },
+            { follower: c!, following: owner!, status: 'pending', createdAtUs: at(3) },
+            { follower: d!, following: owner!, status: 'accepted', createdAtUs: at(3) },
+            { follower: owner!, following: a!, status: 'accepted', createdAtUs: at(4) },
+          ],
+          blocks: [
+            { blocker: owner!, blocked: x!, createdAtUs: at(5) },
+            { blocker: owner!, blocked: y!, createdAtUs: at(5) },
+          ],
+        });
+        for (const kind of ['followers', 'following'] as const) {
+          for (const limit of [1, 2, 5]) {
+            const list = { kind, userId: owner! };
+            expect(await f.repo.listPageSources(list, { settings: true, blocks: limit, stats: true, head: limit })).toEqual({
+              settings: await f.repo.getSettings(owner!),
+              blocks: await f.repo.listEdges({ kind: 'blocks', userId: owner! }, { limit, after: null }),
+              stats: (await f.repo.getStats([owner!]))[0],
+              head: await f.repo.listEdges(list, { limit, after: null }),
+            });
+          }
+        }
+        expect(await f.repo.listPageSources({ kind: 'followers', userId: plain! }, { settings: true, blocks: 3, stats: true, head: 3 })).toEqual({
+          settings: DEFAULT_USER_SETTINGS,
+          blocks: { items: [], next: null },
+          stats: { userId: plain, followerCount: 0, followingCount: 0, pendingRequestsCount: 0 },
+          head: { items: [], next: null },
+        });
+        expect(await f.repo.listPageSources({ kind: 'followers', userId: owner! }, { settings: false, blocks: null, stats: true, head: null })).toEqual({
+          stats: { userId: owner, followerCount: 3, followingCount: 1, pendingRequestsCount: 1 },
+        });
+      });
+    });
+
     describe('knownFollowersOf', () => {
       it('counts, per target in order, the viewer\'s followings that follow it, with the newest few', async () => {
         const [me, t1, t2, t3, k1, k2, k3, k4, stranger] = ids(9);
@@ -514,6 +555,48 @@ export function describeGraphReadRepositoryContract(name: string, makeFixture: (
           { userId: t1, count: 4, sampleIds: [k4, k3, k2] },
         ]);
         expect(await f.repo.knownFollowersOf(me!, [], 3)).toEqual([]);
+      });
+    });
+
+    describe('sampleKnownFollowers', () => {
+      it('gives exactly the samples of knownFollowersOf, whether the viewer follows a few accounts or hundreds, and the target is small, dense or sparse in them', async () => {
+        const [few, many, dense, sparse, small, none, pendingOnly] = ids(7);
+        const followed = ids(250);
+        const strangers = ids(300);
+        const accepted = (follower: UserId, following: UserId, k: number) => ({ follower, following, status: 'accepted' as const, createdAtUs: at(k) });
+        await f.seed({
+          edges: [
+            ...followed.map((k, i) => accepted(many!, k, i)),
+            ...followed.slice(0, 3).map((k, i) => accepted(few!, k, i)),
+            // dense: every other newest follower is one the viewer follows
+            ...followed.slice(0, 120).flatMap((k, i) => [accepted(k, dense!, 1000 + 2 * i), accepted(strangers[i]!, dense!, 1001 + 2 * i)]),
+            // sparse: 300 newer followers the viewer does not follow, two old ones it does
+            ...strangers.map((x, i) => accepted(x, sparse!, 2000 + i)),
+            accepted(followed[0]!, sparse!, 1500),
+            accepted(followed[1]!, sparse!, 1501),
+            accepted(followed[2]!, small!, 3000),
+            accepted(strangers[0]!, small!, 3001),
+            { follower: followed[4]!, following: pendingOnly!, status: 'pending', createdAtUs: at(3100) },
+          ],
+        });
+        const targets = [dense!, sparse!, small!, none!, pendingOnly!, dense!];
+        for (const viewer of [many!, few!]) {
+          const known = await f.repo.knownFollowersOf(viewer, targets, 3);
+          expect(await f.repo.sampleKnownFollowers(viewer, targets, 3)).toEqual(known.map((k) => k.sampleIds));
+        }
+        expect(await f.repo.sampleKnownFollowers(many!, targets, 3)).toEqual([
+          [followed[119], followed[118], followed[117]],
+          [followed[1], followed[0]],
+          [followed[2]],
+          [],
+          [],
+          [followed[119], followed[118], followed[117]],
+        ]);
+        expect(await f.repo.sampleKnownFollowers(few!, [dense!, sparse!], 2)).toEqual([
+          [followed[2], followed[1]],
+          [followed[1], followed[0]],
+        ]);
+        expect(await f.repo.sampleKnownFollowers(many!, [], 3)).toEqual([]);
       });
     });
 

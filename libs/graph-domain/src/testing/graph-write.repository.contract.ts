@@ -1,4 +1,4 @@
-import { BlockedError, RequestNotFoundError } from '../graph.errors';
+import { BlockedError, RateLimitedError, RequestNotFoundError } from '../graph.errors';
 import { EDGE_TRANSITIONS, EdgeState, edgeTransition } from '../model/edge-transition';
 import { DEFAULT_FOLLOW_OPTIONS, FollowOptions } from '../model/follow-options';
 import { BlockEvent, GraphEvent, UnfollowReason } from '../model/graph-event';
@@ -114,6 +114,21 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
         expect(await inspect.edgeStatus(a, c)).toBeNull();
         expect(await inspect.counts(b)).toEqual(zero);
         expect(await inspect.events(a, b, c)).toEqual([]);
+      });
+
+      it('waits for its admission: a refused one writes nothing and is thrown; an admitted one follows', async () => {
+        await expect(repo.follow(a, b, undefined, undefined, Promise.reject(new RateLimitedError(7)))).rejects.toBeInstanceOf(RateLimitedError);
+        expect(await inspect.edgeStatus(a, b)).toBeNull();
+        expect(await inspect.counts(b)).toEqual(zero);
+        expect(await inspect.events(a, b)).toEqual([]);
+        let admit!: () => void;
+        const admission = new Promise<void>((resolve) => (admit = resolve));
+        const follow = repo.follow(a, b, undefined, undefined, admission);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(await inspect.edgeStatus(a, b)).toBeNull(); // still waiting
+        admit();
+        expect((await follow).changed).toBe(true);
+        expect(await inspect.edgeStatus(a, b)).toBe('accepted');
       });
 
       it('turns a rejected request into a pending one again', async () => {

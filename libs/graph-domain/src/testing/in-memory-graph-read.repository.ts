@@ -138,6 +138,10 @@ export class InMemoryGraphReadRepository extends GraphReadRepository {
     });
   }
 
+  async sampleKnownFollowers(viewerId: UserId, targetIds: UserId[], sample: number): Promise<UserId[][]> {
+    return (await this.knownFollowersOf(viewerId, targetIds, sample)).map((k) => k.sampleIds);
+  }
+
   async blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]> {
     return pairs.map(([a, b]) => this.store.isBlockedEitherWay(a, b));
   }

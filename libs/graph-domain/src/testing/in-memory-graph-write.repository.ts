@@ -28,7 +28,8 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
     super();
   }
 
-  async follow(followerId: UserId, followingId: UserId, options: FollowOptions = DEFAULT_FOLLOW_OPTIONS, cap: FollowingCap = NO_FOLLOWING_CAP): Promise<FollowOutcome> {
+  async follow(followerId: UserId, followingId: UserId, options: FollowOptions = DEFAULT_FOLLOW_OPTIONS, cap: FollowingCap = NO_FOLLOWING_CAP, admission?: Promise<void>): Promise<FollowOutcome> {
+    await admission;
     if (this.store.isBlockedEitherWay(followerId, followingId)) throw new BlockedError();
     const existing = this.store.edge(followerId, followingId);
     if (existing && existing.status !== 'rejected') {

@@ -1,7 +1,7 @@
 import { KeysetPosition, PageQuery } from '../model/edge-list';
 import { Mute, MuteEvent, MuteSettings, isMuteActive, sameMuteSettings } from '../model/mute';
 import { UserId, compareUserIds } from '../model/user-id';
-import { MuteRepository, MuteSlice } from '../ports/mute.repository';
+import { MuteRepository, MuteSlice, RemovedMutes } from '../ports/mute.repository';
 
 interface StoredMute extends MuteSettings {
   muterId: UserId;
@@ -29,6 +29,10 @@ function newestFirst(a: StoredMute, b: StoredMute): number {
 function isBefore(m: StoredMute, p: KeysetPosition): boolean {
   const at = BigInt(p.createdAtUs);
   return m.createdAtUs < at || (m.createdAtUs === at && compareUserIds(m.mutedId, p.userId) < 0);
+}
+
+function removed(mutes: StoredMute[]): RemovedMutes {
+  return { count: mutes.length, muterIds: [...new Set(mutes.map((m) => m.muterId))] };
 }
 
 /**
@@ -81,17 +85,17 @@ export class InMemoryMuteRepository extends MuteRepository {
     return { items: items.map(toMute), next };
   }
 
-  async sweepExpired(limit: number): Promise<number> {
+  async sweepExpired(limit: number): Promise<RemovedMutes> {
     const now = new Date();
     const expired = [...this.mutes.entries()].filter(([, m]) => !isMuteActive(m, now)).slice(0, limit);
     for (const [key, m] of expired) {
       this.mutes.delete(key);
       this.events.push({ type: 'unmute', muterId: m.muterId, mutedId: m.mutedId, reason: 'expired' });
     }
-    return expired.length;
+    return removed(expired.map(([, m]) => m));
   }
 
-  async eraseUser(userId: UserId): Promise<number> {
+  async eraseUser(userId: UserId): Promise<RemovedMutes> {
     const now = new Date();
     const gone = [...this.mutes.entries()]
       .filter(([, m]) => m.muterId === userId || m.mutedId === userId)
@@ -100,7 +104,7 @@ export class InMemoryMuteRepository extends MuteRepository {
       this.mutes.delete(key);
       if (isMuteActive(m, now)) this.events.push({ type: 'unmute', muterId: m.muterId, mutedId: m.mutedId, reason: 'erased' });
     }
-    return gone.length;
+    return removed(gone.map(([, m]) => m));
   }
 
   private tick(): bigint {

@@ -105,12 +105,18 @@ export function describeMuteRepositoryContract(name: string, setup: MuteContract
       await repo.mute(a, b, { ...forever, expiresAt: aSecondAgo() });
       await repo.mute(a, c, { ...forever, expiresAt: inAnHour() });
       let swept = 0;
-      for (let n = -1; n !== 0; swept += n) n = await repo.sweepExpired(1000);
+      const muters = new Set<UserId>();
+      for (let n = -1; n !== 0; swept += n) {
+        const removed = await repo.sweepExpired(1000);
+        n = removed.count;
+        removed.muterIds.forEach((m) => muters.add(m));
+      }
       expect(swept).toBeGreaterThanOrEqual(1);
+      expect(muters.has(a)).toBe(true);
       expect(await inspect.stored(a, b)).toBe(false);
       expect(await inspect.stored(a, c)).toBe(true);
       expect((await inspect.events(a)).slice(2)).toEqual([{ type: 'unmute', muterId: a, mutedId: b, reason: 'expired' }]);
-      await expect(repo.sweepExpired(1000)).resolves.toBe(0);
+      await expect(repo.sweepExpired(1000)).resolves.toEqual({ count: 0, muterIds: [] });
     });
 
     it('erases every mute made by or of the user, with an erased event for each active one', async () => {
@@ -118,8 +124,10 @@ export function describeMuteRepositoryContract(name: string, setup: MuteContract
       await repo.mute(c, a, forever);
       await repo.mute(a, c, { ...forever, expiresAt: aSecondAgo() });
       await repo.mute(b, c, forever);
-      await expect(repo.eraseUser(a)).resolves.toBe(3);
-      await expect(repo.eraseUser(a)).resolves.toBe(0);
+      const erased = await repo.eraseUser(a);
+      expect(erased.count).toBe(3);
+      expect([...erased.muterIds].sort()).toEqual([a, c].sort());
+      await expect(repo.eraseUser(a)).resolves.toEqual({ count: 0, muterIds: [] });
       expect(await inspect.stored(a, c)).toBe(false);
       await expect(repo.getMutes(c, [a])).resolves.toEqual([null]);
       await expect(repo.getMutes(b, [c])).resolves.toEqual([expect.objectContaining({ mutedId: c })]);

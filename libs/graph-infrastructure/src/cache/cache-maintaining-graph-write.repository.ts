@@ -50,8 +50,10 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
     super();
   }
 
-  async follow(followerId: UserId, followingId: UserId, options?: FollowOptions, cap?: FollowingCap): Promise<FollowOutcome> {
-    return this.edgeWrite(followerId, followingId, () => this.inner.follow(followerId, followingId, options, cap), (o) => {
+  async follow(followerId: UserId, followingId: UserId, options?: FollowOptions, cap?: FollowingCap, admission?: Promise<void>): Promise<FollowOutcome> {
+    // The announcement goes out in the same tick as the admission's rate-limit count (the use case
+    // started it): ioredis pipelines both into one round trip. A refused admission ends it below.
+    return this.edgeWrite(followerId, followingId, () => this.inner.follow(followerId, followingId, options, cap, admission), (o) => {
       if (!o.changed) return [];
       const common = drop(rel(followerId, followingId), rel(followingId, followerId), suggestions(followerId));
       // From none or rejected: both count alike (a pending request upgraded meanwhile is dropped below).
@@ -92,7 +94,7 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
   }
 
   async block(blockerId: UserId, blockedId: UserId): Promise<{ changed: boolean; affectedUserIds: UserId[] }> {
-    return this.dropWrite(() => this.inner.block(blockerId, blockedId), (o) => {
+    return dropWrite(this.store, () => this.inner.block(blockerId, blockedId), (o) => {
       if (!o.changed) return [];
       const users = [...new Set([blockerId, blockedId, ...o.affectedUserIds])];
       return drop(...users.flatMap(userKeys), rel(blockerId, blockedId), rel(blockedId, blockerId));
@@ -101,16 +103,16 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
 
   async unblock(blockerId: UserId, blockedId: UserId): Promise<{ changed: boolean }> {
     const keys = [blockSet(blockerId), rel(blockerId, blockedId), rel(blockedId, blockerId), suggestions(blockerId), suggestions(blockedId)];
-    return this.dropWrite(() => this.inner.unblock(blockerId, blockedId), (o) => (o.changed ? drop(...keys) : []), drop(...keys));
+    return dropWrite(this.store, () => this.inner.unblock(blockerId, blockedId), (o) => (o.changed ? drop(...keys) : []), drop(...keys));
   }
 
   async dismissRecommendation(userId: UserId, dismissedId: UserId): Promise<{ changed: boolean }> {
     const keys = [suggestions(userId)];
-    return this.dropWrite(() => this.inner.dismissRecommendation(userId, dismissedId), (o) => (o.changed ? drop(...keys) : []), drop(...keys));
+    return dropWrite(this.store, () => this.inner.dismissRecommendation(userId, dismissedId), (o) => (o.changed ? drop(...keys) : []), drop(...keys));
   }
 
   async setPrivacy(userId: UserId, isPrivate: boolean): Promise<PrivacyOutcome> {
-    return this.dropWrite(() => this.inner.setPrivacy(userId, isPrivate), (o) => {
+    return dropWrite(this.store, () => this.inner.setPrivacy(userId, isPrivate), (o) => {
       if (!o.changed && o.acceptedFollowerIds.length === 0) return [];
       const accepted = o.acceptedFollowerIds;
       if (accepted.length === 0) return drop(settings(userId));
@@ -123,11 +125,11 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
 
   async updateAccountPolicies(userId: UserId, patch: AccountPoliciesPatch): Promise<PoliciesOutcome> {
     // The settings entry is what every cached list read and rendered first page checks first.
-    return this.dropWrite(() => this.inner.updateAccountPolicies(userId, patch), (o) => (o.changed ? drop(settings(userId)) : []), drop(settings(userId)));
+    return dropWrite(this.store, () => this.inner.updateAccountPolicies(userId, patch), (o) => (o.changed ? drop(settings(userId)) : []), drop(settings(userId)));
   }
 
   async expireRequests(limit: number): Promise<ExpiredRequestsOutcome> {
-    return this.dropWrite(
+    return dropWrite(this.store, 
       () => this.inner.expireRequests(limit),
       (o) => drop(...o.expired.flatMap(({ followerId: f, followingId: t }) => [stats(t), suggestions(f), rel(f, t), rel(t, f)])),
       'all',
@@ -135,7 +137,7 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
   }
 
   async eraseUser(userId: UserId): Promise<EraseOutcome> {
-    return this.dropWrite(() => this.inner.eraseUser(userId), (o) => {
+    return dropWrite(this.store, () => this.inner.eraseUser(userId), (o) => {
       const others = o.affectedUserIds.filter((u) => u !== userId);
       return drop(...userKeys(userId), ...others.flatMap((u) => [...userKeys(u), rel(userId, u), rel(u, userId)]));
     }, 'all');
@@ -204,33 +206,36 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
     return outcome;
   }
 
-  /**
-   * A write whose effects are dropped, not updated: nothing to announce (a drop is always safe).
-   * When it fails in an unknown way (it may have committed) everything it could touch is dropped.
-   */
-  private async dropWrite<T>(write: () => Promise<T>, ops: (outcome: T) => CacheOp[], ifUnknown: CacheOp[] | 'all'): Promise<T> {
-    let outcome: T;
-    try {
-      outcome = await write();
-    } catch (error) {
-      if (mayHaveCommitted(error)) {
-        if (ifUnknown === 'all') await this.store.invalidateAll().catch(() => undefined);
-        else {
-          // As in edgeWrite: announced and never ended, so nothing fills these keys before a late commit.
-          await this.store.beginWrite(ifUnknown.map((op) => op.key));
-          await this.finish({ epoch: null, keys: [] }, ifUnknown);
-        }
-      }
-      throw error;
-    }
-    await this.finish({ epoch: null, keys: [] }, ops(outcome));
-    return outcome;
-  }
-
   private async finish(ticket: WriteTicket, ops: CacheOp[]): Promise<void> {
     // Failures are the store's business (it opens its breaker and moves the epoch before reuse).
     await this.store.finishWrite(ticket, ops).catch(() => undefined);
   }
+}
+
+/**
+ * A write whose effects are dropped, not updated: nothing to announce (a drop after the commit is
+ * always safe: it moves the entries' versions, so no fill read before it lands). When it fails in
+ * an unknown way (it may have committed) everything it could touch is dropped and left announced
+ * (or, for 'all', the epoch moves).
+ */
+export async function dropWrite<T>(store: GraphCacheStore, write: () => Promise<T>, ops: (outcome: T) => CacheOp[], ifUnknown: CacheOp[] | 'all'): Promise<T> {
+  let outcome: T;
+  try {
+    outcome = await write();
+  } catch (error) {
+    if (mayHaveCommitted(error)) {
+      if (ifUnknown === 'all') await store.invalidateAll().catch(() => undefined);
+      else {
+        // As in edgeWrite: announced and never ended, so nothing fills these keys before a late commit.
+        await store.beginWrite(ifUnknown.map((op) => op.key));
+        await store.finishWrite({ epoch: null, keys: [] }, ifUnknown).catch(() => undefined);
+      }
+    }
+    throw error;
+  }
+  // Failures are the store's business (it opens its breaker and moves the epoch before reuse).
+  await store.finishWrite({ epoch: null, keys: [] }, ops(outcome)).catch(() => undefined);
+  return outcome;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   GraphStats,
   KnownFollowersSummary,
   ListPageRead,
+  ListPageSources,
   OwnedEdgeList,
   PageQuery,
   Recommendation,
@@ -97,7 +98,7 @@ function countOf(family: 'followers' | 'following', stats: string): number {
   return Number(family === 'followers' ? followers : following);
 }
 
-function usToDate(us: string): Date {
+export function usToDate(us: string): Date {
   const n = Number(us);
   // Exact below 2^53 µs (year 2255); BigInt beyond.
   if (Number.isSafeInteger(n)) return new Date(Math.floor(n / 1000));
@@ -241,35 +242,40 @@ export class CachedGraphReadRepository extends GraphReadRepository {
     }
 
     this.metrics.miss(family);
+    // What missed is read from Postgres in one round trip (listPageSources), the list's window with
+    // it when the list missed with a ticket; a page the entries cannot give goes to listEdges beside it.
+    const ttl = this.settings.ttlSeconds;
+    const listTicket = read.list.kind === 'miss' ? read.list.ticket : null;
+    const want = {
+      settings: read.settings.value === null,
+      blocks: read.blocks.blocked === null ? BLOCK_SET_CAP + 1 : null,
+      stats: read.stats.value === null,
+      head: !cachedSlice && listTicket ? this.settings.listWindow : null,
+    };
+    const asked = want.settings || want.blocks !== null || want.stats || want.head !== null;
+    const [sources, plainSlice] = await Promise.all([
+      asked ? this.fills.listPageSources(list, want) : ({} as ListPageSources),
+      cachedSlice || want.head !== null ? null : this.inner.listEdges(list, page),
+    ]);
     const fills: EntryFill[] = [];
     const fill = (key: string, ticket: string | null, value: string, ttlSeconds: number): void => {
       if (ticket) fills.push({ key, ticket, value, ttlMs: this.ttlMs(ttlSeconds) });
     };
-    const ttl = this.settings.ttlSeconds;
-    const [ownerSettings, blocked, total, slice] = await Promise.all([
-      read.settings.value !== null
-        ? decodeSettings(read.settings.value)
-        : this.fills.getSettings(owner).then((s) => {
-            fill(cacheKey('settings', owner), read.settings.ticket, encodeSettings(s), ttl.relationship);
-            return s;
-          }),
-      read.blocks.blocked !== null
-        ? read.blocks.blocked
-        : this.fills.listEdges({ kind: 'blocks', userId: owner }, { limit: BLOCK_SET_CAP + 1, after: null }).then((b) => {
-            const value = encodeBlockSet(b.items.map((i) => i.userId));
-            fill(cacheKey('blocks', owner), read.blocks.ticket, value, ttl.relationship);
-            return blockSetHolds(value, viewerId);
-          }),
-      read.stats.value !== null
-        ? countOf(family, read.stats.value)
-        : this.fills.getStats([owner]).then(([s]) => {
-            fill(cacheKey('stats', owner), read.stats.ticket, encodeStats(s!), ttl.stats);
-            return family === 'followers' ? s!.followerCount : s!.followingCount;
-          }),
-      cachedSlice ??
-        (read.list.kind === 'miss' ? this.loadList(list, page, read.epoch, read.list.ticket) : this.inner.listEdges(list, page)),
-    ]);
+    const ownerSettings = read.settings.value !== null ? decodeSettings(read.settings.value) : sources.settings!;
+    if (sources.settings) fill(cacheKey('settings', owner), read.settings.ticket, encodeSettings(sources.settings), ttl.relationship);
+    let blocked = read.blocks.blocked;
+    if (sources.blocks) {
+      const value = encodeBlockSet(sources.blocks.items.map((i) => i.userId));
+      fill(cacheKey('blocks', owner), read.blocks.ticket, value, ttl.relationship);
+      blocked = blockSetHolds(value, viewerId);
+    }
+    let total = read.stats.value !== null ? countOf(family, read.stats.value) : 0;
+    if (sources.stats) {
+      fill(cacheKey('stats', owner), read.stats.ticket, encodeStats(sources.stats), ttl.stats);
+      total = family === 'followers' ? sources.stats.followerCount : sources.stats.followingCount;
+    }
     if (fills.length > 0) this.fillInBackground(this.store.fillEntries(read.epoch, fills));
+    const slice = cachedSlice ?? plainSlice ?? (await this.pageFromHead(list, page, read.epoch, listTicket!, sources.head!));
     if (blocked === 'yes') return { access: 'blocked' };
     return this.checkedPage(viewerId, list, blocked === 'many', ownerSettings, slice, total);
   }
@@ -290,7 +296,11 @@ export class CachedGraphReadRepository extends GraphReadRepository {
    */
   private async loadList(list: OwnedEdgeList, page: PageQuery, epoch: string, ticket: string | null): Promise<EdgeSlice> {
     if (!ticket || (list.kind !== 'followers' && list.kind !== 'following')) return this.inner.listEdges(list, page);
-    const head = await this.fills.listEdges(list, { limit: this.settings.listWindow, after: null });
+    return this.pageFromHead(list, page, epoch, ticket, await this.fills.listEdges(list, { limit: this.settings.listWindow, after: null }));
+  }
+
+  /** The page cut from the list's newest window `head` (read after the miss that gave `ticket`), which is stored with the ticket. */
+  private async pageFromHead(list: OwnedEdgeList & { kind: 'followers' | 'following' }, page: PageQuery, epoch: string, ticket: string, head: EdgeSlice): Promise<EdgeSlice> {
     if (head.items.some((i) => i.createdAtUs === undefined)) return this.inner.listEdges(list, page);
     const members = head.items.map((i) => listMember(i.createdAtUs!, i.userId));
     const complete = head.next === null;
@@ -308,6 +318,10 @@ export class CachedGraphReadRepository extends GraphReadRepository {
 
   async knownFollowersOf(viewerId: UserId, targetIds: UserId[], sample: number): Promise<KnownFollowersSummary[]> {
     return this.inner.knownFollowersOf(viewerId, targetIds, sample);
+  }
+
+  async sampleKnownFollowers(viewerId: UserId, targetIds: UserId[], sample: number): Promise<UserId[][]> {
+    return this.inner.sampleKnownFollowers(viewerId, targetIds, sample);
   }
 
   async blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]> {

@@ -3,6 +3,7 @@ import { CachedGraphReadRepository } from './cached-graph-read.repository';
 import { GraphCacheMetrics } from './graph-cache.metrics';
 import { CacheUnavailableError, GraphCacheStore } from './graph-cache.store';
 import { userKeys } from './cache-maintaining-graph-write.repository';
+import { muteSet } from './cached-mute.repository';
 
 /** The admin port over the read cache, its store and its counters. */
 export class GraphCacheAdminService extends GraphCacheAdmin {
@@ -19,7 +20,7 @@ export class GraphCacheAdminService extends GraphCacheAdmin {
   }
 
   async evictUser(userId: UserId): Promise<void> {
-    await this.store.drop(userKeys(userId)).catch(ignoreUnavailable);
+    await this.store.drop([...userKeys(userId), muteSet(userId)]).catch(ignoreUnavailable);
   }
 
   async invalidateAll(): Promise<void> {

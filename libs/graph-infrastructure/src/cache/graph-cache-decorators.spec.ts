@@ -1,4 +1,4 @@
-import { GraphError, GraphStats, OwnedEdgeList, UnavailableError, UserId } from '@graph/domain';
+import { GraphError, GraphStats, OwnedEdgeList, RateLimitedError, UnavailableError, UserId } from '@graph/domain';
 import { InMemoryGraphReadRepository } from '@graph/domain/testing/in-memory-graph-read.repository';
 import { InMemoryGraphWriteRepository } from '@graph/domain/testing/in-memory-graph-write.repository';
 import { InMemoryGraphStore } from '@graph/domain/testing/in-memory-graph.store';
@@ -7,7 +7,7 @@ import { CacheMaintainingGraphWriteRepository } from './cache-maintaining-graph-
 import { CachedGraphReadRepository } from './cached-graph-read.repository';
 import { GraphCacheAdminService } from './graph-cache-admin.service';
 import { GraphCacheMetrics } from './graph-cache.metrics';
-import { CacheUnavailableError, GraphCacheStore } from './graph-cache.store';
+import { CacheUnavailableError, GraphCacheStore, cacheKey } from './graph-cache.store';
 import { MemoryGraphCacheStore } from './memory-graph-cache.store';
 import { allPages, allReadPages } from '@graph/domain/testing/page-walk';
 
@@ -336,5 +336,25 @@ describe('cache decorators over the in-memory fakes', () => {
     expect(await reads.getRelationships(c, [b])).toEqual(await truth.getRelationships(c, [b]));
     await late.block(b, c);
     expect(await reads.getRelationships(c, [b])).toEqual(await truth.getRelationships(c, [b]));
+  });
+  // The use case passes its rate-limit count as the follow's admission, so the announcement can share
+  // its Redis round trip: it must go out before the admission is decided, and be ended when refused.
+  it('announces a follow while its admission is decided, and ends the announcement when it is refused', async () => {
+    const f = build();
+    const begin = jest.spyOn(f.store, 'beginWrite');
+    const finish = jest.spyOn(f.store, 'finishWrite');
+    const [a, b] = [id(950), id(951)];
+    let refuse!: (e: Error) => void;
+    const admission = new Promise<void>((_, reject) => (refuse = reject));
+    const follow = f.writes.follow(a, b, undefined, undefined, admission);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(begin).toHaveBeenCalledTimes(1); // announced, admission still open
+    refuse(new RateLimitedError(3));
+    await expect(follow).rejects.toBeInstanceOf(RateLimitedError);
+    expect(finish).toHaveBeenCalledWith(await begin.mock.results[0]!.value, []);
+    expect(await f.truth.getStats([b])).toEqual(await f.reads.getStats([b]));
+    await f.reads.getStats([b]); // filled: the announcement is over
+    const { entries } = await f.store.readEntries([cacheKey('stats', b)]);
+    expect(entries[0]!.value).not.toBeNull();
   });
 });

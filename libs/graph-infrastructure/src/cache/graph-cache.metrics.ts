@@ -2,7 +2,7 @@ import { Counter, Gauge } from 'prom-client';
 import { MetricsRegistry } from '../observability/metrics.registry';
 import { CacheFamily } from './graph-cache.store';
 
-export const CACHE_FAMILIES: readonly CacheFamily[] = ['followers', 'following', 'relationship', 'stats', 'settings', 'suggestions'];
+export const CACHE_FAMILIES: readonly CacheFamily[] = ['followers', 'following', 'relationship', 'stats', 'settings', 'suggestions', 'mutes'];
 
 export interface CacheFamilyFigures {
   family: CacheFamily;

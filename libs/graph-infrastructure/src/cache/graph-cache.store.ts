@@ -1,5 +1,5 @@
 /** Key families, one hit/miss counter each. */
-export type CacheFamily = 'followers' | 'following' | 'relationship' | 'stats' | 'settings' | 'suggestions';
+export type CacheFamily = 'followers' | 'following' | 'relationship' | 'stats' | 'settings' | 'suggestions' | 'mutes';
 
 /**
  * Families of keys: the counted ones, plus `blocks` (the accounts a user blocks, read only as part

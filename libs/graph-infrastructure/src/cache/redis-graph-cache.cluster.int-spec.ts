@@ -1,9 +1,12 @@
 import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
+import { UserId } from '@graph/domain';
+import { InMemoryMuteRepository } from '@graph/domain/testing/in-memory-mute.repository';
 import { SpareRedisCluster } from '../../../../test/support/spare-services';
 import { connectRedisCluster } from '../../../../test/support/redis';
 import { MetricsRegistry } from '../observability/metrics.registry';
 import { RedisRateLimiter } from '../redis/redis-rate-limiter';
+import { cachedMutesContract } from './testing/cached-mutes.contract';
 import { graphCacheStoreContract } from './testing/graph-cache-store.contract';
 import { CacheUnavailableError, cacheKey } from './graph-cache.store';
 import { RedisGraphCacheStore } from './redis-graph-cache.store';
@@ -30,9 +33,16 @@ describe('on a Redis Cluster (3 masters + 3 replicas)', () => {
 
   graphCacheStoreContract('Redis Cluster', async () => ({ store: new RedisGraphCacheStore(shared, { listWindow: 5, failureThreshold: 3, openMs: 1000 }) }));
 
-  it('keeps one user’s entries in one slot, a pair’s with its viewer, and counts follows exactly (no MOVED let through)', async () => {
+  let nextMuter = 8_000_000n;
+  cachedMutesContract('Redis Cluster', async () => ({
+    inner: new InMemoryMuteRepository(),
+    store: new RedisGraphCacheStore(shared, { listWindow: 5, failureThreshold: 3, openMs: 1000 }),
+    newUserId: () => (++nextMuter).toString() as UserId,
+  }));
+
+  it('keeps one user’s entries in one slot (its mute set too), a pair’s with its viewer, and counts follows exactly (no MOVED let through)', async () => {
     const slot = calculateSlot(cacheKey('stats', '42'));
-    for (const key of [cacheKey('followers', '42'), cacheKey('blocks', '42'), cacheKey('relationship', '42', '7'), cacheKey('page', '42', 'followers', '20')]) {
+    for (const key of [cacheKey('followers', '42'), cacheKey('blocks', '42'), cacheKey('mutes', '42'), cacheKey('relationship', '42', '7'), cacheKey('page', '42', 'followers', '20')]) {
       expect(calculateSlot(key)).toBe(slot);
     }
     const failedOpen: string[] = [];

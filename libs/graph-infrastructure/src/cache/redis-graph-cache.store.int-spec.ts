@@ -18,6 +18,33 @@ graphCacheStoreContract(
   async () => shared.quit().then(() => undefined),
 );
 
+describe('RedisGraphCacheStore reads', () => {
+  it('sends the reads asked in one turn as one script call, and gives each call its own entries', async () => {
+    const client = await connectRedis(testInfra.redisUrl, 500);
+    const store = new RedisGraphCacheStore(client, { listWindow: 5, failureThreshold: 3, openMs: 1000 });
+    try {
+      const [a, b] = [cacheKey('stats', `batched-${Date.now()}`), cacheKey('mutes', `batched-${Date.now()}`)];
+      const first = await store.readEntries([a]);
+      await store.fillEntries(first.epoch, [{ key: a, ticket: first.entries[0]!.ticket!, value: '4:0:0', ttlMs: 60_000 }]);
+      const commands = countCommands(client);
+      try {
+        const [x, y, z] = await Promise.all([store.readEntries([a, b]), store.readEntries([b]), store.readEntries([a])]);
+        expect(commands.sent()).toBe(1);
+        expect(x.entries).toEqual([{ value: '4:0:0', ticket: null }, { value: null, ticket: expect.any(String) }]);
+        expect(y.entries).toEqual([{ value: null, ticket: x.entries[1]!.ticket }]);
+        expect(z.entries).toEqual([{ value: '4:0:0', ticket: null }]);
+        // Asked after an await: a call of its own.
+        await store.readEntries([a]);
+        expect(commands.sent()).toBe(2);
+      } finally {
+        commands.restore();
+      }
+    } finally {
+      client.disconnect();
+    }
+  });
+});
+
 describe('RedisGraphCacheStore when Redis fails', () => {
   let spare: SpareRedis;
   let redis: Redis;

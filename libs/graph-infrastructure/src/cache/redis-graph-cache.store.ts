@@ -62,6 +62,12 @@ const SOURCES: Record<ScriptName, string> = {
 
 const SHAS = Object.fromEntries(Object.entries(SOURCES).map(([name, lua]) => [name, createHash('sha1').update(lua).digest('hex')])) as Record<ScriptName, string>;
 
+/** readEntries calls of one slot group waiting to go out together: their keys in order, and where each call's start. */
+interface PendingRead {
+  keys: string[];
+  waiters: Array<{ from: number; count: number; resolve: (read: { epoch: string; values: string[] }) => void; reject: (error: unknown) => void }>;
+}
+
 /** Epoch bumps sent at once when a breaker closes over a whole master's slots. */
 const BUMP_BATCH = 256;
 
@@ -138,6 +144,8 @@ export class RedisGraphCacheStore extends GraphCacheStore {
   /** The last epoch seen per group; a script told otherwise retries with the slot's own. */
   private readonly epochs = new Map<number, string>();
   private openBreakers = 0;
+  /** readEntries calls of this turn not sent yet, by slot group (readInGroup). */
+  private readonly pendingReads = new Map<number, PendingRead>();
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -162,8 +170,7 @@ export class RedisGraphCacheStore extends GraphCacheStore {
     await Promise.all(
       [...groups].map(async ([group, indexes]) => {
         try {
-          const { epoch, reply } = await this.run('readEntries', group, false, (e) => [indexes.map((i) => this.entry(keys[i]!, e)), [PLACEHOLDER_TTL_MS]]);
-          const values = reply as string[];
+          const { epoch, values } = await this.readInGroup(group, indexes.map((i) => keys[i]!));
           seen.set(group, epoch);
           indexes.forEach((index, j) => (entries[index] = { value: values[2 * j] || null, ticket: values[2 * j + 1] || null }));
         } catch (error) {
@@ -174,6 +181,35 @@ export class RedisGraphCacheStore extends GraphCacheStore {
     // The slots that answered still serve: those that did not are misses without a ticket.
     if (failures.length > 0 && seen.size === 0) throw failures[0]!;
     return { epoch: encodeEpochs(seen), entries };
+  }
+
+  /**
+   * Reads of one slot group asked in the same turn of the event loop (a relationship and the
+   * viewer's mute set, a user's counters and settings) go out as one script call: their keys are
+   * gathered until the pending callbacks and promise reactions of this turn have run
+   * (process.nextTick), so the call leaves with ioredis's own pipeline flush, no later.
+   */
+  private readInGroup(group: number, keys: string[]): Promise<{ epoch: string; values: string[] }> {
+    let batch = this.pendingReads.get(group);
+    if (!batch) {
+      const created: PendingRead = { keys: [], waiters: [] };
+      this.pendingReads.set(group, (batch = created));
+      process.nextTick(() => this.sendReads(group, created));
+    }
+    const from = batch.keys.length;
+    batch.keys.push(...keys);
+    return new Promise((resolve, reject) => batch.waiters.push({ from, count: keys.length, resolve, reject }));
+  }
+
+  private sendReads(group: number, batch: PendingRead): void {
+    this.pendingReads.delete(group);
+    this.run('readEntries', group, false, (e) => [batch.keys.map((k) => this.entry(k, e)), [PLACEHOLDER_TTL_MS]]).then(
+      ({ epoch, reply }) => {
+        const values = reply as string[];
+        for (const w of batch.waiters) w.resolve({ epoch, values: values.slice(2 * w.from, 2 * (w.from + w.count)) });
+      },
+      (error: unknown) => batch.waiters.forEach((w) => w.reject(error)),
+    );
   }
 
   async fillEntries(epoch: string, fills: EntryFill[]): Promise<void> {

@@ -32,8 +32,8 @@ export class ReplicaMarkingGraphWriteRepository extends GraphWriteRepository {
     super();
   }
 
-  follow(followerId: UserId, followingId: UserId, options?: FollowOptions, cap?: FollowingCap): Promise<FollowOutcome> {
-    return this.marked([followerId, followingId], () => this.inner.follow(followerId, followingId, options, cap));
+  follow(followerId: UserId, followingId: UserId, options?: FollowOptions, cap?: FollowingCap, admission?: Promise<void>): Promise<FollowOutcome> {
+    return this.marked([followerId, followingId], () => this.inner.follow(followerId, followingId, options, cap, admission));
   }
 
   dismissRecommendation(userId: UserId, dismissedId: UserId): Promise<{ changed: boolean }> {

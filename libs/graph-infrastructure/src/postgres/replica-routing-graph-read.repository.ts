@@ -9,6 +9,8 @@ import {
   GraphStats,
   KnownFollowersSummary,
   ListPageRead,
+  ListPageSources,
+  ListPageSourcesQuery,
   OwnedEdgeList,
   PageQuery,
   Recommendation,
@@ -98,6 +100,15 @@ export class ReplicaRoutingGraphReadRepository extends GraphReadRepository {
   /** Counts derived from lists; the viewer's own recent follows keep it on the primary until replayed. */
   knownFollowersOf(viewerId: UserId, targetIds: UserId[], sample: number): Promise<KnownFollowersSummary[]> {
     return this.routed([viewerId, ...targetIds], (r) => r.knownFollowersOf(viewerId, targetIds, sample));
+  }
+
+  sampleKnownFollowers(viewerId: UserId, targetIds: UserId[], sample: number): Promise<UserId[][]> {
+    return this.routed([viewerId, ...targetIds], (r) => r.sampleKnownFollowers(viewerId, targetIds, sample));
+  }
+
+  /** What cache fills read: on the primary (a lagging replica would store stale entries). */
+  override listPageSources(list: OwnedEdgeList, want: ListPageSourcesQuery): Promise<ListPageSources> {
+    return this.primary.listPageSources(list, want);
   }
 
   /** An access check (reply threads between other users): on the primary. */

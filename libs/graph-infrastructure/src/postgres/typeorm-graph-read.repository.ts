@@ -10,6 +10,8 @@ import {
   OwnedEdgeList,
   GraphStats,
   KnownFollowersSummary,
+  ListPageSources,
+  ListPageSourcesQuery,
   PageQuery,
   Recommendation,
   RecommendationBounds,
@@ -39,12 +41,18 @@ interface ListShape {
   /** Column and parameter value that select the owner's rows. */
   ownerColumn: string;
   otherColumn: string;
-  /** Extra conditions; may use $4 (extraParam). */
+  /** Extra conditions; may use $OWNER (the owner's value) and $X (extraParam). */
   where: string;
   extraParam?: string;
 }
 
 const CREATED = 'e.created_at';
+
+/**
+ * Steps of sampleKnownFollowers' walk of a target's followers per account the viewer follows: a
+ * step (index entry, hashed lookup) costs about a tenth of a probe of one following for a follow.
+ */
+const SAMPLE_WALK_PER_FOLLOWING = 10;
 
 /**
  * The read port on PostgreSQL, in raw SQL through TypeORM's DataSource (one pooled round trip per
@@ -134,29 +142,61 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
   }
 
   async listEdges(list: EdgeList, page: PageQuery): Promise<EdgeSlice> {
-    const shape = this.shapeOf(list);
-    const params: unknown[] = [this.ownerOf(list), page.limit + 1];
-    let keyset = '';
-    if (page.after) {
-      params.push(page.after.createdAtUs, page.after.userId);
-      keyset = `AND (${CREATED}, e.${shape.otherColumn}) < (${timestampFromMicrosSql('$3')}, $4::bigint)`;
-    }
-    if (shape.extraParam !== undefined) params.push(shape.extraParam);
-    const where = shape.where.replaceAll('$X', `$${params.length}`);
-    const rows: EdgeRow[] = await this.db.query(
-      `SELECT e.${shape.otherColumn}::text AS id, ${epochMicrosSql(CREATED)} AS us
-         FROM ${shape.from} e
-        WHERE e.${shape.ownerColumn} = $1 ${where} ${keyset}
-        ORDER BY ${CREATED} DESC, e.${shape.otherColumn} DESC
-        LIMIT $2`,
-      params,
+    const binds = new Binds();
+    const rows: EdgeRow[] = await this.db.query(this.listRowsSql(list, page, binds), binds.values);
+    return sliceOf(rows, page.limit);
+  }
+
+  /**
+   * The followers/following page's sources in one statement: each part a subquery (the same SQL as
+   * getSettings, listEdges and getStats), NULL when not asked.
+   */
+  override async listPageSources(list: OwnedEdgeList, want: ListPageSourcesQuery): Promise<ListPageSources> {
+    const binds = new Binds();
+    // Bound only where used (Postgres cannot type a parameter no part mentions).
+    let bound: string | undefined;
+    const owner = () => (bound ??= binds.add(list.userId));
+    const rowsOf = (sql: string) => `(SELECT coalesce(json_agg(json_build_array(r.id, r.us) ORDER BY r.us::bigint DESC, r.id::bigint DESC), '[]'::json) FROM (${sql}) r)`;
+    const first = (limit: number): PageQuery => ({ limit, after: null });
+    const [row]: {
+      settings: SettingsRow | null;
+      blocks: [string, string][] | null;
+      stats: [string, string, string] | null;
+      head: [string, string][] | null;
+    }[] = await this.db.query(
+      `SELECT ${want.settings ? `(SELECT row_to_json(s) FROM (SELECT ${SETTINGS_COLUMNS} FROM user_settings WHERE user_id = ${owner()}) s)` : 'NULL::json'} AS settings,
+              ${want.blocks !== null ? rowsOf(this.listRowsSql({ kind: 'blocks', userId: list.userId }, first(want.blocks), binds)) : 'NULL::json'} AS blocks,
+              ${want.stats ? `(SELECT json_build_array(COALESCE(SUM(follower_count), 0)::text, COALESCE(SUM(following_count), 0)::text, COALESCE(SUM(pending_requests_count), 0)::text) FROM user_graph_stats WHERE user_id = ${owner()})` : 'NULL::json'} AS stats,
+              ${want.head !== null ? rowsOf(this.listRowsSql(list, first(want.head), binds)) : 'NULL::json'} AS head`,
+      binds.values,
     );
-    const items = rows.slice(0, page.limit);
-    const last = items[items.length - 1];
-    return {
-      items: items.map((r) => ({ userId: r.id as UserId, createdAt: microsToDate(r.us), createdAtUs: r.us })),
-      next: rows.length > page.limit && last ? { createdAtUs: last.us, userId: last.id as UserId } : null,
-    };
+    const edges = (pairs: [string, string][], limit: number) => sliceOf(pairs.map(([id, us]) => ({ id, us })), limit);
+    const out: ListPageSources = {};
+    if (want.settings) out.settings = row!.settings ? toUserSettings(row!.settings) : { ...DEFAULT_USER_SETTINGS };
+    if (want.blocks !== null) out.blocks = edges(row!.blocks!, want.blocks);
+    if (want.stats) {
+      const [followers, followings, pending] = row!.stats!;
+      out.stats = { userId: list.userId, followerCount: Number(followers), followingCount: Number(followings), pendingRequestsCount: Number(pending) };
+    }
+    if (want.head !== null) out.head = edges(row!.head!, want.head);
+    return out;
+  }
+
+  /** A page of `list` as rows (id, us), the limit + 1st included: the statement listEdges runs, its values bound in `binds`. */
+  private listRowsSql(list: EdgeList, page: PageQuery, binds: Binds): string {
+    const shape = this.shapeOf(list);
+    const owner = binds.add(this.ownerOf(list));
+    const limit = binds.add(page.limit + 1);
+    const keyset = page.after
+      ? `AND (${CREATED}, e.${shape.otherColumn}) < (${timestampFromMicrosSql(binds.add(page.after.createdAtUs))}, ${binds.add(page.after.userId)}::bigint)`
+      : '';
+    const extra = shape.extraParam === undefined ? '' : binds.add(shape.extraParam);
+    const where = shape.where.replaceAll('$OWNER', () => owner).replaceAll('$X', () => extra);
+    return `SELECT e.${shape.otherColumn}::text AS id, ${epochMicrosSql(CREATED)} AS us
+              FROM ${shape.from} e
+             WHERE e.${shape.ownerColumn} = ${owner} ${where} ${keyset}
+             ORDER BY ${CREATED} DESC, e.${shape.otherColumn} DESC
+             LIMIT ${limit}`;
   }
 
   async listEdgeDetails(list: EdgeDetailList, page: PageQuery, range: EdgeTimeRange): Promise<DetailedEdgeSlice> {
@@ -216,13 +256,24 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
     }
   }
 
+  /**
+   * One statement: the page, the total and, for another user's list, the facts that decide whether
+   * the viewer may see it (three primary-key probes). A page and total the facts refuse are dropped.
+   */
   async readListPage(viewerId: UserId, list: OwnedEdgeList, page: PageQuery): Promise<ListPageRead> {
-    if (viewerId !== list.userId) {
-      const access = await this.listAccessOf(viewerId, list);
-      if (access !== 'ok') return { access };
-    }
-    const [slice, total] = await Promise.all([this.listEdges(list, page), this.countEdges(list)]);
-    return { access: 'ok', slice, total };
+    const binds = new Binds();
+    const self = viewerId === list.userId;
+    const facts = self ? '' : `${accessFactsSql(binds.add(list.userId), binds.add(viewerId))},`;
+    const [row]: (AccessFacts & { rows: [string, string][]; total: string })[] = await this.db.query(
+      `SELECT ${facts}
+              (SELECT coalesce(json_agg(json_build_array(r.id, r.us) ORDER BY r.us::bigint DESC, r.id::bigint DESC), '[]'::json)
+                 FROM (${this.listRowsSql(list, page, binds)}) r) AS rows,
+              (${this.countSql(list, binds)})::text AS total`,
+      binds.values,
+    );
+    const access = self ? 'ok' : accessOf(row!, list);
+    if (access !== 'ok') return { access };
+    return { access: 'ok', slice: sliceOf(row!.rows.map(([id, us]) => ({ id, us })), page.limit), total: Number(row!.total) };
   }
 
   async knownFollowersOf(viewerId: UserId, targetIds: UserId[], sample: number): Promise<KnownFollowersSummary[]> {
@@ -244,6 +295,45 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
     return rows.map((r) => ({ userId: r.id as UserId, count: Number(r.n), sampleIds: (r.sample ?? []) as UserId[] }));
   }
 
+  async sampleKnownFollowers(viewerId: UserId, targetIds: UserId[], sample: number): Promise<UserId[][]> {
+    if (targetIds.length === 0) return [];
+    // Per target, newest follow first (knownFollowersOf's order). The viewer's followings are hashed
+    // once; each target's followers are walked newest first, each looked up in that set, and the
+    // walk stops at `sample` found: exact when it found them or walked every follower. It stops
+    // anyway after SAMPLE_WALK_PER_FOLLOWING steps per account the viewer follows (its counter: the
+    // bound only weighs the cost, about that of the other way round; the row at the bound is let
+    // through to mark the walk as cut), and a target left unresolved (the viewer's followings
+    // sparse among its newest followers) takes knownFollowersOf's way: each of the viewer's
+    // followings probed for a follow of it.
+    const rows: { sample: string[] | null }[] = await this.db.query(
+      `WITH bound AS MATERIALIZED (
+              SELECT ($4::int * (coalesce(sum(following_count), 0) + 1))::bigint AS steps FROM user_graph_stats WHERE user_id = $1),
+            walked AS MATERIALIZED (
+              SELECT u.ord, u.id, w.found, w.cut
+                FROM bound, unnest($2::bigint[]) WITH ORDINALITY AS u(id, ord)
+                CROSS JOIN LATERAL (
+                  SELECT array_agg(h.follower_id::text ORDER BY h.rn) FILTER (WHERE h.hit) AS found, bool_or(h.rn = bound.steps) AS cut
+                    FROM (SELECT t.follower_id, t.rn, t.hit
+                            FROM (SELECT f.follower_id, row_number() OVER (ORDER BY f.created_at DESC, f.follower_id DESC) AS rn,
+                                         f.follower_id IN (SELECT following_id FROM follows WHERE follower_id = $1 AND status = 'accepted') AS hit
+                                    FROM follows f
+                                   WHERE f.following_id = u.id AND f.status = 'accepted'
+                                   ORDER BY f.created_at DESC, f.follower_id DESC
+                                   LIMIT bound.steps) t
+                           WHERE t.hit OR t.rn = bound.steps
+                           LIMIT $3) h) w)
+       SELECT CASE WHEN cardinality(w.found) >= $3 OR NOT coalesce(w.cut, false) THEN w.found
+                   ELSE (SELECT (array_agg(g.following_id::text ORDER BY f.created_at DESC, g.following_id DESC))[1:$3]
+                           FROM follows g
+                           JOIN follows f ON f.follower_id = g.following_id AND f.following_id = w.id AND f.status = 'accepted'
+                          WHERE g.follower_id = $1 AND g.status = 'accepted') END AS sample
+         FROM walked w
+        ORDER BY w.ord`,
+      [viewerId, targetIds, sample, SAMPLE_WALK_PER_FOLLOWING],
+    );
+    return rows.map((r) => (r.sample ?? []) as UserId[]);
+  }
+
   async blockExists(pairs: Array<readonly [UserId, UserId]>): Promise<boolean[]> {
     if (pairs.length === 0) return [];
     // Two primary-key probes per pair (a blocks b, b blocks a), in one statement.
@@ -258,21 +348,8 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
 
   /** Whether `viewerId` may see the lists of another user, `ownerId` (the first step of readListPage). */
   async listAccessOf(viewerId: UserId, list: OwnedEdgeList): Promise<ListPageRead['access']> {
-    // Three primary-key probes in one statement; the page and total follow only when visible.
-    const [facts]: { blocked: boolean; accepted: boolean; settings: SettingsRow | null }[] = await this.db.query(
-      `SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $1 AND blocked_id = $2) AS blocked,
-              EXISTS (SELECT 1 FROM follows WHERE follower_id = $2 AND following_id = $1 AND status = 'accepted') AS accepted,
-              (SELECT row_to_json(s) FROM (SELECT ${SETTINGS_COLUMNS} FROM user_settings WHERE user_id = $1) s) AS settings`,
-      [list.userId, viewerId],
-    );
-    const owner = facts!.settings ? toUserSettings(facts!.settings) : DEFAULT_USER_SETTINGS;
-    return listAccess({
-      self: false,
-      blockedByOwner: facts!.blocked,
-      ownerPrivate: owner.isPrivate,
-      acceptedFollower: facts!.accepted,
-      visibility: listVisibilityOf(owner, list.kind),
-    });
+    const [facts]: AccessFacts[] = await this.db.query(`SELECT ${accessFactsSql('$1', '$2')}`, [list.userId, viewerId]);
+    return accessOf(facts!, list);
   }
 
   async filterFollowed(followerId: UserId, candidateIds: UserId[]): Promise<UserId[]> {
@@ -340,23 +417,22 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
     return rows.map((r) => r.id as UserId);
   }
 
-  /** Followers of `userId` whom `followerOf` follows: walk the smaller of the two sets. */
   private async countFollowersFollowedBy(userId: UserId, followerOf: UserId): Promise<number> {
-    const [owner, viewer] = await this.getStats([userId, followerOf]);
-    if (owner!.followerCount <= viewer!.followingCount) {
-      return this.count(
-        `SELECT count(*) FROM follows f
-          WHERE f.following_id = $1 AND f.status = 'accepted'
-            AND EXISTS (SELECT 1 FROM follows g WHERE g.follower_id = $2 AND g.following_id = f.follower_id AND g.status = 'accepted')`,
-        [userId, followerOf],
-      );
+    const binds = new Binds();
+    return this.count(followersFollowedBySql(binds.add(userId), binds.add(followerOf)), binds.values);
+  }
+
+  /** The SQL of countEdges for a list about its owner. */
+  private countSql(list: OwnedEdgeList, binds: Binds): string {
+    switch (list.kind) {
+      case 'followers':
+      case 'following':
+        return `SELECT COALESCE(SUM(${list.kind === 'followers' ? 'follower_count' : 'following_count'}), 0) FROM user_graph_stats WHERE user_id = ${binds.add(list.userId)}`;
+      case 'known_followers':
+        return followersFollowedBySql(binds.add(list.userId), binds.add(list.viewerId));
+      case 'mutuals':
+        return followersFollowedBySql(binds.add(list.userId), binds.add(list.userId));
     }
-    return this.count(
-      `SELECT count(*) FROM follows g
-        WHERE g.follower_id = $2 AND g.status = 'accepted'
-          AND EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = g.following_id AND f.following_id = $1 AND f.status = 'accepted')`,
-      [userId, followerOf],
-    );
   }
 
   private async counter(userId: UserId, column: 'follower_count' | 'following_count' | 'pending_requests_count'): Promise<number> {
@@ -396,11 +472,70 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
       case 'known_followers':
         return { ...followersOf, where: `AND e.status = 'accepted' ${followsToo('$X::bigint')}`, extraParam: list.viewerId };
       case 'mutuals':
-        return { ...followersOf, where: `AND e.status = 'accepted' ${followsToo('$1')}` };
+        return { ...followersOf, where: `AND e.status = 'accepted' ${followsToo('$OWNER')}` };
       case 'notify_subscribers':
         return { ...followersOf, where: `AND e.notify AND e.status = 'accepted'` };
     }
   }
+}
+
+/** What decides whether a viewer may see another user's lists (readListPage, listAccessOf). */
+interface AccessFacts {
+  blocked: boolean;
+  accepted: boolean;
+  settings: SettingsRow | null;
+}
+
+/** AccessFacts of `viewer` towards `owner` (placeholders): three primary-key probes. */
+function accessFactsSql(owner: string, viewer: string): string {
+  return `EXISTS (SELECT 1 FROM blocks WHERE blocker_id = ${owner} AND blocked_id = ${viewer}) AS blocked,
+          EXISTS (SELECT 1 FROM follows WHERE follower_id = ${viewer} AND following_id = ${owner} AND status = 'accepted') AS accepted,
+          (SELECT row_to_json(s) FROM (SELECT ${SETTINGS_COLUMNS} FROM user_settings WHERE user_id = ${owner}) s) AS settings`;
+}
+
+function accessOf(facts: AccessFacts, list: OwnedEdgeList): ListPageRead['access'] {
+  const owner = facts.settings ? toUserSettings(facts.settings) : DEFAULT_USER_SETTINGS;
+  return listAccess({
+    self: false,
+    blockedByOwner: facts.blocked,
+    ownerPrivate: owner.isPrivate,
+    acceptedFollower: facts.accepted,
+    visibility: listVisibilityOf(owner, list.kind),
+  });
+}
+
+/**
+ * How many followers of `user` `follower` follows (placeholders): the smaller of the two sets (by
+ * the counters) is walked and the other probed. Only the CASE arm chosen runs.
+ */
+function followersFollowedBySql(user: string, follower: string): string {
+  return `SELECT CASE WHEN (SELECT COALESCE(SUM(follower_count), 0) FROM user_graph_stats WHERE user_id = ${user})
+                        <= (SELECT COALESCE(SUM(following_count), 0) FROM user_graph_stats WHERE user_id = ${follower})
+                   THEN (SELECT count(*) FROM follows f
+                          WHERE f.following_id = ${user} AND f.status = 'accepted'
+                            AND EXISTS (SELECT 1 FROM follows g WHERE g.follower_id = ${follower} AND g.following_id = f.follower_id AND g.status = 'accepted'))
+                   ELSE (SELECT count(*) FROM follows g
+                          WHERE g.follower_id = ${follower} AND g.status = 'accepted'
+                            AND EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = g.following_id AND f.following_id = ${user} AND f.status = 'accepted')) END`;
+}
+
+/** The values bound to one statement: `add` gives a value's placeholder. */
+class Binds {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/** A page from up to limit + 1 rows: `next` only when more rows follow. */
+function sliceOf(rows: EdgeRow[], limit: number): EdgeSlice {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return {
+    items: items.map((r) => ({ userId: r.id as UserId, createdAt: microsToDate(r.us), createdAtUs: r.us })),
+    next: rows.length > limit && last ? { createdAtUs: last.us, userId: last.id as UserId } : null,
+  };
 }
 
 /** Date keeps milliseconds: floor the exact microseconds (the cursor keeps them exactly). */

@@ -159,7 +159,8 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
     super();
   }
 
-  async follow(followerId: UserId, followingId: UserId, options: FollowOptions = DEFAULT_FOLLOW_OPTIONS, cap: FollowingCap = NO_FOLLOWING_CAP): Promise<FollowOutcome> {
+  async follow(followerId: UserId, followingId: UserId, options: FollowOptions = DEFAULT_FOLLOW_OPTIONS, cap: FollowingCap = NO_FOLLOWING_CAP, admission?: Promise<void>): Promise<FollowOutcome> {
+    await admission;
     // The function fills in the event's status and is_mutual, which only it knows; the options go on the edge and in the event.
     const event = toOutboxRow({ type: 'follow', followerId, followingId, status: 'accepted', isMutual: false, options: { ...options } }, new Date());
     const [row] = await this.call<{ outcome: 'blocked' | 'limit' | 'unchanged' | 'changed'; status: FollowStatus; created_at_us: string }>(

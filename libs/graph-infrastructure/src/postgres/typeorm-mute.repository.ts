@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { KeysetPosition, Mute, MuteEvent, MuteRepository, MuteScope, MuteSettings, MuteSlice, PageQuery, UserId, compareUserIds } from '@graph/domain';
+import { KeysetPosition, Mute, MuteEvent, MuteRepository, MuteScope, MuteSettings, MuteSlice, PageQuery, RemovedMutes, UserId, compareUserIds } from '@graph/domain';
 import { OutboxWakeup, insertOutboxRows, toMuteOutboxRow, wroteOutboxEvents } from './outbox';
 import { epochMicrosSql, timestampFromMicrosSql } from './sql-runner';
 
@@ -19,6 +19,10 @@ const MUTE_COLUMNS = `muted_id::text AS muted_id, notifications, scope, expires_
 
 function toMute(r: MuteRow): Mute {
   return { mutedId: r.muted_id, notifications: r.notifications, scope: r.scope, expiresAt: r.expires_at, createdAt: r.created_at, createdAtUs: r.created_at_us };
+}
+
+function removed(rows: { muter_id: UserId }[]): RemovedMutes {
+  return { count: rows.length, muterIds: [...new Set(rows.map((r) => r.muter_id))] };
 }
 
 /** Rows of any statement, DELETE ... RETURNING included (TypeORM shapes its result differently). */
@@ -102,7 +106,7 @@ export class TypeOrmMuteRepository extends MuteRepository {
     return { items, next };
   }
 
-  async sweepExpired(limit: number): Promise<number> {
+  async sweepExpired(limit: number): Promise<RemovedMutes> {
     return this.transaction(async (m) => {
       // No locking read (it would lock rows of every muter's shard): concurrent sweepers may pick the
       // same rows, and the DELETE's recheck of expires_at on the row it locked keeps one deleter (and
@@ -119,11 +123,11 @@ export class TypeOrmMuteRepository extends MuteRepository {
         m,
         swept.map((r) => toMuteOutboxRow({ type: 'unmute', muterId: r.muter_id, mutedId: r.muted_id, reason: 'expired' }, occurredAt)),
       );
-      return swept.length;
+      return removed(swept);
     });
   }
 
-  async eraseUser(userId: UserId): Promise<number> {
+  async eraseUser(userId: UserId): Promise<RemovedMutes> {
     return this.transaction(async (m) => {
       const gone = await rows<{ muter_id: UserId; muted_id: UserId; active: boolean }>(
         m,
@@ -137,7 +141,7 @@ export class TypeOrmMuteRepository extends MuteRepository {
         .sort((x, y) => compareUserIds(x.muter_id, y.muter_id) || compareUserIds(x.muted_id, y.muted_id))
         .map((r) => toMuteOutboxRow({ type: 'unmute', muterId: r.muter_id, mutedId: r.muted_id, reason: 'erased' }, occurredAt));
       await insertOutboxRows(m, ended);
-      return gone.length;
+      return removed(gone);
     });
   }
 

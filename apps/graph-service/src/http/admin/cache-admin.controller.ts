@@ -35,7 +35,7 @@ export class CacheAdminController {
 
   @Delete('users/:userId')
   @HttpCode(200)
-  @ApiOperation({ summary: "Evict one user's cache entries", description: 'Lists, stats, settings, blocks and suggestions of the user (relationships expire by their TTL).' })
+  @ApiOperation({ summary: "Evict one user's cache entries", description: 'Lists, stats, settings, blocks, mutes and suggestions of the user (relationships expire by their TTL).' })
   @ApiUserIdParam()
   @ApiOkResponse({ type: DoneDto })
   @ApiErrors('INVALID_USER_ID')

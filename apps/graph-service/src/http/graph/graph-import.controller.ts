@@ -102,8 +102,8 @@ export class GraphImportController {
     description:
       `The body is the file (Content-Type text/csv), in the layout GET /export/{type}.csv gives (Mastodon's, ids in place of addresses; the header line is optional). ` +
       `At most ${IMPORT_MAX_ROWS} rows and ${IMPORT_CSV_MAX_BYTES} bytes. Each row goes through the REST write (POST /follow, /block, /mutes): ` +
-      'a row refused (INVALID_USER_ID, SELF_FOLLOW, BLOCKED, RATE_LIMITED, …) is a failure of that row, with its line and code, and the others go on. ' +
-      'Watch it on GET /imports/{jobId}.',
+      'a row refused (INVALID_USER_ID, SELF_FOLLOW, BLOCKED, RATE_LIMITED, FOLLOW_LIMIT_REACHED, …) is a failure of that row, with its line and code, and the others go on. ' +
+      'mode=overwrite removes what the file does not list first. Watch it on GET /imports/{jobId}.',
   })
   @ApiConsumes(...CSV_TYPES)
   @ApiBody({ schema: { type: 'string', example: 'Account address,Show boosts,Notify on new posts,Languages\r\n42,true,false,\r\n' } })

@@ -31,6 +31,25 @@ export function graphCacheStoreContract(name: string, setup: () => Promise<Cache
       expect((await store.readEntries([k])).entries[0]).toEqual({ value: '1:2:3', ticket: null });
     });
 
+    it("reads a viewer's relationships and mute set in one call (its slot), and refuses a mute set fill read before a drop", async () => {
+      const viewer = randomUUID();
+      const keys = [cacheKey('relationship', viewer, '7'), cacheKey('relationship', viewer, '8'), cacheKey('mutes', viewer)];
+      const miss = await store.readEntries(keys);
+      expect(miss.entries).toEqual(keys.map(() => ({ value: null, ticket: expect.any(String) })));
+      const [r7, r8, mutes] = miss.entries.map((e) => e.ticket!);
+      await store.fillEntries(miss.epoch, [
+        { key: keys[0]!, ticket: r7!, value: '10000011', ttlMs: 60_000 },
+        { key: keys[1]!, ticket: r8!, value: '00000011', ttlMs: 60_000 },
+      ]);
+      // A mute commits and drops the set after the read above: its fill (the set before the mute) is refused.
+      await store.finishWrite({ epoch: null, keys: [] }, [{ key: keys[2]!, op: 'drop' }]);
+      await store.fillEntries(miss.epoch, [{ key: keys[2]!, ticket: mutes!, value: ',', ttlMs: 60_000 }]);
+      const again = await store.readEntries(keys);
+      expect(again.entries.map((e) => e.value)).toEqual(['10000011', '00000011', null]);
+      await store.fillEntries(again.epoch, [{ key: keys[2]!, ticket: again.entries[2]!.ticket!, value: ',8:1a::1700000000000000,', ttlMs: 60_000 }]);
+      expect((await store.readEntries(keys)).entries.map((e) => e.value)).toEqual(['10000011', '00000011', ',8:1a::1700000000000000,']);
+    });
+
     it('refuses a fill whose ticket predates a write (no stale set over a newer invalidation)', async () => {
       const k = key();
       const read = await store.readEntries([k]);
