@@ -120,12 +120,13 @@ describe('on a 3-broker Kafka cluster, through a broker failure', () => {
 
     const collector = await EventCollector.start(cluster.brokers, involving(followers), { from: 'earliest', topics: [GRAPH_EVENT_TOPICS.follow] });
     try {
-      const events = await collector.waitFor((e) => new Set(e.map((x) => x.payload.event_id)).size >= total, 60000);
-      expect(new Set(events.map((e) => e.payload.event_id)).size).toBe(total);
+      // On a timeout the assertions below say which follows' events are missing.
+      const events = await collector.waitFor((e) => new Set(e.map((x) => x.payload.event_id)).size >= total, 60000).catch(() => collector.events);
       for (const f of followers) {
         const mine = events.filter((e) => e.key === f).map((e) => e.payload.following_id);
-        expect([...new Set(mine)]).toEqual(targets);
+        expect({ follower: f, targets: [...new Set(mine)] }).toEqual({ follower: f, targets });
       }
+      expect(new Set(events.map((e) => e.payload.event_id)).size).toBe(total);
     } finally {
       await collector.stop();
     }

@@ -35,7 +35,8 @@ export function rideOutBrokerFailover(): void {
  *   a request timeout, NOT_COORDINATOR, coordinator not available or loading) starts a search for the
  *   new coordinator in the background; heartbeats are skipped (not failed) while it runs, for at most
  *   the session timeout since the last answered heartbeat, then kafkajs' own handling takes over;
- *   the coordinator found replaces the old one for heartbeats and commits;
+ *   commits meanwhile are skipped (their offsets go with the next commit; consumer.commitOffsets
+ *   then emits no COMMIT_OFFSETS event); the coordinator found replaces the old one for both;
  * - a fetch whose partition leader cannot be reached waits a moment and returns nothing (kafkajs
  *   already refreshed the metadata) instead of failing the runner; once the metadata names the new
  *   leader, kafkajs' fetchers move to it.
@@ -66,8 +67,9 @@ export function rideOutCoordinatorLoss(): boolean {
       try {
         return await commit.apply(this, args);
       } catch (error) {
-        // The commit still fails (its caller retries it), but the next one goes to the new coordinator.
-        if (!searches.has(this)) findNewCoordinator(this, error);
+        // Skipped, not failed: the offsets stay uncommitted and go with the next commit, to the new
+        // coordinator (a failed autoCommit would count against the runner's retries, like a heartbeat).
+        if (findNewCoordinator(this, error)) return undefined;
         throw error;
       }
     };

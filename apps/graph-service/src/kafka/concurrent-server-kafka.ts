@@ -215,8 +215,9 @@ function headerText(value: IHeaders[string]): string {
 
 /**
  * consumer.commitOffsets, failing unless the broker took the commit: kafkajs silently skips the
- * commit while its consumer is restarting (after a broker outage, say), and those positions must be
- * tried again rather than taken as stored.
+ * commit while its consumer is restarting (after a broker outage, say), and the failover patch skips
+ * one while the group coordinator is being found again (@graph/client's kafka-failover); those
+ * positions must be tried again rather than taken as stored.
  */
 async function commitConfirmed(consumer: Consumer, offsets: TopicPartitionOffset[]): Promise<void> {
   let confirmed = false;
@@ -226,5 +227,5 @@ async function commitConfirmed(consumer: Consumer, offsets: TopicPartitionOffset
   } finally {
     stopListening();
   }
-  if (!confirmed) throw new Error('the consumer is not running (restarting?); commit skipped');
+  if (!confirmed) throw new Error('commit skipped (consumer restarting, or its group coordinator being found again)');
 }
