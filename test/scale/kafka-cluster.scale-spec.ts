@@ -14,11 +14,18 @@ const G = '/api/v1/graph';
 /**
  * Three KRaft brokers, topics with 3 copies and min.insync.replicas 2, and `kill -9` of the broker
  * that coordinates the consumer groups while follows and request-reply run: every follow succeeds,
- * every follow's event arrives (once per event_id, in order per follower), and request-reply comes
- * back by itself. The issue's target is 5 s; measured here 6-9 s (docs/scaling.md), and the machine
- * is shared, so the bound asserted is a loose one: 30 s (it was 16-25 s before the member id was kept
- * across kafkajs' restart of a crashed consumer).
+ * every follow's event arrives (once per event_id, in order per follower), neither the server's
+ * consumer nor GraphClient's reply consumer crashes, and request-reply comes back by itself.
+ *
+ * The issue's target is 5 s; the window is printed against it (docs/scaling.md has the figures per
+ * run). The bound asserted is looser, 30 s (KAFKA_FAILOVER_BUDGET_MS): on combined broker+controller
+ * nodes the killed broker is often the active controller too, and then a controller election comes
+ * before the fencing, seconds more on a loaded 2-core machine (25.8 s once at load 18). SCALE_KAFKA_CONTROLLERS=1 runs the
+ * brokers with a dedicated controller node (the layout docs/scaling.md recommends).
  */
+const TARGET_MS = 5000;
+const BUDGET_MS = Number(process.env.KAFKA_FAILOVER_BUDGET_MS ?? 30000);
+
 describe('on a 3-broker Kafka cluster, through a broker failure', () => {
   let cluster: SpareKafkaCluster;
   let app: INestApplication;
@@ -26,7 +33,7 @@ describe('on a 3-broker Kafka cluster, through a broker failure', () => {
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
-    cluster = await SpareKafkaCluster.start(3, scalePorts(0));
+    cluster = await SpareKafkaCluster.start(3, scalePorts(0), Number(process.env.SCALE_KAFKA_CONTROLLERS ?? 0));
     app = await startTestApp({
       KAFKA_BROKERS: cluster.brokers,
       KAFKA_GROUP_ID: `scale-${randomUUID()}`,
@@ -79,6 +86,10 @@ describe('on a 3-broker Kafka cluster, through a broker failure', () => {
     }, 25);
 
     const victim = await coordinatorNode(cluster);
+    const controller = cluster.activeController();
+    const clientCrashes: string[] = [];
+    client.kafka.consumer.on(client.kafka.consumer.events.CRASH, ({ payload }) => clientCrashes.push(payload.error.message));
+    const serverCrashesBefore = await serverConsumerCrashes();
     let killedAt = 0;
     let follows = 0;
     const total = followers.length * targets.length;
@@ -98,22 +109,38 @@ describe('on a 3-broker Kafka cluster, through a broker failure', () => {
 
     const windowMs = outageWindowMs(calls, killedAt);
     const failed = calls.filter((c) => !c.ok && c.doneAt >= killedAt).length;
-    process.stdout.write(`kafka failover: node ${victim + 1} killed; request-reply window ${windowMs} ms, ${failed} of ${calls.length} calls failed\n`);
-    expect(windowMs).toBeLessThan(30000);
+    const serverCrashes = (await serverConsumerCrashes()) - serverCrashesBefore;
+    process.stdout.write(
+      `kafka failover: node ${victim + 1} killed (group coordinator${controller === victim ? ', active controller' : `; controller node ${controller === null ? '?' : controller + 1}`}); ` +
+        `request-reply window ${windowMs} ms (target ${TARGET_MS} ms ${windowMs < TARGET_MS ? 'met' : 'missed'}), ${failed} of ${calls.length} calls failed; ` +
+        `consumer crashes: server ${serverCrashes}, client ${clientCrashes.length}\n`,
+    );
+    expect({ serverCrashes, clientCrashes }).toEqual({ serverCrashes: 0, clientCrashes: [] });
+    expect(windowMs).toBeLessThan(BUDGET_MS);
 
     const collector = await EventCollector.start(cluster.brokers, involving(followers), { from: 'earliest', topics: [GRAPH_EVENT_TOPICS.follow] });
     try {
-      const events = await collector.waitFor((e) => new Set(e.map((x) => x.payload.event_id)).size >= total, 60000);
-      expect(new Set(events.map((e) => e.payload.event_id)).size).toBe(total);
+      // On a timeout the assertions below say which follows' events are missing.
+      const events = await collector.waitFor((e) => new Set(e.map((x) => x.payload.event_id)).size >= total, 60000).catch(() => collector.events);
       for (const f of followers) {
         const mine = events.filter((e) => e.key === f).map((e) => e.payload.following_id);
-        expect([...new Set(mine)]).toEqual(targets);
+        expect({ follower: f, targets: [...new Set(mine)] }).toEqual({ follower: f, targets });
       }
+      expect(new Set(events.map((e) => e.payload.event_id)).size).toBe(total);
     } finally {
       await collector.stop();
     }
     await cluster.start(victim);
   }, 240000);
+
+  /** graph_kafka_consumer_crashes_total of the app, summed over its labels. */
+  async function serverConsumerCrashes(): Promise<number> {
+    const res = await http().get('/metrics').expect(200);
+    return (res.text as string)
+      .split('\n')
+      .filter((line) => line.startsWith('graph_kafka_consumer_crashes_total'))
+      .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+  }
 });
 
 /** The node leading __consumer_offsets: the coordinator of every group, the hardest one to lose. */

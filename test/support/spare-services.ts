@@ -296,31 +296,60 @@ export class SparePostgres {
 /**
  * A Kafka cluster of the test's own: `size` combined broker+controller nodes (scripts/kafka.sh with
  * KAFKA_NODE_ID and KAFKA_VOTERS), internal topics with `size` copies (at most 3) and
- * min.insync.replicas 2. Ports come from `basePort` (two per node) or are picked free.
- * kill(i) is `kill -9` of one node; start(i) brings it back with its data.
+ * min.insync.replicas 2. With `controllers` > 0 the `size` nodes are brokers only and that many
+ * dedicated controller nodes follow them (node indexes size, size+1…). Ports come from `basePort`
+ * (two per node) or are picked free. kill(i) is `kill -9` of one node; start(i) brings it back with
+ * its data.
  */
 export class SpareKafkaCluster {
   private readonly home = mkdtempSync(join(tmpdir(), 'graph-kafka-cluster-'));
   private readonly script = join(__dirname, '../../scripts/kafka.sh');
-  private readonly clusterId = randomBytes(16).toString('base64url').slice(0, 22);
+  // A leading '-' would be read as an option by kafka-storage format (Kafka's own ids never start with one).
+  private readonly clusterId = randomBytes(16).toString('base64url').slice(0, 22).replace(/^-/, 'A');
 
-  private constructor(readonly ports: number[]) {}
+  private constructor(
+    readonly ports: number[],
+    private readonly brokerCount: number,
+  ) {}
 
-  static async start(size = 3, basePort?: number): Promise<SpareKafkaCluster> {
+  static async start(size = 3, basePort?: number, controllers = 0): Promise<SpareKafkaCluster> {
     const ports: number[] = [];
-    for (let i = 0; i < size; i++) ports.push(basePort ? basePort + 2 * i : await freeEvenPair());
-    const cluster = new SpareKafkaCluster(ports);
+    for (let i = 0; i < size + controllers; i++) ports.push(basePort ? basePort + 2 * i : await freeEvenPair());
+    const cluster = new SpareKafkaCluster(ports, size);
     // Every node waits for a quorum of controllers before it is ready: start them together.
     await Promise.all(ports.map((_, i) => cluster.start(i)));
     return cluster;
   }
 
   get brokers(): string {
-    return this.ports.map((p) => `127.0.0.1:${p}`).join(',');
+    return this.ports
+      .slice(0, this.brokerCount)
+      .map((p) => `127.0.0.1:${p}`)
+      .join(',');
+  }
+
+  /** Indexes of the nodes that vote in the controller quorum. */
+  private get voters(): number[] {
+    const all = this.ports.map((_, i) => i);
+    return this.ports.length > this.brokerCount ? all.slice(this.brokerCount) : all;
   }
 
   start(node: number): Promise<void> {
     return this.run(node, 'start');
+  }
+
+  /**
+   * The node (0-based) leading the KRaft controller quorum, as node `asked` last recorded it in its
+   * quorum-state file (null when it knows no leader). Clients cannot ask: KRaft answers them with a
+   * random broker as "controller".
+   */
+  activeController(asked = this.voters[0]!): number | null {
+    try {
+      const state = JSON.parse(readFileSync(join(this.home, String(asked), 'data', '__cluster_metadata-0', 'quorum-state'), 'utf8')) as { leaderId?: number };
+      return state.leaderId !== undefined && state.leaderId > 0 ? state.leaderId - 1 : null;
+    } catch {
+      return null;
+    }
   }
 
   /** SIGKILL of one node: no controlled shutdown, its partitions move only once it is fenced. */
@@ -335,7 +364,8 @@ export class SpareKafkaCluster {
   }
 
   private run(node: number, command: string): Promise<void> {
-    const rf = String(Math.min(3, this.ports.length));
+    const rf = String(Math.min(3, this.brokerCount));
+    const dedicated = this.ports.length > this.brokerCount;
     return new Promise((resolve, reject) => {
       execFile(
         'bash',
@@ -348,7 +378,8 @@ export class SpareKafkaCluster {
             KAFKA_HOME_DIR: join(this.home, String(node)),
             KAFKA_HEAP: '384m',
             KAFKA_NODE_ID: String(node + 1),
-            KAFKA_VOTERS: this.ports.map((p, i) => `${i + 1}@127.0.0.1:${p + 1}`).join(','),
+            KAFKA_VOTERS: this.voters.map((i) => `${i + 1}@127.0.0.1:${this.ports[i]! + 1}`).join(','),
+            KAFKA_ROLES: dedicated ? (node < this.brokerCount ? 'broker' : 'controller') : 'broker,controller',
             KAFKA_CLUSTER_ID: this.clusterId,
             KAFKA_INTERNAL_RF: rf,
             KAFKA_MIN_ISR: rf === '1' ? '1' : '2',

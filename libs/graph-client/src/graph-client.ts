@@ -20,7 +20,7 @@ import {
   StatsRequest,
   graphRpcReplyTopic,
 } from '@graph/contracts';
-import { keepKafkaMemberIdAcrossRestarts } from './kafka-member-carryover';
+import { FAILOVER_RETRY, rideOutBrokerFailover } from './kafka-failover';
 import { TopicSettings, ensureTopics, freshGroupStartPoints, seekTo } from './kafka-setup';
 import { ReplyClientKafka } from './reply-client-kafka';
 
@@ -32,6 +32,10 @@ export interface GraphClientOptions {
   clientId?: string;
   /** How long a call waits for its reply (default 5000 ms); then it fails with code TIMEOUT. */
   timeoutMs?: number;
+  /** How many times a call that timed out or failed in transport is sent again (default 1). Every
+   * pattern is a read, so a repeated request changes nothing; a call waits at most (retries + 1) ×
+   * timeoutMs. A broker failover fails the calls of a few seconds: one retry hides most of them. */
+  retries?: number;
   /** Replication of the request and reply topics when this client creates them (see TopicSettings):
    * on a 3-broker cluster `{ replicationFactor: 3, minInsyncReplicas: 2 }`. Default: the broker's. */
   topics?: Pick<TopicSettings, 'replicationFactor' | 'minInsyncReplicas'>;
@@ -55,8 +59,6 @@ export class GraphClientError extends Error {
 
 const PATTERNS = Object.values(GRAPH_RPC_PATTERNS);
 
-/** kafkajs retries of the client: short enough to ride out a broker failover in a few seconds. */
-const FAILOVER_RETRY = { initialRetryTime: 100, retries: 5, maxRetryTime: 1000 };
 
 /**
  * Typed request-reply calls to the Graph Service over Kafka. Each method resolves with the reply's
@@ -66,15 +68,15 @@ export class GraphClient implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('GraphClient');
   readonly kafka: ReplyClientKafka;
   private readonly timeoutMs: number;
+  private readonly retries: number;
   private closed = false;
 
   constructor(private readonly options: GraphClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 5000;
-    // A reply consumer restarted after a broker kill rejoins as the same member (no 10 s wait).
-    keepKafkaMemberIdAcrossRestarts();
+    this.retries = options.retries ?? 1;
+    // A broker kill (even of the group coordinator) costs the reply consumer no crash and no rejoin.
+    rideOutBrokerFailover();
     this.kafka = new ReplyClientKafka({
-      // Retries capped at 1 s: kafkajs' default backoff grows to 30 s, and a reply consumer that gave up
-      // on a killed broker then waited 11 s before it restarted (request-reply down for 25 s).
       client: { retry: FAILOVER_RETRY, ...options.kafka, brokers: options.brokers, clientId: options.clientId ?? options.groupId },
       consumer: { groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 500 },
       producer: { createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false },
@@ -186,8 +188,22 @@ export class GraphClient implements OnModuleInit, OnModuleDestroy {
     return reply.data as T;
   }
 
-  /** Any pattern, returning the raw reply envelope `{data}` or `{error}`. */
+  /**
+   * Any pattern, returning the raw reply envelope `{data}` or `{error}`. A TIMEOUT or TRANSPORT
+   * failure is sent again up to `retries` times (reads only: a repeat is harmless); an error reply
+   * is returned as it is.
+   */
   async request<T>(pattern: GraphRpcPattern, payload: unknown): Promise<RpcReply<T>> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.requestOnce<T>(pattern, payload);
+      } catch (error) {
+        if (attempt >= this.retries || this.closed) throw error;
+      }
+    }
+  }
+
+  private async requestOnce<T>(pattern: GraphRpcPattern, payload: unknown): Promise<RpcReply<T>> {
     try {
       return await firstValueFrom(this.kafka.send<RpcReply<T>>(pattern, payload).pipe(timeout(this.timeoutMs)));
     } catch (error) {

@@ -1,4 +1,4 @@
 export * from './kafka-setup';
 export * from './graph-client';
 export * from './graph-client.module';
-export * from './kafka-member-carryover';
+export * from './kafka-failover';

@@ -48,7 +48,8 @@ interface ConsumerGroupInternals {
   leave(): Promise<unknown>;
 }
 
-function loadConsumerGroup(): { prototype: unknown } | undefined {
+/** kafkajs' internal ConsumerGroup class, which both failover patches change (undefined if it moved). */
+export function loadConsumerGroup(): { prototype: unknown } | undefined {
   try {
     const require = createRequire(__filename);
     return require('kafkajs/src/consumer/consumerGroup') as { prototype: unknown };

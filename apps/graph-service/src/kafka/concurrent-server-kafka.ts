@@ -39,6 +39,7 @@ export class ConcurrentServerKafka extends ServerKafka {
 
   private readonly droppedBy = new Map<DropReason, number>();
   private readonly droppedTotal;
+  private readonly crashesTotal;
   private readonly progress: KafkaConsumerProgress | null;
   private committer: PeriodicOffsetCommitter | null = null;
   private admin: Promise<Admin> | null = null;
@@ -55,6 +56,7 @@ export class ConcurrentServerKafka extends ServerKafka {
     super(options);
     this.progress = observe?.progress ?? null;
     this.droppedTotal = observe?.metrics.counter('graph_kafka_rpc_requests_dropped_total', 'Requests dropped unanswered: stale, or a reply topic/partition the service does not answer on', ['reason']) ?? null;
+    this.crashesTotal = observe?.metrics.counter('graph_kafka_consumer_crashes_total', 'Crashes of the Kafka server consumer, by who restarted it: kafkajs, or the service once kafkajs gave up', ['restarted_by']) ?? null;
   }
 
   /**
@@ -68,6 +70,7 @@ export class ConcurrentServerKafka extends ServerKafka {
 
   override async bindEvents(consumer: Consumer): Promise<void> {
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.crashesTotal?.inc({ restarted_by: payload.restart ? 'kafkajs' : 'service' });
       if (!payload.restart) this.onStopped?.(payload.error);
     });
     this.committer?.stop();
@@ -212,8 +215,9 @@ function headerText(value: IHeaders[string]): string {
 
 /**
  * consumer.commitOffsets, failing unless the broker took the commit: kafkajs silently skips the
- * commit while its consumer is restarting (after a broker outage, say), and those positions must be
- * tried again rather than taken as stored.
+ * commit while its consumer is restarting (after a broker outage, say), and the failover patch skips
+ * one while the group coordinator is being found again (@graph/client's kafka-failover); those
+ * positions must be tried again rather than taken as stored.
  */
 async function commitConfirmed(consumer: Consumer, offsets: TopicPartitionOffset[]): Promise<void> {
   let confirmed = false;
@@ -223,5 +227,5 @@ async function commitConfirmed(consumer: Consumer, offsets: TopicPartitionOffset
   } finally {
     stopListening();
   }
-  if (!confirmed) throw new Error('the consumer is not running (restarting?); commit skipped');
+  if (!confirmed) throw new Error('commit skipped (consumer restarting, or its group coordinator being found again)');
 }

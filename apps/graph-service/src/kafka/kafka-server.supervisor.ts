@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, INestApplication, INestMicroservice, Logger } from '@nestjs/common';
 import { KafkaOptions } from '@nestjs/microservices';
 import { Partitioners } from 'kafkajs';
-import { keepKafkaMemberIdAcrossRestarts } from '@graph/client';
+import { FAILOVER_RETRY, rideOutBrokerFailover } from '@graph/client';
 import { GRAPH_RPC_PATTERNS, USER_EVENTS_TOPIC } from '@graph/contracts';
 import { KafkaLogThrottle, KafkaTopics, MetricsRegistry, withDeadline } from '@graph/infrastructure';
 import { AppConfig } from '../config/app-config';
@@ -16,8 +16,7 @@ function kafkaServerOptions(kafka: Extract<AppConfig['kafka'], { mode: 'external
       clientId: kafka.clientId,
       brokers: kafka.brokers,
       connectionTimeout: 3000,
-      // Retries capped at 1 s, so a consumer that gives up on a killed broker restarts 1 s later.
-      retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 1000 },
+      retry: FAILOVER_RETRY,
       // Replaces Nest's logCreator: a broker that is down logs one line per backoff step.
       logCreator: new KafkaLogThrottle((level, message) =>
         level === 'error' ? logger.error(message) : level === 'warn' ? logger.warn(message) : logger.log(message),
@@ -63,8 +62,8 @@ export class KafkaServerSupervisor implements BeforeApplicationShutdown {
   /** Registers the Kafka microservice on the app; call before app.init(). */
   static connect(app: INestApplication, config: AppConfig): { microservice: INestMicroservice; server: ConcurrentServerKafka } | null {
     if (config.kafka.mode !== 'external') return null;
-    // A consumer kafkajs restarts after a broker kill rejoins as the same member (no 10 s wait).
-    keepKafkaMemberIdAcrossRestarts();
+    // A broker kill (even of the group coordinator) costs no consumer crash and no rejoin.
+    rideOutBrokerFailover();
     const observe = { metrics: app.get(MetricsRegistry), progress: app.get(KafkaConsumerProgress) };
     const server = new ConcurrentServerKafka(kafkaServerOptions(config.kafka), undefined, undefined, undefined, observe);
     const microservice = app.connectMicroservice({ strategy: server }, { inheritAppConfig: false });
