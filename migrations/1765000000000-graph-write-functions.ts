@@ -53,6 +53,19 @@ export const GRAPH_FOLLOW_WITHOUT_OPTIONS = `
         RETURN QUERY SELECT 'changed'::text, v_new, v_created;
       END $$`;
 
+/** The counter upsert of graph_add_counts (also the body of its PL/pgSQL version, 1765800000000). */
+export const ADD_COUNTS_STATEMENT = `
+        INSERT INTO user_graph_stats AS s (user_id, slot, follower_count, following_count, pending_requests_count, updated_at)
+        SELECT d.user_id, d.slot, d.followers, d.following, d.pending, p_at
+          FROM unnest(p_users, p_slots, p_followers, p_following, p_pending) AS d(user_id, slot, followers, following, pending)
+         WHERE (d.followers, d.following, d.pending) <> (0, 0, 0)
+         ORDER BY d.user_id, d.slot
+        ON CONFLICT (user_id, slot) DO UPDATE SET
+          follower_count = s.follower_count + EXCLUDED.follower_count,
+          following_count = s.following_count + EXCLUDED.following_count,
+          pending_requests_count = s.pending_requests_count + EXCLUDED.pending_requests_count,
+          updated_at = EXCLUDED.updated_at`;
+
 /**
  * One server-side call per graph write (follow, unfollow/remove, answer to a request): the checks,
  * the edge, the outbox row and the striped counters in one statement's implicit transaction, so a
@@ -79,16 +92,7 @@ export class GraphWriteFunctions1765000000000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION graph_add_counts(p_users bigint[], p_slots smallint[], p_followers bigint[], p_following bigint[], p_pending bigint[], p_at timestamptz)
       RETURNS void LANGUAGE sql VOLATILE AS $$
-        INSERT INTO user_graph_stats AS s (user_id, slot, follower_count, following_count, pending_requests_count, updated_at)
-        SELECT d.user_id, d.slot, d.followers, d.following, d.pending, p_at
-          FROM unnest(p_users, p_slots, p_followers, p_following, p_pending) AS d(user_id, slot, followers, following, pending)
-         WHERE (d.followers, d.following, d.pending) <> (0, 0, 0)
-         ORDER BY d.user_id, d.slot
-        ON CONFLICT (user_id, slot) DO UPDATE SET
-          follower_count = s.follower_count + EXCLUDED.follower_count,
-          following_count = s.following_count + EXCLUDED.following_count,
-          pending_requests_count = s.pending_requests_count + EXCLUDED.pending_requests_count,
-          updated_at = EXCLUDED.updated_at
+${ADD_COUNTS_STATEMENT}
       $$`);
 
     // The counter deltas of the edge a→b going from status p_from to p_to (NULL or 'rejected': absent).
