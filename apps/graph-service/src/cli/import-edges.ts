@@ -2,11 +2,12 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SingleBar } from 'cli-progress';
 import { GraphApplicationModule, ImportEdgesUseCase } from '@graph/application';
-import { GraphError, ImportOutcome, ImportProgress } from '@graph/domain';
+import { GraphError, ImportMethod, ImportOutcome, ImportProgress } from '@graph/domain';
 import { GraphInfrastructureModule, JsonLogger, openEdgeListFile } from '@graph/infrastructure';
 import { AppConfig, loadConfig } from '../config/app-config';
 
-const USAGE = 'usage: npm run import -- <edge-list file, plain or .gz> [--events]';
+const USAGE = 'usage: npm run import -- <edge-list file, plain or .gz> [--events] [--method=auto|merge|initial-load]';
+const METHODS: ImportMethod[] = ['auto', 'merge', 'initial-load'];
 
 /** The ports and use cases without the HTTP and Kafka edges. */
 @Module({})
@@ -67,14 +68,19 @@ function summary(o: ImportOutcome): string {
   return (
     `imported in ${(o.elapsedMs / 1000).toFixed(2)} s (${perSecond.toLocaleString('en')} lines/s): ` +
     `${o.loaded} loaded, ${o.duplicates} duplicates, ${o.selfLoops} self-loops, ${o.blocked} blocked; ` +
-    `${o.affectedUsers} users' counters updated; ${o.events} events\n`
+    `${o.affectedUsers} users' counters updated; ${o.events} events` +
+    (o.method ? `; ${o.method}` : '') +
+    (o.phasesMs ? ` (${Object.entries(o.phasesMs).map(([k, v]) => `${k} ${v} ms`).join(', ')})` : '') +
+    '\n'
   );
 }
 
 async function main(argv: string[]): Promise<number> {
   const files = argv.filter((a) => !a.startsWith('--'));
-  const unknown = argv.filter((a) => a.startsWith('--') && a !== '--events');
-  if (files.length !== 1 || unknown.length > 0) {
+  const methodArg = argv.find((a) => a.startsWith('--method='));
+  const method = (methodArg?.slice('--method='.length) ?? 'auto') as ImportMethod;
+  const unknown = argv.filter((a) => a.startsWith('--') && a !== '--events' && a !== methodArg);
+  if (files.length !== 1 || unknown.length > 0 || !METHODS.includes(method)) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
@@ -89,6 +95,7 @@ async function main(argv: string[]): Promise<number> {
         totalBytes: file.totalBytes,
         position: file.fileBytesRead,
         emitEvents: argv.includes('--events'),
+        method,
         onProgress: (p) => progress.update(p),
       });
       progress.stop();

@@ -26,7 +26,20 @@ export interface ImportOutcome {
   /** Follow events written to the outbox (0 unless asked for). */
   events: number;
   elapsedMs: number;
+  /** Which load ran: the merge, or the initial load into empty tables (see ImportMethod). */
+  method?: 'merge' | 'initial-load';
+  /** Milliseconds per phase (e.g. copy, merge, index, counters), for the bench and the CLI summary. */
+  phasesMs?: Record<string, number>;
 }
+
+/**
+ * How to load: `merge` (COPY into a temporary table, one INSERT … ON CONFLICT DO NOTHING, counter
+ * deltas) works on any database; `initial-load` takes exclusive locks on empty follows and
+ * user_graph_stats, loads them with their indexes dropped and rebuilds indexes and counters set-based
+ * (as pg_restore does), and fails if the tables are not empty or the locks are not granted within
+ * 2 s; `auto` (the default) is initial-load when it can be, merge otherwise.
+ */
+export type ImportMethod = 'auto' | 'merge' | 'initial-load';
 
 /** The importer's answer: the outcome, and whose cache entries to drop (null: too many to list, drop all). */
 export type ImportResult = ImportOutcome & { affectedUserIds: UserId[] | null };
@@ -34,6 +47,8 @@ export type ImportResult = ImportOutcome & { affectedUserIds: UserId[] | null };
 export interface ImportOptions {
   /** Emit a graph.follow event per loaded edge (off by default: a bulk load is not news). */
   emitEvents: boolean;
+  /** Default `auto`. */
+  method?: ImportMethod;
   totalBytes?: number | null;
   /** How far through the source, in the unit of totalBytes (a gzip file's compressed bytes); default: bytes parsed. */
   position?: () => number;

@@ -1,5 +1,5 @@
-import { DataSource } from 'typeorm';
-import { EdgeImporter, ImportOptions, ImportProgress, ImportResult, InvalidEdgeListError, UserId } from '@graph/domain';
+import { DataSource, QueryRunner } from 'typeorm';
+import { EdgeImporter, ImportOptions, ImportProgress, ImportResult, InvalidEdgeListError, UserId, ValidationError } from '@graph/domain';
 import { copyFromStdin } from '../postgres/copy-from';
 import { STATS_SLOTS } from '../postgres/graph-stats-slots';
 import { OutboxWakeup, followEventsFromEdgesSql } from '../postgres/outbox';
@@ -7,14 +7,36 @@ import { EdgeListParser } from './edge-list-parser';
 
 /** Above this many affected users the cache is dropped as a whole (epoch bump) rather than user by user. */
 const IMPORT_EVICT_LIMIT = 10_000;
+/** How long an initial load waits for its exclusive locks before it gives way to the merge. */
+export const INITIAL_LOAD_LOCK_TIMEOUT = '2s';
+/** Memory for the sorts of the initial load's index builds and dedupe (per session, this transaction only). */
+const INITIAL_LOAD_MAINTENANCE_WORK_MEM = '512MB';
+const INITIAL_LOAD_WORK_MEM = '256MB';
+const LOCK_NOT_AVAILABLE = '55P03';
+
+type Runner = QueryRunner;
+
+/** An index or primary key of a table, as it has to be recreated. */
+interface IndexDefinition {
+  name: string;
+  /** Set for an index that backs a constraint (the primary key). */
+  constraint: string | null;
+  definition: string;
+}
 
 /**
- * The edge list is streamed through COPY into a temporary table, then merged by one
- * INSERT … SELECT … ON CONFLICT DO NOTHING (an edge already there, or twice in the file, is a
- * duplicate), and the counters of the users it touched get their deltas in one sorted upsert, the
- * write path's lock order. All of it is one transaction: a bad line aborts the COPY and nothing of
- * the import is left. Deltas rather than a recount: a follow committing during the import is
- * counted exactly once either way (a recount would race it).
+ * The edge list is streamed through COPY into a temporary table, then loaded in one of two ways,
+ * both in one transaction (a bad line aborts the COPY and nothing of the import is left):
+ *
+ * - merge: one INSERT … SELECT … ON CONFLICT DO NOTHING (an edge already there, or twice in the
+ *   file, is a duplicate), and the counters of the users it touched get their deltas in one sorted
+ *   upsert, the write path's lock order. Deltas rather than a recount: a follow committing during
+ *   the import is counted exactly once either way (a recount would race it).
+ * - initial load, when follows and user_graph_stats are empty: as pg_restore does, the two tables
+ *   are locked exclusively (waiting at most INITIAL_LOAD_LOCK_TIMEOUT, else the merge runs), their
+ *   indexes and primary keys dropped, the deduplicated rows inserted in key order, the indexes
+ *   rebuilt in one sort each and the counters written by one GROUP BY. Nobody else can write while
+ *   the locks are held, so a recount is exact; a rollback brings the dropped indexes back.
  */
 export class PostgresEdgeImporter extends EdgeImporter {
   constructor(
@@ -26,9 +48,17 @@ export class PostgresEdgeImporter extends EdgeImporter {
 
   async importEdges(source: AsyncIterable<Buffer>, options: ImportOptions): Promise<ImportResult> {
     const started = Date.now();
+    const phasesMs: Record<string, number> = {};
+    let mark = started;
+    const phase = (name: string) => {
+      const now = Date.now();
+      phasesMs[name] = (phasesMs[name] ?? 0) + (now - mark);
+      mark = now;
+    };
+    const method = options.method ?? 'auto';
     const parser = new EdgeListParser();
-    const progress = (phase: ImportProgress['phase']): ImportProgress => ({
-      phase,
+    const progress = (p: ImportProgress['phase']): ImportProgress => ({
+      phase: p,
       bytesRead: options.position?.() ?? parser.counts.bytesRead,
       totalBytes: options.totalBytes ?? null,
       lines: parser.counts.lines,
@@ -39,10 +69,9 @@ export class PostgresEdgeImporter extends EdgeImporter {
     try {
       await runner.startTransaction();
       // The import may outlast the pool's per-statement timeout; it holds no lock others wait on
-      // until the counter upsert at the end.
+      // until the load at the end.
       await runner.query(`SET LOCAL statement_timeout = 0`);
       await runner.query(`CREATE TEMP TABLE import_edges (follower_id bigint NOT NULL, following_id bigint NOT NULL) ON COMMIT DROP`);
-      await runner.query(`CREATE TEMP TABLE import_new (follower_id bigint NOT NULL, following_id bigint NOT NULL) ON COMMIT DROP`);
       let staged: number;
       try {
         staged = await copyFromStdin(runner, `COPY import_edges FROM STDIN`, parser.rows(source, () => options.onProgress?.(progress('reading'))));
@@ -50,7 +79,13 @@ export class PostgresEdgeImporter extends EdgeImporter {
         // The COPY failed because the parser threw: report the parser's error, not the server's echo of it.
         throw parser.failure ?? error;
       }
+      phase('copy');
       options.onProgress?.(progress('merging'));
+      const initial = method !== 'merge' && (await this.lockEmptyTables(runner));
+      phase('lock');
+      if (!initial && method === 'initial-load') {
+        throw new ValidationError('initial-load needs empty follows and user_graph_stats tables and their locks within 2 s; use merge or auto', 'method');
+      }
       const [{ any_block: anyBlock }] = (await runner.query(`SELECT EXISTS (SELECT 1 FROM blocks) AS any_block`)) as { any_block: boolean }[];
       const notBlocked = anyBlock
         ? `WHERE NOT EXISTS (SELECT 1 FROM blocks b
@@ -60,61 +95,174 @@ export class PostgresEdgeImporter extends EdgeImporter {
       const blocked = anyBlock
         ? Number(((await runner.query(`SELECT count(*)::bigint AS n FROM import_edges e WHERE NOT ${notBlocked.slice('WHERE '.length)}`)) as { n: string }[])[0]!.n)
         : 0;
-      const loaded = await rowCount(
-        runner,
-        `WITH inserted AS (
-           INSERT INTO follows (follower_id, following_id, status)
-           SELECT e.follower_id, e.following_id, 'accepted' FROM import_edges e ${notBlocked}
-           ON CONFLICT (follower_id, following_id) DO NOTHING
-           RETURNING follower_id, following_id)
-         INSERT INTO import_new SELECT follower_id, following_id FROM inserted`,
-      );
-      const events = options.emitEvents
-        ? await rowCount(runner, followEventsFromEdgesSql(`SELECT follower_id, following_id, 'accepted'::text AS status, false AS notify, true AS show_reposts, NULL::text[] AS languages FROM import_new`, 'imported'))
-        : 0;
-      const affected = (await runner.query(
-        `SELECT user_id::text AS user_id FROM (SELECT follower_id AS user_id FROM import_new UNION SELECT following_id FROM import_new) u
-          ORDER BY user_id LIMIT ${IMPORT_EVICT_LIMIT + 1}`,
-      )) as { user_id: UserId }[];
-      const [{ n: affectedUsers }] = (await runner.query(
-        `SELECT count(*)::int AS n FROM (SELECT follower_id FROM import_new UNION SELECT following_id FROM import_new) u`,
-      )) as { n: number }[];
-      // Last, so the (possibly hot) counter rows are locked only until the commit right after.
-      await runner.query(
-        `INSERT INTO user_graph_stats AS s (user_id, slot, follower_count, following_count, pending_requests_count, updated_at)
-         SELECT user_id, slot, SUM(followers), SUM(followings), 0, $1::timestamptz
-           FROM (SELECT following_id AS user_id, (follower_id % ${STATS_SLOTS})::smallint AS slot, 1 AS followers, 0 AS followings FROM import_new
-                 UNION ALL
-                 SELECT follower_id, (following_id % ${STATS_SLOTS})::smallint, 0, 1 FROM import_new) d
-          GROUP BY user_id, slot
-          ORDER BY user_id, slot
-         ON CONFLICT (user_id, slot) DO UPDATE SET
-           follower_count = s.follower_count + EXCLUDED.follower_count,
-           following_count = s.following_count + EXCLUDED.following_count,
-           updated_at = EXCLUDED.updated_at`,
-        [new Date()], // the clock as a parameter, not now() in DO UPDATE: shardable (docs/scaling.md)
-      );
+      const load = initial ? await this.initialLoad(runner, notBlocked, options.emitEvents, phase) : await this.merge(runner, notBlocked, options.emitEvents, phase);
       await runner.commitTransaction();
-      if (events > 0) this.wakeup.notify();
+      phase('commit');
+      if (load.events > 0) this.wakeup.notify();
       options.onProgress?.(progress('done'));
       return {
         lines: parser.counts.lines,
-        loaded,
-        duplicates: staged - loaded - blocked,
+        loaded: load.loaded,
+        duplicates: staged - load.loaded - blocked,
         selfLoops: parser.counts.selfLoops,
         blocked,
-        affectedUsers,
-        events,
+        affectedUsers: load.affectedUsers,
+        events: load.events,
         elapsedMs: Date.now() - started,
-        affectedUserIds: affected.length > IMPORT_EVICT_LIMIT ? null : affected.map((r) => r.user_id),
+        method: initial ? 'initial-load' : 'merge',
+        phasesMs,
+        affectedUserIds: load.affected.length > IMPORT_EVICT_LIMIT ? null : load.affected,
       };
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error instanceof InvalidEdgeListError ? error : (parser.failure ?? error);
+      throw error instanceof InvalidEdgeListError || error instanceof ValidationError ? error : (parser.failure ?? error);
     } finally {
       await runner.release();
     }
   }
+
+  /**
+   * Whether follows and user_graph_stats are empty and now locked by this transaction. Checked
+   * before (cheap, no lock) and again under the locks (a writer may have come between). A lock not
+   * granted within INITIAL_LOAD_LOCK_TIMEOUT, or rows found, roll back to the savepoint: no lock kept.
+   */
+  private async lockEmptyTables(runner: Runner): Promise<boolean> {
+    const empty = async () =>
+      ((await runner.query(`SELECT NOT EXISTS (SELECT 1 FROM follows) AND NOT EXISTS (SELECT 1 FROM user_graph_stats) AS empty`)) as { empty: boolean }[])[0]!.empty;
+    if (!(await empty())) return false;
+    await runner.query(`SAVEPOINT import_initial_load`);
+    try {
+      await runner.query(`SET LOCAL lock_timeout = '${INITIAL_LOAD_LOCK_TIMEOUT}'`);
+      await runner.query(`LOCK TABLE follows, user_graph_stats IN ACCESS EXCLUSIVE MODE`);
+      if (!(await empty())) {
+        await runner.query(`ROLLBACK TO SAVEPOINT import_initial_load`);
+        return false;
+      }
+      await runner.query(`SET LOCAL lock_timeout = 0`);
+      await runner.query(`RELEASE SAVEPOINT import_initial_load`);
+      return true;
+    } catch (error) {
+      if ((error as { driverError?: { code?: string }; code?: string }).driverError?.code !== LOCK_NOT_AVAILABLE && (error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
+      // Another session holds or waits for a lock on the tables: the merge, which needs none of its own, runs instead.
+      await runner.query(`ROLLBACK TO SAVEPOINT import_initial_load`);
+      return false;
+    }
+  }
+
+  private async merge(runner: Runner, notBlocked: string, emitEvents: boolean, phase: (name: string) => void): Promise<LoadOutcome> {
+    await runner.query(`CREATE TEMP TABLE import_new (follower_id bigint NOT NULL, following_id bigint NOT NULL) ON COMMIT DROP`);
+    const loaded = await rowCount(
+      runner,
+      `WITH inserted AS (
+         INSERT INTO follows (follower_id, following_id, status)
+         SELECT e.follower_id, e.following_id, 'accepted' FROM import_edges e ${notBlocked}
+         ON CONFLICT (follower_id, following_id) DO NOTHING
+         RETURNING follower_id, following_id)
+       INSERT INTO import_new SELECT follower_id, following_id FROM inserted`,
+    );
+    phase('merge');
+    const events = emitEvents ? await rowCount(runner, followEventsFromEdgesSql(newEdgesSql('import_new'), 'imported')) : 0;
+    if (emitEvents) phase('events');
+    const affected = (await runner.query(
+      `SELECT user_id::text AS user_id FROM (SELECT follower_id AS user_id FROM import_new UNION SELECT following_id FROM import_new) u
+        ORDER BY user_id LIMIT ${IMPORT_EVICT_LIMIT + 1}`,
+    )) as { user_id: UserId }[];
+    const [{ n: affectedUsers }] = (await runner.query(
+      `SELECT count(*)::int AS n FROM (SELECT follower_id FROM import_new UNION SELECT following_id FROM import_new) u`,
+    )) as { n: number }[];
+    // Last, so the (possibly hot) counter rows are locked only until the commit right after.
+    await runner.query(
+      `INSERT INTO user_graph_stats AS s (user_id, slot, follower_count, following_count, pending_requests_count, updated_at)
+       SELECT user_id, slot, SUM(followers), SUM(followings), 0, $1::timestamptz
+         FROM (${slotDeltasSql('import_new')}) d
+        GROUP BY user_id, slot
+        ORDER BY user_id, slot
+       ON CONFLICT (user_id, slot) DO UPDATE SET
+         follower_count = s.follower_count + EXCLUDED.follower_count,
+         following_count = s.following_count + EXCLUDED.following_count,
+         updated_at = EXCLUDED.updated_at`,
+      [new Date()], // the clock as a parameter, not now() in DO UPDATE: shardable (docs/scaling.md)
+    );
+    phase('counters');
+    return { loaded, events, affectedUsers, affected: affected.map((r) => r.user_id) };
+  }
+
+  /** The load into empty, exclusively locked tables (see the class comment). */
+  private async initialLoad(runner: Runner, notBlocked: string, emitEvents: boolean, phase: (name: string) => void): Promise<LoadOutcome> {
+    await runner.query(`SET LOCAL maintenance_work_mem = '${INITIAL_LOAD_MAINTENANCE_WORK_MEM}'`);
+    await runner.query(`SET LOCAL work_mem = '${INITIAL_LOAD_WORK_MEM}'`);
+    const followsIndexes = await dropIndexes(runner, 'follows');
+    const statsIndexes = await dropIndexes(runner, 'user_graph_stats');
+    phase('drop');
+    // Key order: the heap is clustered as the primary key, whose build then sorts presorted input.
+    const loaded = await rowCount(
+      runner,
+      `INSERT INTO follows (follower_id, following_id, status)
+       SELECT DISTINCT e.follower_id, e.following_id, 'accepted' FROM import_edges e ${notBlocked}
+        ORDER BY 1, 2`,
+    );
+    phase('merge');
+    await recreateIndexes(runner, followsIndexes);
+    phase('index');
+    // Every row of follows is new: the recount is the counters, exact (no writer can come between).
+    await runner.query(
+      `INSERT INTO user_graph_stats (user_id, slot, follower_count, following_count, pending_requests_count, updated_at)
+       SELECT user_id, slot, SUM(followers), SUM(followings), 0, $1::timestamptz
+         FROM (${slotDeltasSql('follows')}) d
+        GROUP BY user_id, slot`,
+      [new Date()],
+    );
+    await recreateIndexes(runner, statsIndexes);
+    phase('counters');
+    const events = emitEvents ? await rowCount(runner, followEventsFromEdgesSql(newEdgesSql('follows'), 'imported')) : 0;
+    if (emitEvents) phase('events');
+    const affected = (await runner.query(
+      `SELECT DISTINCT user_id::text AS user_id, user_id AS k FROM user_graph_stats ORDER BY k LIMIT ${IMPORT_EVICT_LIMIT + 1}`,
+    )) as { user_id: UserId }[];
+    const [{ n: affectedUsers }] = (await runner.query(`SELECT count(DISTINCT user_id)::int AS n FROM user_graph_stats`)) as { n: number }[];
+    // Fresh statistics for the planner, as after a restore (sampled: cheap at any size).
+    await runner.query(`ANALYZE follows, user_graph_stats`);
+    phase('analyze');
+    return { loaded, events, affectedUsers, affected: affected.map((r) => r.user_id) };
+  }
+}
+
+interface LoadOutcome {
+  loaded: number;
+  events: number;
+  affectedUsers: number;
+  affected: UserId[];
+}
+
+/** Each new edge A→B as +1 follower of B in slot A mod 16 and +1 following of A in slot B mod 16. */
+function slotDeltasSql(table: string): string {
+  return `SELECT following_id AS user_id, (follower_id % ${STATS_SLOTS})::smallint AS slot, 1 AS followers, 0 AS followings FROM ${table}
+          UNION ALL
+          SELECT follower_id, (following_id % ${STATS_SLOTS})::smallint, 0, 1 FROM ${table}`;
+}
+
+function newEdgesSql(table: string): string {
+  return `SELECT follower_id, following_id, 'accepted'::text AS status, false AS notify, true AS show_reposts, NULL::text[] AS languages FROM ${table}`;
+}
+
+/** Drops the table's indexes (the primary key as a constraint) and returns how to recreate them. */
+async function dropIndexes(runner: Runner, table: string): Promise<IndexDefinition[]> {
+  const indexes = (await runner.query(
+    `SELECT i.indexrelid::regclass::text AS name, c.conname AS constraint,
+            COALESCE(pg_get_constraintdef(c.oid), pg_get_indexdef(i.indexrelid)) AS definition
+       FROM pg_index i LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+      WHERE i.indrelid = $1::regclass
+      ORDER BY i.indisprimary DESC, name`,
+    [table],
+  )) as IndexDefinition[];
+  for (const index of indexes) {
+    await runner.query(index.constraint ? `ALTER TABLE ${table} DROP CONSTRAINT "${index.constraint}"` : `DROP INDEX ${index.name}`);
+  }
+  return indexes.map((index) => ({ ...index, definition: index.constraint ? `ALTER TABLE ${table} ADD CONSTRAINT "${index.constraint}" ${index.definition}` : index.definition }));
+}
+
+async function recreateIndexes(runner: Runner, indexes: IndexDefinition[]): Promise<void> {
+  for (const index of indexes) await runner.query(index.definition);
 }
 
 async function rowCount(runner: { query(sql: string, p?: unknown[], raw?: boolean): Promise<unknown> }, sql: string): Promise<number> {
