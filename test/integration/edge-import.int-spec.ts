@@ -65,6 +65,9 @@ describe('PostgresEdgeImporter: initial load and merge', () => {
        UNION ALL
        SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), contype = 'p', convalidated
          FROM pg_constraint WHERE conrelid IN ('follows'::regclass, 'user_graph_stats'::regclass)
+       UNION ALL
+       SELECT table_name::text, column_name::text, COALESCE(column_default, '(none)')::text, is_nullable = 'NO', true
+         FROM information_schema.columns WHERE table_name IN ('follows', 'user_graph_stats')
         ORDER BY 1, 2, 3`,
     );
   }

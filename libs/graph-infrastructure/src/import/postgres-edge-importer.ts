@@ -13,6 +13,7 @@ export const INITIAL_LOAD_LOCK_TIMEOUT = '2s';
 const INITIAL_LOAD_MAINTENANCE_WORK_MEM = '512MB';
 const INITIAL_LOAD_WORK_MEM = '256MB';
 const LOCK_NOT_AVAILABLE = '55P03';
+const UNIQUE_VIOLATION = '23505';
 
 type Runner = QueryRunner;
 
@@ -33,10 +34,12 @@ interface IndexDefinition {
  *   upsert, the write path's lock order. Deltas rather than a recount: a follow committing during
  *   the import is counted exactly once either way (a recount would race it).
  * - initial load, when follows and user_graph_stats are empty: as pg_restore does, the two tables
- *   are locked exclusively (waiting at most INITIAL_LOAD_LOCK_TIMEOUT, else the merge runs), their
- *   indexes and primary keys dropped, the deduplicated rows inserted in key order, the indexes
- *   rebuilt in one sort each and the counters written by one GROUP BY. Nobody else can write while
- *   the locks are held, so a recount is exact; a rollback brings the dropped indexes back.
+ *   are locked exclusively before the COPY (waiting at most INITIAL_LOAD_LOCK_TIMEOUT, else the
+ *   merge runs), their indexes and primary keys dropped, the rows COPYed straight into follows (the
+ *   bulk path: no per-row WAL record, no staging table), blocked pairs and repeats deleted and
+ *   counted, the indexes rebuilt in one sort each and the counters written by one GROUP BY. Nobody
+ *   else can write while the locks are held, so the recount is exact; a rollback brings the dropped
+ *   indexes back.
  */
 export class PostgresEdgeImporter extends EdgeImporter {
   constructor(
@@ -68,34 +71,28 @@ export class PostgresEdgeImporter extends EdgeImporter {
     await runner.connect();
     try {
       await runner.startTransaction();
-      // The import may outlast the pool's per-statement timeout; it holds no lock others wait on
-      // until the load at the end.
+      // The import may outlast the pool's per-statement timeout. The merge holds no lock others wait
+      // on until its counter upsert at the end; the initial load locks its (empty) tables throughout.
       await runner.query(`SET LOCAL statement_timeout = 0`);
-      await runner.query(`CREATE TEMP TABLE import_edges (follower_id bigint NOT NULL, following_id bigint NOT NULL) ON COMMIT DROP`);
-      let staged: number;
-      try {
-        staged = await copyFromStdin(runner, `COPY import_edges FROM STDIN`, parser.rows(source, () => options.onProgress?.(progress('reading'))));
-      } catch (error) {
-        // The COPY failed because the parser threw: report the parser's error, not the server's echo of it.
-        throw parser.failure ?? error;
-      }
-      phase('copy');
-      options.onProgress?.(progress('merging'));
+      // The initial load is decided first: it COPYs straight into follows, as pg_restore does.
       const initial = method !== 'merge' && (await this.lockEmptyTables(runner));
       phase('lock');
       if (!initial && method === 'initial-load') {
         throw new ValidationError('initial-load needs empty follows and user_graph_stats tables and their locks within 2 s; use merge or auto', 'method');
       }
+      const rows = parser.rows(source, () => options.onProgress?.(progress('reading')));
+      const copy = async (sql: string): Promise<number> => {
+        try {
+          return await copyFromStdin(runner, sql, rows);
+        } catch (error) {
+          // The COPY failed because the parser threw: report the parser's error, not the server's echo of it.
+          throw parser.failure ?? error;
+        }
+      };
       const [{ any_block: anyBlock }] = (await runner.query(`SELECT EXISTS (SELECT 1 FROM blocks) AS any_block`)) as { any_block: boolean }[];
-      const notBlocked = anyBlock
-        ? `WHERE NOT EXISTS (SELECT 1 FROM blocks b
-                             WHERE (b.blocker_id = e.follower_id AND b.blocked_id = e.following_id)
-                                OR (b.blocker_id = e.following_id AND b.blocked_id = e.follower_id))`
-        : '';
-      const blocked = anyBlock
-        ? Number(((await runner.query(`SELECT count(*)::bigint AS n FROM import_edges e WHERE NOT ${notBlocked.slice('WHERE '.length)}`)) as { n: string }[])[0]!.n)
-        : 0;
-      const load = initial ? await this.initialLoad(runner, notBlocked, options.emitEvents, phase) : await this.merge(runner, notBlocked, options.emitEvents, phase);
+      const load = initial
+        ? await this.initialLoad(runner, copy, anyBlock, options.emitEvents, phase, () => options.onProgress?.(progress('merging')))
+        : await this.merge(runner, copy, anyBlock, options.emitEvents, phase, () => options.onProgress?.(progress('merging')));
       await runner.commitTransaction();
       phase('commit');
       if (load.events > 0) this.wakeup.notify();
@@ -103,9 +100,9 @@ export class PostgresEdgeImporter extends EdgeImporter {
       return {
         lines: parser.counts.lines,
         loaded: load.loaded,
-        duplicates: staged - load.loaded - blocked,
+        duplicates: load.staged - load.loaded - load.blocked,
         selfLoops: parser.counts.selfLoops,
-        blocked,
+        blocked: load.blocked,
         affectedUsers: load.affectedUsers,
         events: load.events,
         elapsedMs: Date.now() - started,
@@ -149,7 +146,13 @@ export class PostgresEdgeImporter extends EdgeImporter {
     }
   }
 
-  private async merge(runner: Runner, notBlocked: string, emitEvents: boolean, phase: (name: string) => void): Promise<LoadOutcome> {
+  private async merge(runner: Runner, copy: Copy, anyBlock: boolean, emitEvents: boolean, phase: (name: string) => void, merging: () => void): Promise<LoadOutcome> {
+    await runner.query(`CREATE TEMP TABLE import_edges (follower_id bigint NOT NULL, following_id bigint NOT NULL) ON COMMIT DROP`);
+    const staged = await copy(`COPY import_edges FROM STDIN`);
+    phase('copy');
+    merging();
+    const notBlocked = anyBlock ? `WHERE NOT ${blockedSql('e')}` : '';
+    const blocked = anyBlock ? Number(((await runner.query(`SELECT count(*)::bigint AS n FROM import_edges e WHERE ${blockedSql('e')}`)) as { n: string }[])[0]!.n) : 0;
     await runner.query(`CREATE TEMP TABLE import_new (follower_id bigint NOT NULL, following_id bigint NOT NULL) ON COMMIT DROP`);
     const loaded = await rowCount(
       runner,
@@ -184,25 +187,48 @@ export class PostgresEdgeImporter extends EdgeImporter {
       [new Date()], // the clock as a parameter, not now() in DO UPDATE: shardable (docs/scaling.md)
     );
     phase('counters');
-    return { loaded, events, affectedUsers, affected: affected.map((r) => r.user_id) };
+    return { staged, blocked, loaded, events, affectedUsers, affected: affected.map((r) => r.user_id) };
   }
 
   /** The load into empty, exclusively locked tables (see the class comment). */
-  private async initialLoad(runner: Runner, notBlocked: string, emitEvents: boolean, phase: (name: string) => void): Promise<LoadOutcome> {
+  private async initialLoad(runner: Runner, copy: Copy, anyBlock: boolean, emitEvents: boolean, phase: (name: string) => void, merging: () => void): Promise<LoadOutcome> {
     await runner.query(`SET LOCAL maintenance_work_mem = '${INITIAL_LOAD_MAINTENANCE_WORK_MEM}'`);
     await runner.query(`SET LOCAL work_mem = '${INITIAL_LOAD_WORK_MEM}'`);
     const followsIndexes = await dropIndexes(runner, 'follows');
     const statsIndexes = await dropIndexes(runner, 'user_graph_stats');
+    // COPY's bulk path (many rows per WAL record) straight into the index-less table; the default
+    // status for the copy only (catalog changes roll back with the rest).
+    await runner.query(`ALTER TABLE follows ALTER COLUMN status SET DEFAULT 'accepted'`);
     phase('drop');
-    // Key order: the heap is clustered as the primary key, whose build then sorts presorted input.
-    const loaded = await rowCount(
-      runner,
-      `INSERT INTO follows (follower_id, following_id, status)
-       SELECT DISTINCT e.follower_id, e.following_id, 'accepted' FROM import_edges e ${notBlocked}
-        ORDER BY 1, 2`,
-    );
+    const staged = await copy(`COPY follows (follower_id, following_id) FROM STDIN`);
+    await runner.query(`ALTER TABLE follows ALTER COLUMN status DROP DEFAULT`);
+    phase('copy');
+    merging();
+    const blocked = anyBlock ? await rowCount(runner, `DELETE FROM follows e WHERE ${blockedSql('e')}`) : 0;
     phase('merge');
-    await recreateIndexes(runner, followsIndexes);
+    // Repeats in the file: building the primary key finds them for free when there are none (the
+    // common case); otherwise the extra copies are deleted (and counted) and the key built again.
+    const [primaryKey, ...otherIndexes] = followsIndexes;
+    let duplicates = 0;
+    await runner.query(`SAVEPOINT import_primary_key`);
+    try {
+      await recreateIndexes(runner, [primaryKey!]);
+      await runner.query(`RELEASE SAVEPOINT import_primary_key`);
+    } catch (error) {
+      if ((error as { code?: string; driverError?: { code?: string } }).driverError?.code !== UNIQUE_VIOLATION && (error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      await runner.query(`ROLLBACK TO SAVEPOINT import_primary_key`);
+      duplicates = await rowCount(
+        runner,
+        `DELETE FROM follows f USING (
+           SELECT ctid AS row FROM (SELECT ctid, row_number() OVER (PARTITION BY follower_id, following_id) AS n FROM follows) r WHERE n > 1) d
+         WHERE f.ctid = d.row`,
+      );
+      phase('merge');
+      await recreateIndexes(runner, [primaryKey!]);
+    }
+    const loaded = staged - blocked - duplicates;
+    phase('index');
+    await recreateIndexes(runner, otherIndexes);
     phase('index');
     // Every row of follows is new: the recount is the counters, exact (no writer can come between).
     await runner.query(
@@ -219,19 +245,30 @@ export class PostgresEdgeImporter extends EdgeImporter {
     const affected = (await runner.query(
       `SELECT DISTINCT user_id::text AS user_id, user_id AS k FROM user_graph_stats ORDER BY k LIMIT ${IMPORT_EVICT_LIMIT + 1}`,
     )) as { user_id: UserId }[];
-    const [{ n: affectedUsers }] = (await runner.query(`SELECT count(DISTINCT user_id)::int AS n FROM user_graph_stats`)) as { n: number }[];
-    // Fresh statistics for the planner, as after a restore (sampled: cheap at any size).
-    await runner.query(`ANALYZE follows, user_graph_stats`);
-    phase('analyze');
-    return { loaded, events, affectedUsers, affected: affected.map((r) => r.user_id) };
+    const [{ n: affectedUsers }] = (await runner.query(`SELECT count(*)::int AS n FROM (SELECT user_id FROM user_graph_stats GROUP BY user_id) u`)) as { n: number }[];
+    phase('affected');
+    // No ANALYZE here: autovacuum analyzes both tables soon after the commit (every row is new).
+    return { staged, blocked, loaded, events, affectedUsers, affected: affected.map((r) => r.user_id) };
   }
 }
 
+type Copy = (copySql: string) => Promise<number>;
+
 interface LoadOutcome {
+  /** Rows the COPY took (self-loops already skipped by the parser). */
+  staged: number;
+  blocked: number;
   loaded: number;
   events: number;
   affectedUsers: number;
   affected: UserId[];
+}
+
+/** Whether a block exists either way between the edge's users (`e` the edge's alias). */
+function blockedSql(e: string): string {
+  return `EXISTS (SELECT 1 FROM blocks b
+                   WHERE (b.blocker_id = ${e}.follower_id AND b.blocked_id = ${e}.following_id)
+                      OR (b.blocker_id = ${e}.following_id AND b.blocked_id = ${e}.follower_id))`;
 }
 
 /** Each new edge A→B as +1 follower of B in slot A mod 16 and +1 following of A in slot B mod 16. */
