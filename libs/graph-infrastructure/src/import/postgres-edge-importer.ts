@@ -8,7 +8,7 @@ import { EdgeListParser } from './edge-list-parser';
 /** Above this many affected users the cache is dropped as a whole (epoch bump) rather than user by user. */
 const IMPORT_EVICT_LIMIT = 10_000;
 /** How long an initial load waits for its exclusive locks before it gives way to the merge. */
-export const INITIAL_LOAD_LOCK_TIMEOUT = '2s';
+const INITIAL_LOAD_LOCK_TIMEOUT = '2s';
 /** Memory for the sorts of the initial load's index builds and dedupe (per session, this transaction only). */
 const INITIAL_LOAD_MAINTENANCE_WORK_MEM = '512MB';
 const INITIAL_LOAD_WORK_MEM = '256MB';
