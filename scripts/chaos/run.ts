@@ -104,7 +104,7 @@ class Load {
 
   /** One call: counted in the current phase; null when unanswered. */
   private async call(method: string, path: string, user: bigint, body?: object): Promise<{ status: number; body: string } | null> {
-    const phase = this.phase;
+    let phase = this.phase;
     const sentAt = Date.now();
     try {
       const res = await httpCall(this.service(), method, path, {
@@ -119,6 +119,10 @@ class Load {
       return res.status < 500 ? res : null;
     } catch (error) {
       const message = (error as Error).message;
+      // A call sent just before the service was killed or frozen, and cut or left waiting by it,
+      // belongs to that outage, not to the phase it was sent in.
+      const now = this.phase;
+      if (now !== phase && /^SIG(KILL|STOP) service$/.test(now.name)) phase = now;
       if (message === 'timeout') {
         phase.timeouts++;
         phase.latencies.push(CALL_BUDGET_MS);
