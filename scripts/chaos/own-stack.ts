@@ -52,11 +52,7 @@ export class OwnStack {
       }
     }
     await this.redis.kill().catch(() => undefined);
-    try {
-      this.kafka.dispose();
-    } catch {
-      // Already gone.
-    }
+    await this.kafka.dispose().catch(() => undefined); // already gone
     await this.pg.dispose().catch(() => undefined);
   }
 }

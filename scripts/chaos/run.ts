@@ -19,6 +19,7 @@
  * follow, bumps a counter, inserts an edge without its event) and passes only if each is reported.
  */
 import { randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import jwt from 'jsonwebtoken';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
@@ -47,9 +48,16 @@ interface Phase {
   timeouts: number;
   refused: number;
   otherErrors: number;
+  startedAt: number;
+  /** The longest stall of this harness's own event loop (ms): a late timer here would count as the service's timeout. */
+  harnessStallMs: number;
+  /** The first calls that got no answer within the budget: method, path, and when they were sent. */
+  timedOut: string[];
 }
 
-const newPhase = (name: string): Phase => ({ name, latencies: [], served: 0, unavailable: 0, timeouts: 0, refused: 0, otherErrors: 0 });
+const newPhase = (name: string): Phase => ({ name, latencies: [], served: 0, unavailable: 0, timeouts: 0, refused: 0, otherErrors: 0, startedAt: Date.now(), harnessStallMs: 0, timedOut: [] });
+const harnessLoop = monitorEventLoopDelay({ resolution: 20 });
+harnessLoop.enable();
 
 /** The load: each worker is one acting user, so the calls on a pair come from one worker, in order. */
 class Load {
@@ -78,6 +86,7 @@ class Load {
   }
 
   nextPhase(name: string): void {
+    this.closePhase();
     this.phase = newPhase(name);
     this.phases.push(this.phase);
   }
@@ -85,11 +94,18 @@ class Load {
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.workers);
+    this.closePhase();
+  }
+
+  private closePhase(): void {
+    this.phase.harnessStallMs = harnessLoop.max / 1e6;
+    harnessLoop.reset();
   }
 
   /** One call: counted in the current phase; null when unanswered. */
   private async call(method: string, path: string, user: bigint, body?: object): Promise<{ status: number; body: string } | null> {
-    const phase = this.phase;
+    let phase = this.phase;
+    const sentAt = Date.now();
     try {
       const res = await httpCall(this.service(), method, path, {
         token: token(user),
@@ -103,9 +119,14 @@ class Load {
       return res.status < 500 ? res : null;
     } catch (error) {
       const message = (error as Error).message;
+      // A call sent just before the service was killed or frozen, and cut or left waiting by it,
+      // belongs to that outage, not to the phase it was sent in.
+      const now = this.phase;
+      if (now !== phase && /^SIG(KILL|STOP) service$/.test(now.name)) phase = now;
       if (message === 'timeout') {
         phase.timeouts++;
         phase.latencies.push(CALL_BUDGET_MS);
+        if (phase.timedOut.length < 3) phase.timedOut.push(`${method} ${path} sent at +${sentAt - phase.startedAt} ms`);
       } else if (/ECONNREFUSED|ECONNRESET|socket hang up/.test(message)) phase.refused++;
       else phase.otherErrors++;
       // A refused connection never reached the service; anything else may have.
@@ -416,19 +437,20 @@ async function main(): Promise<void> {
 }
 
 function printVerdict(v: Verdict, load: Load): boolean {
-  log('\nphase                         calls  served    503  timeouts  refused  p99 ms');
+  log('\nphase                         calls  served    503  timeouts  refused  p99 ms  harness stall ms');
   let waitedPastBudget = 0;
   for (const p of load.phases) {
     const total = p.served + p.unavailable + p.timeouts + p.refused + p.otherErrors;
     // A frozen service cannot answer anyone: its callers' timeouts are the outage itself.
     if (p.name !== 'SIGSTOP service') waitedPastBudget += p.timeouts;
-    log(`${p.name.padEnd(28)} ${String(total).padStart(6)} ${String(p.served).padStart(7)} ${String(p.unavailable).padStart(6)} ${String(p.timeouts).padStart(9)} ${String(p.refused).padStart(8)} ${percentile(p.latencies, 99).toFixed(0).padStart(7)}`);
+    log(`${p.name.padEnd(28)} ${String(total).padStart(6)} ${String(p.served).padStart(7)} ${String(p.unavailable).padStart(6)} ${String(p.timeouts).padStart(9)} ${String(p.refused).padStart(8)} ${percentile(p.latencies, 99).toFixed(0).padStart(7)} ${p.harnessStallMs.toFixed(0).padStart(17)}`);
   }
   const pass = v.lost.length === 0 && v.drift.length === 0 && v.missing === 0 && v.phantom === 0 && v.outOfOrder === 0 && v.edgesWithoutEvent.length === 0 && waitedPastBudget === 0;
   log(`\nacknowledged writes ${v.acknowledged}; lost ${v.lost.length}; counter rows that differ from a recount ${v.drift.length}`);
   log(`events ${v.events} (duplicates delivered and dropped by event_id: ${v.duplicatesSeen}); missing ${v.missing}; phantom ${v.phantom}; accepted edges without their event ${v.edgesWithoutEvent.length}; out of order per follower ${v.outOfOrder}`);
   for (const example of v.outOfOrderExamples) log(`  out of order: ${example}`);
   log(`calls waiting past the ${CALL_BUDGET_MS} ms budget (outside the frozen-service phase): ${waitedPastBudget}`);
+  for (const p of load.phases) for (const call of p.timedOut) log(`  no answer in ${p.name}: ${call}`);
   for (const l of [...v.lost.slice(0, 5), ...v.drift.slice(0, 5), ...v.edgesWithoutEvent.slice(0, 5)]) log(`  ${l}`);
   return pass;
 }

@@ -23,7 +23,7 @@ describe('Kafka from a fresh broker, and through an outage', () => {
   }, 120000);
   afterAll(async () => {
     await app?.close();
-    kafka?.stop();
+    await kafka?.stop();
   });
 
   it('answers the first request after a fresh start of broker and service', async () => {
@@ -40,7 +40,7 @@ describe('Kafka from a fresh broker, and through an outage', () => {
   it('keeps every follow working while Kafka is down and delivers all 100 events, in order per follower, when it returns', async () => {
     const followers = Array.from({ length: 10 }, () => freshUserId());
     const targets = Array.from({ length: 10 }, () => freshUserId());
-    kafka.stop();
+    await kafka.stop();
     // 100 follows, interleaved across followers; every one succeeds with Kafka down (the write path
     // never calls Kafka: the events wait in the outbox).
     for (const t of targets) {
@@ -53,7 +53,7 @@ describe('Kafka from a fresh broker, and through an outage', () => {
     // The events wait in the outbox meanwhile.
     expect(Number(/graph_outbox_backlog_events (\d+)/.exec(waiting.text)?.[1])).toBeGreaterThanOrEqual(100);
 
-    kafka.start();
+    await kafka.start();
     const collector = await EventCollector.start(kafka.brokers, involving(followers), { from: 'earliest' });
     try {
       const events = await collector.waitFor((e) => e.length >= 100, 90000);

@@ -69,6 +69,9 @@ describe('the OpenAPI document', () => {
         const examples = Object.entries(json?.examples ?? {});
         expect({ name, status, examples: examples.length > 0 }).toEqual({ name, status, examples: true });
         for (const [code, example] of examples) expect({ name, status, code: example.value.error.code }).toEqual({ name, status, code });
+        // Each code described once (a route declaring the same errors twice used to repeat them).
+        const described = ((response as { description?: string }).description ?? '').split('\n\n');
+        expect({ name, status, repeated: described.filter((d, i) => described.indexOf(d) !== i) }).toEqual({ name, status, repeated: [] });
       }
     }
     const follow = served.paths['/api/v1/graph/follow/{userId}']!.post!.responses;

@@ -70,10 +70,13 @@ describe('outbox relay (real Postgres and Kafka)', () => {
       if (messages.some((m) => m.key === a)) sizes.push(messages.length);
       return publish(messages);
     };
-    // A linger longer than the burst takes, so the assertion does not depend on the machine's speed.
-    const relay = new OutboxRelay({ connectionString: testInfra.databaseUrl, publisher, metrics: new MetricsRegistry({ defaultMetrics: false }), options: { ...relayOptions, lingerMs: 300 } });
+    // A linger far longer than the burst takes (300 ms was not, once other work shared the 2 cores).
+    const relay = new OutboxRelay({ connectionString: testInfra.databaseUrl, publisher, metrics: new MetricsRegistry({ defaultMetrics: false }), options: { ...relayOptions, lingerMs: 2000, pollIntervalMs: 60000 }, rebalanceIntervalMs: 60000 });
     relay.start();
     try {
+      // Idle with its partitions claimed, so the burst's first wake-up starts the round.
+      await waitUntil(() => relay.status().ownedPartitions.length === 16);
+      await new Promise((r) => setTimeout(r, 200));
       const burst = Array.from({ length: 20 }, (_, i) => follow(a, String(Number(b) + i)));
       for (const event of burst) {
         await db.transaction((m) => insertOutboxEvents(m, [event]));
@@ -108,6 +111,46 @@ describe('outbox relay (real Postgres and Kafka)', () => {
       await slow.release();
       await relay.stop();
       await collector.stop();
+    }
+  });
+
+  it('keeps a follower’s order when its earlier event commits after a higher id was read in the same round', async () => {
+    // Chaos runs showed it: a round read "id > the last batch's", so a row that became visible
+    // late (lower id, later commit) waited for the next round while its key's next event went out.
+    const [a, b, c, k] = [freshUserId(), freshUserId(), freshUserId(), freshUserId()];
+    const kafka = new Kafka({ clientId: 'test-relay-late-commit', brokers: testInfra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+    const publisher = new KafkaEventPublisher(kafka);
+    const published: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let first = true;
+    const publish = publisher.publish.bind(publisher);
+    publisher.publish = async (messages) => {
+      if (first) {
+        first = false;
+        await held; // the first batch stays in flight while the late row commits
+      }
+      for (const m of messages) if (m.key === a) published.push(JSON.parse(m.value).following_id as string);
+      return publish(messages);
+    };
+    const slow = db.createQueryRunner();
+    await slow.connect();
+    await slow.startTransaction();
+    await insertOutboxEvents(slow.manager, [follow(a, b)]); // a's first event: the lowest id, committed last
+    for (let i = 0; i < 4; i++) await db.transaction((m) => insertOutboxEvents(m, [follow(k, String(Number(b) + 100 + i))]));
+    const relay = new OutboxRelay({ connectionString: testInfra.databaseUrl, publisher, metrics: new MetricsRegistry({ defaultMetrics: false }), options: { ...relayOptions, batchSize: 1 } });
+    relay.start();
+    try {
+      await waitUntil(() => !first);
+      await slow.commitTransaction();
+      await db.transaction((m) => insertOutboxEvents(m, [follow(a, c)])); // a's next event, written after the first committed
+      release();
+      await waitUntil(() => published.length >= 2);
+      expect(published).toEqual([b, c]);
+    } finally {
+      release();
+      await slow.release();
+      await relay.stop();
     }
   });
 
@@ -149,3 +192,11 @@ describe('outbox relay (real Postgres and Kafka)', () => {
     }
   });
 });
+
+async function waitUntil(condition: () => boolean, timeoutMs = 20000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -149,7 +149,7 @@ export class SpareKafka {
 
   static async start(port?: number): Promise<SpareKafka> {
     const kafka = new SpareKafka(port ?? (await freePort()));
-    kafka.start();
+    await kafka.start();
     return kafka;
   }
 
@@ -157,12 +157,13 @@ export class SpareKafka {
     return `127.0.0.1:${this.port}`;
   }
 
-  start(): void {
-    this.run('start');
+  /** Resolves once the broker answers. Asynchronous: a caller under load keeps its timers running meanwhile. */
+  start(): Promise<void> {
+    return this.run('start');
   }
 
-  stop(): void {
-    this.run('stop');
+  stop(): Promise<void> {
+    return this.run('stop');
   }
 
   /** The broker's process id (kafka.sh keeps it in the state folder), for SIGKILL and SIGSTOP. */
@@ -186,18 +187,26 @@ export class SpareKafka {
   }
 
   /** Stops the broker and deletes its state folder. */
-  dispose(): void {
+  async dispose(): Promise<void> {
     try {
-      this.stop();
+      await this.stop();
     } finally {
       rmSync(this.home, { recursive: true, force: true });
     }
   }
 
-  private run(command: string): void {
-    execFileSync('bash', [this.script, command], {
-      stdio: 'ignore',
-      env: { ...process.env, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.port + 1), KAFKA_HOME_DIR: this.home, KAFKA_HEAP: '512m' },
+  /**
+   * kafka.sh start waits for the broker to answer (seconds, a JVM start): run without blocking the
+   * caller's event loop, or a load generator sharing it (npm run chaos) times out every call in flight.
+   */
+  private run(command: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      execFile(
+        'bash',
+        [this.script, command],
+        { env: { ...process.env, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.port + 1), KAFKA_HOME_DIR: this.home, KAFKA_HEAP: '512m' } },
+        (error, _stdout, stderr) => (error ? reject(new Error(`kafka.sh ${command} failed: ${error.message} ${stderr.slice(-2000)}`)) : resolve()),
+      );
     });
   }
 }

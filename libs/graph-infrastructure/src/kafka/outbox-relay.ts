@@ -247,14 +247,20 @@ export class OutboxRelay {
     this.ownedGauge.set(this.owned.size);
   }
 
-  private async select(client: Client, afterId: string | null): Promise<OutboxRecord[]> {
+  /**
+   * The oldest unsent rows of the owned partitions, leaving out `inFlight` (the batch on its way,
+   * not marked yet). Always from the oldest, never "id > the last batch's": a row can commit after
+   * a higher id was read (ids are taken at insert, rows become visible at commit), and a follower's
+   * next event, written after that commit, would then go out before it.
+   */
+  private async select(client: Client, inFlight: OutboxRecord[]): Promise<OutboxRecord[]> {
     const { rows } = await client.query<OutboxRecord>(
       `SELECT id, topic, message_key, payload::text AS payload, created_at
          FROM outbox_events
-        WHERE sent_at IS NULL AND relay_partition = ANY($1::smallint[]) AND ($3::bigint IS NULL OR id > $3::bigint)
+        WHERE sent_at IS NULL AND relay_partition = ANY($1::smallint[]) AND id <> ALL($3::bigint[])
         ORDER BY id
         LIMIT $2`,
-      [[...this.owned], this.deps.options.batchSize, afterId],
+      [[...this.owned], this.deps.options.batchSize, inFlight.map((r) => r.id)],
     );
     return rows;
   }
@@ -270,17 +276,16 @@ export class OutboxRelay {
    * Publishes the owned partitions' unsent rows, batch after batch, for up to ~1 s. Batch N+1 is
    * only sent after Kafka acknowledged batch N (order), but marking N sent and reading N+1 run while
    * N+1 is on its way, so Postgres and Kafka round trips overlap. Returns true when rows may
-   * remain. Each round starts again from the oldest unsent row, so a row that committed late with a
-   * lower id is picked up by the next round.
+   * remain. Every read starts from the oldest unsent row (see select), so a row that committed late
+   * with a lower id goes out in the next batch, ahead of anything its key wrote after it.
    */
   private async relayBatch(client: Client): Promise<boolean> {
     const deadline = Date.now() + 1000;
-    let batch = await this.select(client, null);
+    let batch = await this.select(client, []);
     if (batch.length === 0) return false;
     let toMark: OutboxRecord[] | null = null;
     try {
       while (batch.length > 0) {
-        const last = batch[batch.length - 1]!.id;
         const marked = toMark;
         const current = batch;
         const publishing = (async () => {
@@ -292,7 +297,7 @@ export class OutboxRelay {
         })();
         const database = (async () => {
           if (marked) await this.markSent(client, marked);
-          return this.running && Date.now() < deadline ? this.select(client, last) : [];
+          return this.running && Date.now() < deadline ? this.select(client, current) : [];
         })();
         // Keep the database work from rejecting unobserved if the publish fails first.
         database.catch(() => undefined);

@@ -49,7 +49,6 @@ export class MuteController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'unmuteUser', summary: 'Unmute a user' })
   @ApiUserIdParam()
-  @ApiErrors('INVALID_USER_ID')
   @ApiOkResponse({ type: UnmuteResponseDto })
   @ApiErrors('INVALID_USER_ID')
   async unmute(@CurrentCaller() caller: Caller, @UserIdParam('userId') mutedId: UserId): Promise<UnmuteResponseDto> {
@@ -64,7 +63,6 @@ export class MuteController {
     description: 'Active mutes only, newest first, each with its settings and expiry; keyset paging: pass `next_cursor` back as `cursor`. `limit` 1–100 (default 20).',
   })
   @ApiOkResponse({ type: MutesPageDto })
-  @ApiErrors('INVALID_CURSOR', 'VALIDATION_FAILED')
   @ApiPageQuery()
   @ApiErrors('INVALID_CURSOR', 'VALIDATION_FAILED')
   async list(@CurrentCaller() caller: Caller, @PageQuery() q: PageQueryParams): Promise<MutesPageDto> {
