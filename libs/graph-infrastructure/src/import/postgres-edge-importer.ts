@@ -1,6 +1,7 @@
 import { DataSource, QueryRunner } from 'typeorm';
 import { EdgeImporter, ImportOptions, ImportProgress, ImportResult, InvalidEdgeListError, UserId, ValidationError } from '@graph/domain';
 import { copyFromStdin } from '../postgres/copy-from';
+import { sqlState } from '../postgres/dependency-errors';
 import { STATS_SLOTS } from '../postgres/graph-stats-slots';
 import { OutboxWakeup, followEventsFromEdgesSql } from '../postgres/outbox';
 import { EdgeListParser } from './edge-list-parser';
@@ -15,8 +16,6 @@ const INITIAL_LOAD_WORK_MEM = '256MB';
 const LOCK_NOT_AVAILABLE = '55P03';
 const UNIQUE_VIOLATION = '23505';
 
-type Runner = QueryRunner;
-
 /** An index or primary key of a table, as it has to be recreated. */
 interface IndexDefinition {
   name: string;
@@ -26,10 +25,10 @@ interface IndexDefinition {
 }
 
 /**
- * The edge list is streamed through COPY into a temporary table, then loaded in one of two ways,
- * both in one transaction (a bad line aborts the COPY and nothing of the import is left):
+ * The edge list is streamed through COPY and loaded in one of two ways, both in one transaction (a
+ * bad line aborts the COPY and nothing of the import is left):
  *
- * - merge: one INSERT … SELECT … ON CONFLICT DO NOTHING (an edge already there, or twice in the
+ * - merge: COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT DO NOTHING (an edge already there, or twice in the
  *   file, is a duplicate), and the counters of the users it touched get their deltas in one sorted
  *   upsert, the write path's lock order. Deltas rather than a recount: a follow committing during
  *   the import is counted exactly once either way (a recount would race it).
@@ -78,7 +77,7 @@ export class PostgresEdgeImporter extends EdgeImporter {
       const initial = method !== 'merge' && (await this.lockEmptyTables(runner));
       phase('lock');
       if (!initial && method === 'initial-load') {
-        throw new ValidationError('initial-load needs empty follows and user_graph_stats tables and their locks within 2 s; use merge or auto', 'method');
+        throw new ValidationError(`initial-load needs empty follows and user_graph_stats tables and their locks within ${INITIAL_LOAD_LOCK_TIMEOUT}; use merge or auto`, 'method');
       }
       const rows = parser.rows(source, () => options.onProgress?.(progress('reading')));
       const copy = async (sql: string): Promise<number> => {
@@ -123,7 +122,7 @@ export class PostgresEdgeImporter extends EdgeImporter {
    * before (cheap, no lock) and again under the locks (a writer may have come between). A lock not
    * granted within INITIAL_LOAD_LOCK_TIMEOUT, or rows found, roll back to the savepoint: no lock kept.
    */
-  private async lockEmptyTables(runner: Runner): Promise<boolean> {
+  private async lockEmptyTables(runner: QueryRunner): Promise<boolean> {
     const empty = async () =>
       ((await runner.query(`SELECT NOT EXISTS (SELECT 1 FROM follows) AND NOT EXISTS (SELECT 1 FROM user_graph_stats) AS empty`)) as { empty: boolean }[])[0]!.empty;
     if (!(await empty())) return false;
@@ -139,14 +138,14 @@ export class PostgresEdgeImporter extends EdgeImporter {
       await runner.query(`RELEASE SAVEPOINT import_initial_load`);
       return true;
     } catch (error) {
-      if ((error as { driverError?: { code?: string }; code?: string }).driverError?.code !== LOCK_NOT_AVAILABLE && (error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
+      if (sqlState(error) !== LOCK_NOT_AVAILABLE) throw error;
       // Another session holds or waits for a lock on the tables: the merge, which needs none of its own, runs instead.
       await runner.query(`ROLLBACK TO SAVEPOINT import_initial_load`);
       return false;
     }
   }
 
-  private async merge(runner: Runner, copy: Copy, anyBlock: boolean, emitEvents: boolean, phase: (name: string) => void, merging: () => void): Promise<LoadOutcome> {
+  private async merge(runner: QueryRunner, copy: Copy, anyBlock: boolean, emitEvents: boolean, phase: (name: string) => void, merging: () => void): Promise<LoadOutcome> {
     await runner.query(`CREATE TEMP TABLE import_edges (follower_id bigint NOT NULL, following_id bigint NOT NULL) ON COMMIT DROP`);
     const staged = await copy(`COPY import_edges FROM STDIN`);
     phase('copy');
@@ -166,13 +165,7 @@ export class PostgresEdgeImporter extends EdgeImporter {
     phase('merge');
     const events = emitEvents ? await rowCount(runner, followEventsFromEdgesSql(newEdgesSql('import_new'), 'imported')) : 0;
     if (emitEvents) phase('events');
-    const affected = (await runner.query(
-      `SELECT user_id::text AS user_id FROM (SELECT follower_id AS user_id FROM import_new UNION SELECT following_id FROM import_new) u
-        ORDER BY user_id LIMIT ${IMPORT_EVICT_LIMIT + 1}`,
-    )) as { user_id: UserId }[];
-    const [{ n: affectedUsers }] = (await runner.query(
-      `SELECT count(*)::int AS n FROM (SELECT follower_id FROM import_new UNION SELECT following_id FROM import_new) u`,
-    )) as { n: number }[];
+    const { affected, affectedUsers } = await affectedUsersOf(runner, `SELECT follower_id AS user_id FROM import_new UNION SELECT following_id FROM import_new`);
     // Last, so the (possibly hot) counter rows are locked only until the commit right after.
     await runner.query(
       `INSERT INTO user_graph_stats AS s (user_id, slot, follower_count, following_count, pending_requests_count, updated_at)
@@ -187,11 +180,11 @@ export class PostgresEdgeImporter extends EdgeImporter {
       [new Date()], // the clock as a parameter, not now() in DO UPDATE: shardable (docs/scaling.md)
     );
     phase('counters');
-    return { staged, blocked, loaded, events, affectedUsers, affected: affected.map((r) => r.user_id) };
+    return { staged, blocked, loaded, events, affectedUsers, affected };
   }
 
   /** The load into empty, exclusively locked tables (see the class comment). */
-  private async initialLoad(runner: Runner, copy: Copy, anyBlock: boolean, emitEvents: boolean, phase: (name: string) => void, merging: () => void): Promise<LoadOutcome> {
+  private async initialLoad(runner: QueryRunner, copy: Copy, anyBlock: boolean, emitEvents: boolean, phase: (name: string) => void, merging: () => void): Promise<LoadOutcome> {
     await runner.query(`SET LOCAL maintenance_work_mem = '${INITIAL_LOAD_MAINTENANCE_WORK_MEM}'`);
     await runner.query(`SET LOCAL work_mem = '${INITIAL_LOAD_WORK_MEM}'`);
     const followsIndexes = await dropIndexes(runner, 'follows');
@@ -215,7 +208,7 @@ export class PostgresEdgeImporter extends EdgeImporter {
       await recreateIndexes(runner, [primaryKey!]);
       await runner.query(`RELEASE SAVEPOINT import_primary_key`);
     } catch (error) {
-      if ((error as { code?: string; driverError?: { code?: string } }).driverError?.code !== UNIQUE_VIOLATION && (error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      if (sqlState(error) !== UNIQUE_VIOLATION) throw error;
       await runner.query(`ROLLBACK TO SAVEPOINT import_primary_key`);
       duplicates = await rowCount(
         runner,
@@ -242,13 +235,10 @@ export class PostgresEdgeImporter extends EdgeImporter {
     phase('counters');
     const events = emitEvents ? await rowCount(runner, followEventsFromEdgesSql(newEdgesSql('follows'), 'imported')) : 0;
     if (emitEvents) phase('events');
-    const affected = (await runner.query(
-      `SELECT DISTINCT user_id::text AS user_id, user_id AS k FROM user_graph_stats ORDER BY k LIMIT ${IMPORT_EVICT_LIMIT + 1}`,
-    )) as { user_id: UserId }[];
-    const [{ n: affectedUsers }] = (await runner.query(`SELECT count(*)::int AS n FROM (SELECT user_id FROM user_graph_stats GROUP BY user_id) u`)) as { n: number }[];
+    const { affected, affectedUsers } = await affectedUsersOf(runner, `SELECT DISTINCT user_id FROM user_graph_stats`);
     phase('affected');
     // No ANALYZE here: autovacuum analyzes both tables soon after the commit (every row is new).
-    return { staged, blocked, loaded, events, affectedUsers, affected: affected.map((r) => r.user_id) };
+    return { staged, blocked, loaded, events, affectedUsers, affected };
   }
 }
 
@@ -283,7 +273,7 @@ function newEdgesSql(table: string): string {
 }
 
 /** Drops the table's indexes (the primary key as a constraint) and returns how to recreate them. */
-async function dropIndexes(runner: Runner, table: string): Promise<IndexDefinition[]> {
+async function dropIndexes(runner: QueryRunner, table: string): Promise<IndexDefinition[]> {
   const indexes = (await runner.query(
     `SELECT i.indexrelid::regclass::text AS name, c.conname AS constraint,
             COALESCE(pg_get_constraintdef(c.oid), pg_get_indexdef(i.indexrelid)) AS definition
@@ -298,7 +288,18 @@ async function dropIndexes(runner: Runner, table: string): Promise<IndexDefiniti
   return indexes.map((index) => ({ ...index, definition: index.constraint ? `ALTER TABLE ${table} ADD CONSTRAINT "${index.constraint}" ${index.definition}` : index.definition }));
 }
 
-async function recreateIndexes(runner: Runner, indexes: IndexDefinition[]): Promise<void> {
+/**
+ * How many distinct users `usersSql` (a query of distinct `user_id`s) names, and the first
+ * IMPORT_EVICT_LIMIT + 1 of them, in one scan (the window count is taken before the LIMIT).
+ */
+async function affectedUsersOf(runner: QueryRunner, usersSql: string): Promise<{ affected: UserId[]; affectedUsers: number }> {
+  const rows = (await runner.query(
+    `SELECT user_id::text AS user_id, count(*) OVER ()::int AS n FROM (${usersSql}) u ORDER BY u.user_id LIMIT ${IMPORT_EVICT_LIMIT + 1}`,
+  )) as { user_id: UserId; n: number }[];
+  return { affected: rows.map((r) => r.user_id), affectedUsers: rows[0]?.n ?? 0 };
+}
+
+async function recreateIndexes(runner: QueryRunner, indexes: IndexDefinition[]): Promise<void> {
   for (const index of indexes) await runner.query(index.definition);
 }
 

@@ -22,6 +22,12 @@ export function isDependencyDown(error: unknown): boolean {
   return false;
 }
 
+/** The SQLSTATE of a driver error, whether TypeORM wrapped it (driverError) or not; '' for others. */
+export function sqlState(error: unknown): string {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  return String(e?.driverError?.code ?? e?.code ?? '');
+}
+
 /** Lost a serialization or deadlock race (after the adapter's retries), a lock wait or the statement timeout. */
 const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014']);
 
@@ -32,8 +38,7 @@ const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014']);
  */
 export function translateDriverError(error: unknown): unknown {
   if (error instanceof GraphError) return error;
-  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
-  const code = String(e?.driverError?.code ?? e?.code ?? '');
+  const code = sqlState(error);
   if (!isDependencyDown(error) && !TRANSIENT_SQLSTATES.has(code)) return error;
   const translated = new UnavailableError(
     TRANSIENT_SQLSTATES.has(code) ? 'the database is busy; retry shortly' : 'the database is unavailable; retry shortly',
