@@ -5,6 +5,7 @@ import { BenchContext, Scenario } from '../context';
 import { cacheCounters, hitRateBetween, hitRatesByFamily } from '../lib/cache-metrics';
 import { HttpClient, HttpResponse } from '../lib/http-client';
 import { runLoad, runOpenLoad } from '../lib/load';
+import { cpuByProcess, cpuPerCall } from '../lib/process-cpu';
 import { redisUsedMemory } from '../lib/redis-stats';
 import { rowOf } from '../lib/report';
 import { Zipf, seededRandom } from '../lib/stats';
@@ -218,7 +219,9 @@ async function mixOn(ctx: BenchContext, adapter: 'express' | 'fastify', measureM
     ctx.load(await runLoad({ name: `mix warm-up (${adapter})`, concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs }, () => mix.next()));
     const before = await cacheCounters(http);
     const transactionsBefore = await postgresTransactions(ctx);
+    const machine0 = cpuByProcess(service.pid);
     const closed = ctx.load(await runLoad({ name: `LinkBench mix, closed loop c=${ctx.options.concurrency}, ${adapter}`, concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs }, () => mix.next()));
+    const machine = cpuPerCall(machine0, cpuByProcess(service.pid), closed.ops + closed.errors);
     const after = await cacheCounters(http);
     const hitRate = hitRateBetween(before, after);
     const perOp = ((await postgresTransactions(ctx)) - transactionsBefore) / Math.max(1, closed.ops);
@@ -228,7 +231,7 @@ async function mixOn(ctx: BenchContext, adapter: 'express' | 'fastify', measureM
         hitRate,
         ...(limit ? { limitName: 'bare Node', limit, ratio: closed.opsPerSec / limit } : {}),
         ...(fastify ? { target: '≥ 10,000/s, p99 ≤ 20', pass: closed.opsPerSec >= 10000 && closed.latency.p99 <= 20 && closed.errors === 0 } : {}),
-        note: `${(ctx.options.mixWrites * 100).toFixed(0)} % writes; ${perOp.toFixed(2)} Postgres transactions per op (outbox relay included); hits by family: ${hitRatesByFamily(before, after)}`,
+        note: `${(ctx.options.mixWrites * 100).toFixed(0)} % writes; ${perOp.toFixed(2)} Postgres transactions per op (outbox relay included); hits by family: ${hitRatesByFamily(before, after)}; ${machine.note}`,
       }),
     );
     const rate = ctx.options.mixRate || Math.round(closed.opsPerSec * 0.7);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { GraphClient } from '@graph/client';
 import { GRAPH_EVENT_TOPICS, GRAPH_RPC_PATTERNS } from '@graph/contracts';
 import { EventCollector, involving } from '../support/kafka-collector';
@@ -122,6 +123,8 @@ describe('on a 3-broker Kafka cluster, through a broker failure', () => {
     try {
       // On a timeout the assertions below say which follows' events are missing.
       const events = await collector.waitFor((e) => new Set(e.map((x) => x.payload.event_id)).size >= total, 60000).catch(() => collector.events);
+      const missing = followers.flatMap((f) => targets.filter((t) => !events.some((e) => e.key === f && e.payload.following_id === t)).map((t) => [f, t]));
+      if (missing.length > 0) process.stdout.write(`kafka failover: ${missing.length} events missing; where they are:\n${await whereAre(missing)}\n`);
       for (const f of followers) {
         const mine = events.filter((e) => e.key === f).map((e) => e.payload.following_id);
         expect({ follower: f, targets: [...new Set(mine)] }).toEqual({ follower: f, targets });
@@ -132,6 +135,28 @@ describe('on a 3-broker Kafka cluster, through a broker failure', () => {
     }
     await cluster.start(victim);
   }, 240000);
+
+  /**
+   * For follows whose event the collector did not see: their outbox rows (sent or not, attempts,
+   * last error) and whether a second, fresh reader of the topic finds them, so a failed run says
+   * whether the relay, Kafka or the reader lost them.
+   */
+  async function whereAre(pairs: string[][]): Promise<string> {
+    const db = app.get(DataSource);
+    const rows = (await db.query(
+      `SELECT id, message_key, payload->>'following_id' AS following_id, payload->>'event_id' AS event_id, created_at, sent_at, attempts, last_error
+         FROM outbox_events WHERE (message_key, payload->>'following_id') IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+    )) as { event_id: string }[];
+    const ids = new Set(rows.map((r) => r.event_id));
+    const again = await EventCollector.start(cluster.brokers, (p) => ids.has(p.event_id), { from: 'earliest', topics: [GRAPH_EVENT_TOPICS.follow] });
+    try {
+      const found = await again.waitFor((e) => e.length >= ids.size, 20000).catch(() => again.events);
+      return JSON.stringify({ outbox: rows, foundBySecondReader: found.map((e) => ({ event_id: e.payload.event_id, partition: e.partition, offset: e.offset })) }, null, 1);
+    } finally {
+      await again.stop();
+    }
+  }
 
   /** graph_kafka_consumer_crashes_total of the app, summed over its labels. */
   async function serverConsumerCrashes(): Promise<number> {
