@@ -116,6 +116,19 @@ describe('PostgresEdgeImporter: initial load and merge', () => {
     expect(pairs).toEqual([{ n: 0 }]);
   });
 
+  it('counts alike with short ids (grouped by id × 16 + slot) and ids too long for that (grouped by the pair), by either method', async () => {
+    // 17 digits still pack into a bigint; 19 (up to 2^63-1) do not: the importer groups by the pair.
+    const base = [10n ** 16n, 9223372036854775807n - 2000n];
+    for (const offset of base) {
+      const text = edgeList().replace(/\d+/g, (id) => String(offset + BigInt(id)));
+      for (const method of ['initial-load', 'merge'] as const) {
+        await db.query(`TRUNCATE follows, user_graph_stats`);
+        const r = await run(text, method);
+        expect({ offset: String(offset), method, loaded: r.loaded > 0, stats: (await graph()).stats }).toEqual({ offset: String(offset), method, loaded: true, stats: await recount() });
+      }
+    }
+  });
+
   it('re-run after an initial load is a merge that changes nothing', async () => {
     const text = edgeList();
     const first = await run(text);

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { GraphClient } from '@graph/client';
 import { GRAPH_EVENT_TOPICS, GRAPH_RPC_PATTERNS } from '@graph/contracts';
-import { EventCollector, involving } from '../support/kafka-collector';
+import { CollectedEvent, EventCollector, involving } from '../support/kafka-collector';
 import { SpareKafkaCluster } from '../support/spare-services';
 import { bearer, freshUserId, startTestApp } from '../support/test-app';
 import { TimedCall, fullLoad, outageWindowMs, repeat, scalePorts } from './scale-load';
@@ -40,6 +40,8 @@ describe('on a 3-broker Kafka cluster, through a broker failure', () => {
       KAFKA_GROUP_ID: `scale-${randomUUID()}`,
       KAFKA_REPLICATION_FACTOR: '3',
       KAFKA_MIN_INSYNC_REPLICAS: '2',
+      // Sent outbox rows stay for the whole test: a failed run looks them up (whereAre).
+      OUTBOX_RETENTION_SECONDS: '3600',
     });
     client = new GraphClient({
       brokers: cluster.brokers.split(','),
@@ -50,9 +52,12 @@ describe('on a 3-broker Kafka cluster, through a broker failure', () => {
     await client.onModuleInit();
   }, 420000);
   afterAll(async () => {
-    await client?.onModuleDestroy();
-    await app?.close();
-    await cluster?.stop();
+    try {
+      await client?.onModuleDestroy();
+      await app?.close();
+    } finally {
+      await cluster?.stop();
+    }
   }, 60000);
 
   it('creates its topics with 3 copies and min.insync.replicas 2', async () => {
@@ -124,7 +129,7 @@ describe('on a 3-broker Kafka cluster, through a broker failure', () => {
       // On a timeout the assertions below say which follows' events are missing.
       const events = await collector.waitFor((e) => new Set(e.map((x) => x.payload.event_id)).size >= total, 60000).catch(() => collector.events);
       const missing = followers.flatMap((f) => targets.filter((t) => !events.some((e) => e.key === f && e.payload.following_id === t)).map((t) => [f, t]));
-      if (missing.length > 0) process.stdout.write(`kafka failover: ${missing.length} events missing; where they are:\n${await whereAre(missing)}\n`);
+      if (missing.length > 0) process.stdout.write(`kafka failover: ${missing.length} events missing; where they are:\n${await whereAre(missing, events)}\n`);
       for (const f of followers) {
         const mine = events.filter((e) => e.key === f).map((e) => e.payload.following_id);
         expect({ follower: f, targets: [...new Set(mine)] }).toEqual({ follower: f, targets });
@@ -138,21 +143,25 @@ describe('on a 3-broker Kafka cluster, through a broker failure', () => {
 
   /**
    * For follows whose event the collector did not see: their outbox rows (sent or not, attempts,
-   * last error) and whether a second, fresh reader of the topic finds them, so a failed run says
-   * whether the relay, Kafka or the reader lost them.
+   * last error), what a second, fresh reader of the topic finds for them, and the offsets of the
+   * same follower's events around them (a gap in the offsets: the reader skipped a record; none:
+   * the log never held it), so a failed run says whether the relay, Kafka or the reader lost them.
    */
-  async function whereAre(pairs: string[][]): Promise<string> {
+  async function whereAre(pairs: string[][], seen: CollectedEvent[]): Promise<string> {
     const db = app.get(DataSource);
-    const rows = (await db.query(
+    const outbox = await db.query(
       `SELECT id, message_key, payload->>'following_id' AS following_id, payload->>'event_id' AS event_id, created_at, sent_at, attempts, last_error
          FROM outbox_events WHERE (message_key, payload->>'following_id') IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
       [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
-    )) as { event_id: string }[];
-    const ids = new Set(rows.map((r) => r.event_id));
-    const again = await EventCollector.start(cluster.brokers, (p) => ids.has(p.event_id), { from: 'earliest', topics: [GRAPH_EVENT_TOPICS.follow] });
+    );
+    const again = await EventCollector.start(cluster.brokers, involving(pairs.map((p) => p[0]!)), { from: 'earliest', topics: [GRAPH_EVENT_TOPICS.follow] });
     try {
-      const found = await again.waitFor((e) => e.length >= ids.size, 20000).catch(() => again.events);
-      return JSON.stringify({ outbox: rows, foundBySecondReader: found.map((e) => ({ event_id: e.payload.event_id, partition: e.partition, offset: e.offset })) }, null, 1);
+      await new Promise((r) => setTimeout(r, 15000));
+      const foundAgain = again.events.filter((e) => pairs.some(([f, t]) => e.key === f && e.payload.following_id === t));
+      const neighbours = pairs.map(([f]) =>
+        seen.filter((e) => e.key === f).map((e) => `${e.payload.following_id}@${e.partition}:${e.offset}`),
+      );
+      return JSON.stringify({ outbox, foundBySecondReader: foundAgain.map((e) => ({ event_id: e.payload.event_id, partition: e.partition, offset: e.offset })), neighbours }, null, 1);
     } finally {
       await again.stop();
     }
