@@ -16,8 +16,6 @@ export interface EdgeListCounts {
   edges: number;
   selfLoops: number;
   bytesRead: number;
-  /** Digits of the longest id seen (leading zeros dropped). */
-  longestId: number;
 }
 
 /**
@@ -27,7 +25,7 @@ export interface EdgeListCounts {
  * counted. The first bad line throws InvalidEdgeListError with its line number.
  */
 export class EdgeListParser {
-  readonly counts: EdgeListCounts = { lines: 0, edges: 0, selfLoops: 0, bytesRead: 0, longestId: 0 };
+  readonly counts: EdgeListCounts = { lines: 0, edges: 0, selfLoops: 0, bytesRead: 0 };
   /** The error that stopped the parse, kept for whoever sees only the COPY fail. */
   failure: InvalidEdgeListError | null = null;
   private lineNo = 0;
@@ -104,7 +102,6 @@ export class EdgeListParser {
     if ((len === 1 && data[start] === ZERO) || len > 19 || (len === 19 && data.compare(MAX_ID, 0, 19, start, end) > 0)) {
       throw (this.failure = new InvalidEdgeListError(this.lineNo, `"${lineText(data, start, lineEnd)}" holds an id outside 1 … 9223372036854775807`));
     }
-    if (len > this.counts.longestId) this.counts.longestId = len;
     return [start, end];
   }
 

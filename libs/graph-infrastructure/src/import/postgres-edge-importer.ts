@@ -89,15 +89,9 @@ export class PostgresEdgeImporter extends EdgeImporter {
         }
       };
       const [{ any_block: anyBlock }] = (await runner.query(`SELECT EXISTS (SELECT 1 FROM blocks) AS any_block`)) as { any_block: boolean }[];
-      const steps: LoadSteps = {
-        copy,
-        anyBlock,
-        emitEvents: options.emitEvents,
-        phase,
-        merging: () => options.onProgress?.(progress('merging')),
-        longestId: () => parser.counts.longestId,
-      };
-      const load = initial ? await this.initialLoad(runner, steps) : await this.merge(runner, steps);
+      const load = initial
+        ? await this.initialLoad(runner, copy, anyBlock, options.emitEvents, phase, () => options.onProgress?.(progress('merging')))
+        : await this.merge(runner, copy, anyBlock, options.emitEvents, phase, () => options.onProgress?.(progress('merging')));
       await runner.commitTransaction();
       phase('commit');
       if (load.events > 0) this.wakeup.notify();
@@ -151,7 +145,7 @@ export class PostgresEdgeImporter extends EdgeImporter {
     }
   }
 
-  private async merge(runner: QueryRunner, { copy, anyBlock, emitEvents, phase, merging, longestId }: LoadSteps): Promise<LoadOutcome> {
+  private async merge(runner: QueryRunner, copy: Copy, anyBlock: boolean, emitEvents: boolean, phase: (name: string) => void, merging: () => void): Promise<LoadOutcome> {
     await runner.query(`CREATE TEMP TABLE import_edges (follower_id bigint NOT NULL, following_id bigint NOT NULL) ON COMMIT DROP`);
     const staged = await copy(`COPY import_edges FROM STDIN`);
     phase('copy');
@@ -175,7 +169,10 @@ export class PostgresEdgeImporter extends EdgeImporter {
     // Last, so the (possibly hot) counter rows are locked only until the commit right after.
     await runner.query(
       `INSERT INTO user_graph_stats AS s (user_id, slot, follower_count, following_count, pending_requests_count, updated_at)
-       SELECT user_id, slot, followers, followings, 0, $1::timestamptz FROM (${counterRowsSql('import_new', longestId())}) c
+       SELECT user_id, slot, SUM(followers), SUM(followings), 0, $1::timestamptz
+         FROM (${slotDeltasSql('import_new')}) d
+        GROUP BY user_id, slot
+        ORDER BY user_id, slot
        ON CONFLICT (user_id, slot) DO UPDATE SET
          follower_count = s.follower_count + EXCLUDED.follower_count,
          following_count = s.following_count + EXCLUDED.following_count,
@@ -187,7 +184,7 @@ export class PostgresEdgeImporter extends EdgeImporter {
   }
 
   /** The load into empty, exclusively locked tables (see the class comment). */
-  private async initialLoad(runner: QueryRunner, { copy, anyBlock, emitEvents, phase, merging, longestId }: LoadSteps): Promise<LoadOutcome> {
+  private async initialLoad(runner: QueryRunner, copy: Copy, anyBlock: boolean, emitEvents: boolean, phase: (name: string) => void, merging: () => void): Promise<LoadOutcome> {
     await runner.query(`SET LOCAL maintenance_work_mem = '${INITIAL_LOAD_MAINTENANCE_WORK_MEM}'`);
     await runner.query(`SET LOCAL work_mem = '${INITIAL_LOAD_WORK_MEM}'`);
     const followsIndexes = await dropIndexes(runner, 'follows');
@@ -227,11 +224,19 @@ export class PostgresEdgeImporter extends EdgeImporter {
     await recreateIndexes(runner, otherIndexes);
     phase('index');
     // Every row of follows is new: the recount is the counters, exact (no writer can come between).
+    // Grouped by a sort rather than a hash (the groups are about as many as the deltas, so hashing
+    // buys nothing) and written in key order: the primary key is then built over sorted rows and the
+    // affected users are read in order (counters + affected 31 → 27 s for 10 M edges).
+    await runner.query(`SET LOCAL enable_hashagg = off`);
     await runner.query(
       `INSERT INTO user_graph_stats (user_id, slot, follower_count, following_count, pending_requests_count, updated_at)
-       SELECT user_id, slot, followers, followings, 0, $1::timestamptz FROM (${counterRowsSql('follows', longestId())}) c`,
+       SELECT user_id, slot, SUM(followers), SUM(followings), 0, $1::timestamptz
+         FROM (${slotDeltasSql('follows')}) d
+        GROUP BY user_id, slot
+        ORDER BY user_id, slot`,
       [new Date()],
     );
+    await runner.query(`RESET enable_hashagg`);
     await recreateIndexes(runner, statsIndexes);
     phase('counters');
     const events = emitEvents ? await rowCount(runner, followEventsFromEdgesSql(newEdgesSql('follows'), 'imported')) : 0;
@@ -243,19 +248,7 @@ export class PostgresEdgeImporter extends EdgeImporter {
   }
 }
 
-/** What both ways of loading get from importEdges. */
-interface LoadSteps {
-  /** Streams the parsed rows through the given COPY statement; resolves with the rows copied. */
-  copy: (copySql: string) => Promise<number>;
-  anyBlock: boolean;
-  emitEvents: boolean;
-  /** Ends the named phase (its time goes to phasesMs). */
-  phase: (name: string) => void;
-  /** Reports the move from reading to merging. */
-  merging: () => void;
-  /** Digits of the longest id in the file (known once the COPY is done). */
-  longestId: () => number;
-}
+type Copy = (copySql: string) => Promise<number>;
 
 interface LoadOutcome {
   /** Rows the COPY took (self-loops already skipped by the parser). */
@@ -274,33 +267,11 @@ function blockedSql(e: string): string {
                       OR (b.blocker_id = ${e}.following_id AND b.blocked_id = ${e}.follower_id))`;
 }
 
-/**
- * Ids of at most this many digits (below 10^17) leave room for `id × 16 + slot` in a bigint, so the
- * counter rows can be grouped by that one number instead of the pair (user_id, slot): a hash of one
- * int8 per row, about a fifth less time for the 20 M deltas of a 10 M-edge load.
- */
-const PACKABLE_ID_DIGITS = 17;
-
-/**
- * The counter rows (user_id, slot, followers, followings) of the edges in `table`, in (user_id,
- * slot) order: each edge A→B is +1 follower of B in slot A mod 16 and +1 following of A in slot
- * B mod 16. `longestId` (digits) says whether the packed grouping is safe.
- */
-function counterRowsSql(table: string, longestId: number): string {
-  if (longestId <= PACKABLE_ID_DIGITS) {
-    return `SELECT k / ${STATS_SLOTS} AS user_id, (k % ${STATS_SLOTS})::smallint AS slot, SUM(followers) AS followers, SUM(followings) AS followings
-              FROM (SELECT following_id * ${STATS_SLOTS} + follower_id % ${STATS_SLOTS} AS k, 1 AS followers, 0 AS followings FROM ${table}
-                    UNION ALL
-                    SELECT follower_id * ${STATS_SLOTS} + following_id % ${STATS_SLOTS}, 0, 1 FROM ${table}) d
-             GROUP BY k
-             ORDER BY k`;
-  }
-  return `SELECT user_id, slot, SUM(followers) AS followers, SUM(followings) AS followings
-            FROM (SELECT following_id AS user_id, (follower_id % ${STATS_SLOTS})::smallint AS slot, 1 AS followers, 0 AS followings FROM ${table}
-                  UNION ALL
-                  SELECT follower_id, (following_id % ${STATS_SLOTS})::smallint, 0, 1 FROM ${table}) d
-           GROUP BY user_id, slot
-           ORDER BY user_id, slot`;
+/** Each new edge A→B as +1 follower of B in slot A mod 16 and +1 following of A in slot B mod 16. */
+function slotDeltasSql(table: string): string {
+  return `SELECT following_id AS user_id, (follower_id % ${STATS_SLOTS})::smallint AS slot, 1 AS followers, 0 AS followings FROM ${table}
+          UNION ALL
+          SELECT follower_id, (following_id % ${STATS_SLOTS})::smallint, 0, 1 FROM ${table}`;
 }
 
 function newEdgesSql(table: string): string {
