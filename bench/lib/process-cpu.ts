@@ -30,7 +30,8 @@ export function cpuByProcess(servicePid: number): Map<string, number> {
       const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
       const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
       const pid = Number(entry);
-      const group = pid === servicePid ? 'service' : pid === process.pid ? 'load generator' : comm === 'java' ? 'kafka' : comm;
+      const group =
+        pid === servicePid ? 'service' : pid === process.pid ? 'load generator' : comm === 'java' ? 'kafka' : comm.startsWith('kworker') ? 'kernel workers' : comm;
       groups.set(group, (groups.get(group) ?? 0) + seconds);
     } catch {
       // the process ended between the listing and the read
