@@ -1,8 +1,9 @@
 import { INestApplication, Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
+import { GetRelationshipsUseCase, GetStatsUseCase } from '@graph/application';
 import { JsonLogger, MetricsRegistry } from '@graph/infrastructure';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
@@ -10,6 +11,8 @@ import { KafkaServerSupervisor } from './kafka/kafka-server.supervisor';
 import { RequestObserver } from './observability/request-observer';
 import { FirstPageCache } from './http/first-page/first-page.cache';
 import { FirstPageShortcut } from './http/first-page/first-page.shortcut';
+import { DirectReadShortcut } from './http/shortcuts/direct-read.shortcut';
+import { HttpErrorFilter } from './http/errors/http-error.filter';
 import { TokenVerifier } from './http/auth/token-verifier';
 import { HttpEdge } from './http/edge/http-edge';
 import { openApiDocument } from './http/common/openapi-document';
@@ -43,6 +46,10 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   observer.mount(app, config.http.adapter);
   edge.mount(app, config.http.adapter, (req, res, next) => observer.observe(req, res, next));
   new FirstPageShortcut(app.get(FirstPageCache), app.get(TokenVerifier)).mount(app, config.http.adapter);
+  new DirectReadShortcut(app.get(GetStatsUseCase), app.get(GetRelationshipsUseCase), app.get(TokenVerifier), new HttpErrorFilter(app.get(HttpAdapterHost))).mount(
+    app,
+    config.http.adapter,
+  );
 
   const document = openApiDocument(app);
   SwaggerModule.setup('docs', app, document, { swaggerOptions: { persistAuthorization: true } });

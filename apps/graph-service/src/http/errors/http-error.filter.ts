@@ -39,6 +39,13 @@ const CODE_BY_HTTP_STATUS: Record<number, string> = {
   429: 'RATE_LIMITED',
 };
 
+/** What an error's answer needs of the request. */
+export interface ErrorRequest {
+  headers: Record<string, unknown>;
+  method?: string;
+  url?: string;
+}
+
 export interface ErrorBody {
   error: { code: string; message: string; request_id: string; details?: Record<string, unknown> };
 }
@@ -57,19 +64,24 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<{ headers: Record<string, unknown>; method?: string; url?: string }>();
-    const requestId = String(request.headers['x-request-id'] ?? '');
-    const { status, body, headers } = this.translate(exception, requestId);
-    if (status >= 500) {
-      this.logger.error(
-        { msg: `${request.method} ${request.url} failed: ${(exception as Error)?.message ?? String(exception)}`, status, request_id: requestId },
-        (exception as Error)?.stack,
-      );
-    }
+    const { status, body, headers } = this.answer(exception, http.getRequest<ErrorRequest>());
     const adapter = this.adapterHost.httpAdapter;
     const response = http.getResponse<unknown>();
     for (const [name, value] of Object.entries(headers)) adapter.setHeader(response, name, value);
     adapter.reply(response, body, status);
+  }
+
+  /** The error's answer to `request` (its request id in the body); a 5xx is logged with its stack. */
+  answer(exception: unknown, request: ErrorRequest): { status: number; body: ErrorBody; headers: Record<string, string> } {
+    const requestId = String(request.headers['x-request-id'] ?? '');
+    const answer = this.translate(exception, requestId);
+    if (answer.status >= 500) {
+      this.logger.error(
+        { msg: `${request.method} ${request.url} failed: ${(exception as Error)?.message ?? String(exception)}`, status: answer.status, request_id: requestId },
+        (exception as Error)?.stack,
+      );
+    }
+    return answer;
   }
 
   translate(exception: unknown, requestId: string): { status: number; body: ErrorBody; headers: Record<string, string> } {

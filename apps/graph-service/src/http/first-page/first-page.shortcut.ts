@@ -1,7 +1,8 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage } from 'node:http';
 import { INestApplication } from '@nestjs/common';
 import { GRAPH_LIMITS, UserId, parseUserId } from '@graph/domain';
 import { markRoute } from '../../observability/request-observer';
+import { mountAheadOfRouter } from '../shortcuts/ahead-of-router';
 import { TokenVerifier } from '../auth/token-verifier';
 import { FirstPageCache } from './first-page.cache';
 import { firstPagePathPrefix } from './first-page.routes';
@@ -78,54 +79,8 @@ export class FirstPageShortcut {
     next();
   }
 
-  /**
-   * Mounted on the HTTP framework after the RequestObserver (request id, latency) and before
-   * routing. The headers are the ones the framework gives the route's answer: on express its
-   * weak ETag as well (computed by express's own function), on fastify none.
-   */
+  /** Mounted ahead of Nest's router (see mountAheadOfRouter). */
   mount(app: INestApplication, adapter: 'express' | 'fastify'): void {
-    const instance = app.getHttpAdapter().getInstance();
-    if (adapter === 'fastify') {
-      (instance as FastifyLike).addHook('onRequest', (request, reply, done) => {
-        void this.serve(
-          request.raw,
-          (body) => {
-            // Straight to the socket: this body needs nothing of fastify's send path (serializer
-            // checks, onSend hooks, header merging). The RequestObserver still sees 'finish'.
-            reply.hijack();
-            reply.raw.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body) });
-            reply.raw.end(body);
-          },
-          done,
-        );
-      });
-      return;
-    }
-    const express = instance as ExpressLike;
-    const etagOf = express.get('etag fn') as ((body: string, encoding: string) => string) | undefined;
-    express.use((req, res, next) => {
-      void this.serve(
-        req,
-        (body) => {
-          res.statusCode = 200;
-          res.setHeader('Content-Type', JSON_TYPE);
-          res.setHeader('Content-Length', Buffer.byteLength(body));
-          if (etagOf) res.setHeader('ETag', etagOf(body, 'utf8'));
-          res.end(body);
-        },
-        next,
-      );
-    });
+    mountAheadOfRouter(app, adapter, (req, answer, next) => this.serve(req, (body) => answer({ status: 200, body }), next));
   }
-}
-
-const JSON_TYPE = 'application/json; charset=utf-8';
-
-interface FastifyLike {
-  addHook(name: 'onRequest', hook: (request: { raw: IncomingMessage }, reply: { hijack(): unknown; raw: ServerResponse }, done: () => void) => void): void;
-}
-
-interface ExpressLike {
-  use(handler: (req: IncomingMessage, res: ServerResponse, next: () => void) => void): void;
-  get(setting: string): unknown;
 }

@@ -30,6 +30,8 @@ import {
   StatsDto,
   limitOf,
   pageBody,
+  relationshipAnswer,
+  statsAnswer,
 } from './graph-query.dto';
 
 const PAGED =
@@ -98,9 +100,8 @@ export class GraphQueryController {
   @ApiUserIdParam()
   @ApiOkResponse({ type: RelationshipDto })
   @ApiErrors('INVALID_USER_ID')
-  async relationship(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId): Promise<RelationshipDto> {
-    const [r] = await this.relationships.execute({ viewerId: caller.userId, userIds: [userId] });
-    return RelationshipDto.of(r!);
+  relationship(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId): Promise<RelationshipDto> {
+    return relationshipAnswer(this.relationships, caller.userId, userId);
   }
 
   @Get('relationships')
@@ -125,8 +126,8 @@ export class GraphQueryController {
   @ApiUserIdParam()
   @ApiOkResponse({ type: StatsDto })
   @ApiErrors('INVALID_USER_ID')
-  async statsOf(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId): Promise<StatsDto> {
-    return StatsDto.of(await this.stats.forViewer({ viewerId: caller.userId, userId }));
+  statsOf(@CurrentCaller() caller: Caller, @UserIdParam('userId') userId: UserId): Promise<StatsDto> {
+    return statsAnswer(this.stats, caller.userId, userId);
   }
 
   @Get('requests')

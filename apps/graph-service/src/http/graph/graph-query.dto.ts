@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
-import { GRAPH_LIMITS, ListedEdge, Page, Relationship, VisibleStats } from '@graph/domain';
-import { Suggestion, ViewerRelationship } from '@graph/application';
+import { GRAPH_LIMITS, ListedEdge, Page, Relationship, UserId, VisibleStats } from '@graph/domain';
+import { GetRelationshipsUseCase, GetStatsUseCase, Suggestion, ViewerRelationship } from '@graph/application';
 import { relationshipJson, statsJson } from '../../wire-format';
 
 // ---- query strings ---------------------------------------------------------------------------
@@ -187,4 +187,17 @@ export class RecommendationDto {
 export class RecommendationsDto {
   @ApiProperty({ type: [RecommendationDto] })
   recommendations!: RecommendationDto[];
+}
+
+/**
+ * The answers of `GET stats/:userId` and `relationship/:userId`, for GraphQueryController and for
+ * DirectReadShortcut, which answers the same requests ahead of the router.
+ */
+export async function statsAnswer(stats: GetStatsUseCase, viewerId: UserId, userId: UserId): Promise<StatsDto> {
+  return StatsDto.of(await stats.forViewer({ viewerId, userId }));
+}
+
+export async function relationshipAnswer(relationships: GetRelationshipsUseCase, viewerId: UserId, userId: UserId): Promise<RelationshipDto> {
+  const [r] = await relationships.execute({ viewerId, userIds: [userId] });
+  return RelationshipDto.of(r!);
 }
