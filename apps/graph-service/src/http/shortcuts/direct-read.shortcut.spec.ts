@@ -1,4 +1,5 @@
 import { IncomingMessage } from 'node:http';
+import { Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { GetRelationshipsUseCase, GetStatsUseCase } from '@graph/application';
 import { UnavailableError, UnauthorizedError } from '@graph/domain';
@@ -78,7 +79,12 @@ describe('DirectReadShortcut', () => {
 
   it('answers a failed read as the error filter does, once, with no second read by the route', async () => {
     forViewer.mockRejectedValue(new UnavailableError('the database is unavailable'));
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const { answers, passedOn } = await ask('/api/v1/graph/stats/42');
+    // The filter's 5xx log line, with the request's id.
+    expect(logged).toHaveBeenCalledTimes(1);
+    expect(logged.mock.calls[0]![0]).toEqual(expect.objectContaining({ status: 503, request_id: 'req-1' }));
+    logged.mockRestore();
     expect(passedOn).toBe(false);
     expect(forViewer).toHaveBeenCalledTimes(1);
     expect(answers).toHaveLength(1);
