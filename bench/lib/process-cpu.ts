@@ -41,18 +41,18 @@ export function cpuByProcess(servicePid: number): Map<string, number> {
 }
 
 /**
- * What each group used between two cpuByProcess snapshots, in µs per call, biggest first, with the
- * sum and the calls per second the machine's cores allow at that sum (the CPU ceiling of the path).
+ * What each group used between two cpuByProcess snapshots, in µs per call (`perCall`, e.g. its
+ * 'service'), and a note listing them biggest first with the sum and the calls per second the
+ * machine's cores allow at that sum (the CPU ceiling of the path).
  */
-export function cpuPerCall(before: Map<string, number>, after: Map<string, number>, calls: number): { note: string; ceiling: number } {
-  const used = [...after]
-    .map(([group, s]) => [group, (1e6 * (s - (before.get(group) ?? 0))) / calls] as const)
-    .filter(([, us]) => us >= 5)
-    .sort((a, b) => b[1] - a[1]);
+export function cpuPerCall(before: Map<string, number>, after: Map<string, number>, calls: number): { note: string; ceiling: number; perCall: Map<string, number> } {
+  const perCall = new Map([...after].map(([group, s]) => [group, (1e6 * (s - (before.get(group) ?? 0))) / calls] as const));
+  const used = [...perCall].filter(([, us]) => us >= 5).sort((a, b) => b[1] - a[1]);
   const total = used.reduce((sum, [, us]) => sum + us, 0);
   const ceiling = (cpus().length * 1e6) / total;
   return {
     note: `CPU per call: ${used.map(([g, us]) => `${g} ${us.toFixed(0)}`).join(', ')} µs; all ${total.toFixed(0)} µs → ${cpus().length} cores allow ${ceiling.toFixed(0)}/s`,
     ceiling,
+    perCall,
   };
 }

@@ -331,7 +331,6 @@ describe.each(['express', 'fastify'])('edge-list import jobs on %s', (adapter) =
 
   beforeAll(async () => {
     app = await startTestApp({ KAFKA_BROKERS: undefined, HTTP_ADAPTER: adapter, IMPORT_UPLOAD_MAX_BYTES: String(UPLOAD_MAX_BYTES) });
-    if (adapter === 'fastify') await app.getHttpAdapter().getInstance().ready();
   });
   afterAll(() => app.close());
 

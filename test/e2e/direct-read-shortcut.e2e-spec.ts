@@ -16,7 +16,6 @@ describe.each([['express'], ['fastify']])('stats and relationship ahead of the r
 
   beforeAll(async () => {
     app = await startTestApp({ HTTP_ADAPTER: adapter });
-    if (adapter === 'fastify') await app.getHttpAdapter().getInstance().ready();
   });
   afterAll(() => app.close());
 

@@ -16,7 +16,6 @@ describe.each([
 
   beforeAll(async () => {
     app = await startTestApp(env);
-    if ('HTTP_ADAPTER' in env) await app.getHttpAdapter().getInstance().ready();
     useCase = jest.spyOn(app.get(ListEdgesUseCase), 'execute');
   });
   afterAll(() => app.close());

@@ -8,7 +8,6 @@ describe('the skeleton over HTTP', () => {
     let app: INestApplication;
     beforeAll(async () => {
       app = await startTestApp({ HTTP_ADAPTER: adapter });
-      if (adapter === 'fastify') await app.getHttpAdapter().getInstance().ready();
     });
     afterAll(() => app.close());
 

@@ -304,7 +304,6 @@ describe('graph reads on fastify', () => {
   it('serves the same shapes', async () => {
     const app = await startTestApp({ HTTP_ADAPTER: 'fastify' });
     try {
-      await app.getHttpAdapter().getInstance().ready();
       const [a, b] = [freshUserId(), freshUserId()] as UserId[];
       await seedGraphSql(app.get(DataSource), { edges: [{ follower: a!, following: b!, status: 'accepted' }] });
       const res = await request(app.getHttpServer()).get(`${G}/followers/${b}`).set(bearer(a!)).expect(200);

@@ -26,7 +26,6 @@ describe.each(['express', 'fastify'])('the write endpoints over HTTP on %s', (ad
 
   beforeAll(async () => {
     app = await startTestApp({ HTTP_ADAPTER: adapter });
-    if (adapter === 'fastify') await app.getHttpAdapter().getInstance().ready();
   });
   afterAll(() => app.close());
 

@@ -21,7 +21,6 @@ describe.each(['express', 'fastify'])('metrics on %s', (adapter) => {
 
   beforeAll(async () => {
     app = await startTestApp({ HTTP_ADAPTER: adapter });
-    if (adapter === 'fastify') await app.getHttpAdapter().getInstance().ready();
   });
   afterAll(() => app.close());
 

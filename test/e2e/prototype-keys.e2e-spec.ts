@@ -7,7 +7,6 @@ describe.each(['express', 'fastify'])('prototype keys in a body on %s', (adapter
   let app: INestApplication;
   beforeAll(async () => {
     app = await startTestApp({ HTTP_ADAPTER: adapter });
-    if (adapter === 'fastify') await app.getHttpAdapter().getInstance().ready();
   });
   afterAll(async () => app?.close());
 

@@ -166,13 +166,23 @@ describe('PostgresEdgeImporter: initial load and merge', () => {
     await expect(db.query(`INSERT INTO follows (follower_id, following_id, status) VALUES (1, 2, 'accepted')`)).rejects.toThrow(/duplicate key/);
   });
 
-  it('falls back to the merge when another session holds a lock on the tables (auto), and refuses when initial-load was asked for', async () => {
+  /** Runs `work` while another session holds `lockSql` in an open transaction (as a write in flight does). */
+  async function whileAnotherSessionHolds(lockSql: string, work: () => Promise<void>): Promise<void> {
     const other = db.createQueryRunner();
     await other.connect();
     try {
       await other.startTransaction();
-      // What a follow in flight holds: ROW EXCLUSIVE, which the initial load's ACCESS EXCLUSIVE waits for.
-      await other.query(`LOCK TABLE user_graph_stats IN ROW EXCLUSIVE MODE`);
+      await other.query(lockSql);
+      await work();
+    } finally {
+      await other.rollbackTransaction().catch(() => undefined);
+      await other.release();
+    }
+  }
+
+  it('falls back to the merge when another session holds a lock on the tables (auto)', async () => {
+    // What a follow in flight holds: ROW EXCLUSIVE, which the initial load's ACCESS EXCLUSIVE waits for.
+    await whileAnotherSessionHolds(`LOCK TABLE user_graph_stats IN ROW EXCLUSIVE MODE`, async () => {
       const started = Date.now();
       const result = await run(edgeList());
       expect(result.method).toBe('merge');
@@ -180,24 +190,13 @@ describe('PostgresEdgeImporter: initial load and merge', () => {
       const loaded = await graph();
       expect(loaded.follows).toHaveLength(result.loaded);
       expect(loaded.stats).toEqual(await recount());
-
-    } finally {
-      await other.rollbackTransaction().catch(() => undefined);
-      await other.release();
-    }
+    });
   }, 30_000);
 
   it('refuses initial-load when it cannot have the locks within 2 s or the tables are not empty, leaving nothing', async () => {
-    const other = db.createQueryRunner();
-    await other.connect();
-    try {
-      await other.startTransaction();
-      await other.query(`LOCK TABLE follows IN ROW EXCLUSIVE MODE`);
+    await whileAnotherSessionHolds(`LOCK TABLE follows IN ROW EXCLUSIVE MODE`, async () => {
       await expect(run(edgeList(), 'initial-load')).rejects.toBeInstanceOf(ValidationError);
-    } finally {
-      await other.rollbackTransaction();
-      await other.release();
-    }
+    });
     expect(await graph()).toEqual({ follows: [], stats: [] });
     await run('1 2\n', 'merge');
     await expect(run(edgeList(), 'initial-load')).rejects.toBeInstanceOf(ValidationError);

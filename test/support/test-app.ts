@@ -25,10 +25,13 @@ export function testConfig(env: Record<string, string | undefined> = {}): AppCon
 
 /**
  * The whole service as main.ts builds it, not listening (use app.getHttpServer() with supertest),
- * with its Kafka server's first start attempt awaited (main.ts does not wait for it).
+ * with its Kafka server's first start attempt awaited (main.ts does not wait for it). On fastify the
+ * instance is made ready (listen does that in main.ts), or supertest's requests find no routes.
  */
 export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<INestApplication> {
-  const app = await createApp(testConfig(env), { logger: false });
+  const config = testConfig(env);
+  const app = await createApp(config, { logger: false });
+  if (config.http.adapter === 'fastify') await app.getHttpAdapter().getInstance().ready();
   await startKafka(app);
   return app;
 }

@@ -9,11 +9,11 @@ import { GRAPH_ROUTE_PREFIX } from '../first-page/first-page.routes';
 import { relationshipAnswer, statsAnswer } from '../graph/graph-query.dto';
 import { ShortcutAnswer, mountAheadOfRouter } from './ahead-of-router';
 
-/** The two reads, by the path prefix of their route (`GraphQueryController`'s `stats/:userId`, `relationship/:userId`). */
-const READS = [
-  { prefix: `/${GRAPH_ROUTE_PREFIX}/stats/`, answer: (s: DirectReadShortcut, viewer: UserId, user: UserId) => statsAnswer(s.stats, viewer, user) },
-  { prefix: `/${GRAPH_ROUTE_PREFIX}/relationship/`, answer: (s: DirectReadShortcut, viewer: UserId, user: UserId) => relationshipAnswer(s.relationships, viewer, user) },
-] as const;
+/** A read the shortcut answers: the path prefix of its route and its answer for a viewer and a user. */
+interface DirectRead {
+  prefix: string;
+  answer(viewerId: UserId, userId: UserId): Promise<unknown>;
+}
 
 /**
  * `GET /stats/:userId` and `/relationship/:userId` (no query, no conditional request), answered
@@ -27,16 +27,24 @@ const READS = [
  * HttpErrorFilter answers it (same status, body, Retry-After, 5xx log line), so no call reads twice.
  */
 export class DirectReadShortcut {
+  /** GraphQueryController's `stats/:userId` and `relationship/:userId`. */
+  private readonly reads: DirectRead[];
+
   constructor(
-    readonly stats: GetStatsUseCase,
-    readonly relationships: GetRelationshipsUseCase,
+    stats: GetStatsUseCase,
+    relationships: GetRelationshipsUseCase,
     private readonly verifier: TokenVerifier,
     private readonly errors: HttpErrorFilter,
-  ) {}
+  ) {
+    this.reads = [
+      { prefix: `/${GRAPH_ROUTE_PREFIX}/stats/`, answer: (viewerId, userId) => statsAnswer(stats, viewerId, userId) },
+      { prefix: `/${GRAPH_ROUTE_PREFIX}/relationship/`, answer: (viewerId, userId) => relationshipAnswer(relationships, viewerId, userId) },
+    ];
+  }
 
   async serve(req: IncomingMessage, answer: (a: ShortcutAnswer) => void, next: () => void): Promise<void> {
     const url = req.url ?? '';
-    const read = req.method === 'GET' && req.headers['if-none-match'] === undefined ? READS.find((r) => url.startsWith(r.prefix)) : undefined;
+    const read = req.method === 'GET' && req.headers['if-none-match'] === undefined ? this.reads.find((r) => url.startsWith(r.prefix)) : undefined;
     if (!read) return next();
     let userId: UserId;
     let viewerId: UserId;
@@ -49,7 +57,7 @@ export class DirectReadShortcut {
     }
     markRoute(req, `${read.prefix}:userId`);
     try {
-      answer({ status: 200, body: JSON.stringify(await read.answer(this, viewerId, userId)) });
+      answer({ status: 200, body: JSON.stringify(await read.answer(viewerId, userId)) });
     } catch (error) {
       const { status, body, headers } = this.errors.answer(error, req);
       answer({ status, body: JSON.stringify(body), headers });
