@@ -148,7 +148,7 @@ export class SpareKafka {
   private constructor(readonly port: number) {}
 
   static async start(port?: number): Promise<SpareKafka> {
-    const kafka = new SpareKafka(port ?? (await freePort()));
+    const kafka = new SpareKafka(port ?? (await freeEvenPair()));
     await kafka.start();
     return kafka;
   }
@@ -411,11 +411,14 @@ export class SpareKafkaCluster {
   }
 }
 
-/** A free port whose successor is free too (a Kafka node's client and controller ports). */
+/**
+ * A free port whose successor is free too (a Kafka node's client and controller ports). Both are
+ * bound once to be sure: a port nobody listens on can still be taken, by a connection's local end.
+ */
 async function freeEvenPair(): Promise<number> {
   for (;;) {
     const port = await freePort();
-    if (port < 65535 && !(await portOpen('127.0.0.1', port + 1))) return port;
+    if (port < 65535 && (await listenOnce(port + 1).catch(() => null)) !== null) return port;
   }
 }
 
@@ -437,7 +440,7 @@ export class SpareRedisCluster {
     // Each node also listens on its port + 10000 (the cluster bus): both must be free.
     while (ports.length < size) {
       const port = await freePort();
-      if (port + 10000 <= 65535 && !ports.includes(port) && !(await portOpen('127.0.0.1', port + 10000))) ports.push(port);
+      if (port + 10000 <= 65535 && !ports.includes(port) && (await listenOnce(port + 10000).catch(() => null)) !== null) ports.push(port);
     }
     const cluster = new SpareRedisCluster(ports);
     try {
