@@ -18,6 +18,8 @@ const HEAVY = BASE + 1_000_000n;
 const HEAVY_FOLLOWINGS = 1_200;
 const PER_FOLLOWING = 300;
 const POOL = BASE + 2_000_000n;
+/** Follows five of OWNER's oldest followers, none of its newest. */
+const LIGHT = BASE + 2_500_000n;
 const POOL_SIZE = 20_000;
 const END = BASE + 3_000_000n;
 const T0 = `timestamptz '2025-01-01T00:00:00Z'`;
@@ -105,7 +107,12 @@ describe('read paths at scale (PostgreSQL)', () => {
          FROM generate_series(1, $2::int) j, generate_series(0, $4::int - 1) m`,
       [HEAVY.toString(), HEAVY_FOLLOWINGS, POOL.toString(), PER_FOLLOWING, POOL_SIZE],
     );
-    await rebuildGraphStats(db, [owner, heavy]);
+    await db.query(
+      `INSERT INTO follows (follower_id, following_id, status, created_at)
+       SELECT $1::bigint, $2::bigint + j, 'accepted', ${T0} + j * interval '1 second' FROM generate_series(1, 5) j`,
+      [LIGHT.toString(), OWNER.toString()],
+    );
+    await rebuildGraphStats(db, [owner, heavy, LIGHT.toString() as UserId]);
     // Index-only scans need the visibility map; fresh statistics keep the plans honest.
     await db.query(`VACUUM ANALYZE follows`);
     await db.query(`VACUUM ANALYZE blocks`);
@@ -232,5 +239,18 @@ describe('read paths at scale (PostgreSQL)', () => {
     console.log(`suggestions scanned ${bounded} rows; the unbounded friend-of-friend set is ${all}`);
     expect(all).toBeGreaterThanOrEqual(HEAVY_FOLLOWINGS * PER_FOLLOWING);
     expect(bounded).toBeLessThanOrEqual(bounds.recentFollowings + 3 * bounds.recentFollowings * bounds.perFollowing);
+  });
+
+  it("samples a light user's known followers of a 200,000-follower account by probing the user's followings, not by reading the account's followers", async () => {
+    const light = LIGHT.toString() as UserId;
+    // OWNER's followers BASE+1..BASE+5 followed it first; the newest of those follows comes first.
+    const expected = [5n, 4n, 3n].map((i) => (OWNER + i).toString());
+    expect(await repo.sampleKnownFollowers(light, [owner], 3)).toEqual([expected]);
+    const { plan } = await explain(() => repo.sampleKnownFollowers(light, [owner], 3));
+    const scanned = rowsScanned(plan);
+    console.log(`samples of a 200,000-follower account for a user following 5: ${scanned} rows scanned`);
+    // The walk of OWNER's newest followers is cut after 10 × (5 + 1) steps, then the five
+    // followings are probed: a few hundred rows at most, where a join read all 200,000.
+    expect(scanned).toBeLessThanOrEqual(1_000);
   });
 });

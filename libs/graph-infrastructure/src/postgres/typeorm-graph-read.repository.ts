@@ -304,7 +304,9 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
     // bound only weighs the cost, about that of the other way round; the row at the bound is let
     // through to mark the walk as cut), and a target left unresolved (the viewer's followings
     // sparse among its newest followers) takes knownFollowersOf's way: each of the viewer's
-    // followings probed for a follow of it.
+    // followings probed for a follow of it. The probe is a LIMIT 1 lateral so that it stays a probe:
+    // as a join, the planner (guessing the size of a target given by an outer row) hashed the
+    // viewer's followings and read every follower of the target, a million for a celebrity.
     const rows: { sample: string[] | null }[] = await this.db.query(
       `WITH bound AS MATERIALIZED (
               SELECT ($4::int * (coalesce(sum(following_count), 0) + 1))::bigint AS steps FROM user_graph_stats WHERE user_id = $1),
@@ -323,9 +325,11 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
                            WHERE t.hit OR t.rn = bound.steps
                            LIMIT $3) h) w)
        SELECT CASE WHEN cardinality(w.found) >= $3 OR NOT coalesce(w.cut, false) THEN w.found
-                   ELSE (SELECT (array_agg(g.following_id::text ORDER BY f.created_at DESC, g.following_id DESC))[1:$3]
+                   ELSE (SELECT (array_agg(g.following_id::text ORDER BY p.created_at DESC, g.following_id DESC))[1:$3]
                            FROM follows g
-                           JOIN follows f ON f.follower_id = g.following_id AND f.following_id = w.id AND f.status = 'accepted'
+                           CROSS JOIN LATERAL (SELECT f.created_at FROM follows f
+                                                WHERE f.follower_id = g.following_id AND f.following_id = w.id AND f.status = 'accepted'
+                                                LIMIT 1) p
                           WHERE g.follower_id = $1 AND g.status = 'accepted') END AS sample
          FROM walked w
         ORDER BY w.ord`,
