@@ -73,6 +73,9 @@ export class PostgresEdgeImporter extends EdgeImporter {
       // The import may outlast the pool's per-statement timeout. The merge holds no lock others wait
       // on until its counter upsert at the end; the initial load locks its (empty) tables throughout.
       await runner.query(`SET LOCAL statement_timeout = 0`);
+      // The pool's sessions run without JIT (see createDataSource); statements over millions of
+      // rows are where it pays.
+      await runner.query(`SET LOCAL jit = on`);
       // The initial load is decided first: it COPYs straight into follows, as pg_restore does.
       const initial = method !== 'merge' && (await this.lockEmptyTables(runner));
       phase('lock');

@@ -253,4 +253,14 @@ describe('read paths at scale (PostgreSQL)', () => {
     // followings are probed: a few hundred rows at most, where a join read all 200,000.
     expect(scanned).toBeLessThanOrEqual(1_000);
   });
+
+  it("samples a heavy user's known followers of a 200,000-follower account that none of its followings follow by one probe per following", async () => {
+    expect(await repo.sampleKnownFollowers(heavy, [owner], 3)).toEqual([[]]);
+    const { plan } = await explain(() => repo.sampleKnownFollowers(heavy, [owner], 3));
+    const scanned = rowsScanned(plan);
+    console.log(`samples of a 200,000-follower account for a user following ${HEAVY_FOLLOWINGS}: ${scanned} rows scanned`);
+    // The walk (10 × 1,201 of OWNER's newest followers), the 1,200 followings and a primary-key
+    // probe for each; not OWNER's 200,000 followers, once or once per following.
+    expect(scanned).toBeLessThanOrEqual(10 * (HEAVY_FOLLOWINGS + 1) + 3 * HEAVY_FOLLOWINGS);
+  });
 });
