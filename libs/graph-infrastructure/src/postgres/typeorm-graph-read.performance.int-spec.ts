@@ -263,4 +263,30 @@ describe('read paths at scale (PostgreSQL)', () => {
     // probe for each; not OWNER's 200,000 followers, once or once per following.
     expect(scanned).toBeLessThanOrEqual(10 * (HEAVY_FOLLOWINGS + 1) + 3 * HEAVY_FOLLOWINGS);
   });
+
+  it("counts known followers from the viewer's side of a 200,000-follower account, and from the account's side of a small one", async () => {
+    const light = LIGHT.toString() as UserId;
+    const small = (POOL + 7n).toString() as UserId;
+    const [[expected]] = await db.query(
+      `SELECT count(*)::int AS n FROM follows f JOIN follows g ON g.follower_id = $1 AND g.following_id = f.follower_id AND g.status = 'accepted'
+        WHERE f.following_id = $2 AND f.status = 'accepted'`,
+      [heavy, small],
+    ).then((rows: { n: number }[]) => [rows.map((r) => r.n)]);
+    expect(expected).toBeGreaterThan(0);
+    const cases: Array<[string, UserId, UserId, number, number]> = [
+      // viewer, target, known followers, most rows a bounded plan scans
+      ['light viewer, big target', light, owner, 5, 100],
+      ['heavy viewer, big target', heavy, owner, 0, 3 * HEAVY_FOLLOWINGS + 10],
+      ['heavy viewer, small target', heavy, small, expected!, HEAVY_FOLLOWINGS + 10 * (HEAVY_FOLLOWINGS + 1)],
+    ];
+    for (const [name, viewer, target, count, most] of cases) {
+      const [summary] = await repo.knownFollowersOf(viewer, [target], 3);
+      expect(summary!.count).toBe(count);
+      expect(await repo.sampleKnownFollowers(viewer, [target], 3)).toEqual([summary!.sampleIds]);
+      const { plan } = await explain(() => repo.knownFollowersOf(viewer, [target], 3));
+      const scanned = rowsScanned(plan);
+      console.log(`known followers, ${name}: ${scanned} rows scanned`);
+      expect(scanned).toBeLessThanOrEqual(most);
+    }
+  });
 });

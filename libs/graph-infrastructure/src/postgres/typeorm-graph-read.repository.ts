@@ -49,10 +49,11 @@ interface ListShape {
 const CREATED = 'e.created_at';
 
 /**
- * Steps of sampleKnownFollowers' walk of a target's followers per account the viewer follows: a
- * step (index entry, hashed lookup) costs about a tenth of a probe of one following for a follow.
+ * Steps of a walk of a target's followers (knownFollowersOf, sampleKnownFollowers) worth one account
+ * the viewer follows: a step (index entry, hashed lookup) costs about a tenth of a probe of one
+ * following for a follow of the target.
  */
-const SAMPLE_WALK_PER_FOLLOWING = 10;
+const WALK_STEPS_PER_FOLLOWING = 10;
 
 /**
  * The read port on PostgreSQL, in raw SQL through TypeORM's DataSource (one pooled round trip per
@@ -278,19 +279,37 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
 
   async knownFollowersOf(viewerId: UserId, targetIds: UserId[], sample: number): Promise<KnownFollowersSummary[]> {
     if (targetIds.length === 0) return [];
-    // Per target: walk the viewer's followings (bounded by the following cap) and probe each one's
-    // follow of the target by primary key; the sample is the newest of those follows.
+    // Per target, by the counters: a target with at most WALK_STEPS_PER_FOLLOWING × (the viewer's
+    // followings + 1) followers has them all walked, each looked up in the viewer's followings
+    // (hashed once for every target); a bigger one has instead each of the viewer's followings
+    // probed by primary key for a follow of it (pinned as in sampleKnownFollowers' fallback: read
+    // updated_at, which only the table holds, and sort by it last, where it never decides). Either
+    // way the work is bounded by the viewer's followings, not by a celebrity's followers: as one
+    // join, the planner (guessing the target's size) read a 100,000-follower target's followers
+    // for each of a heavy viewer's followings. The sample is the newest of the follows found.
     const rows: { id: string; n: string; sample: string[] | null }[] = await this.db.query(
       `SELECT u.id::text AS id, k.n::text AS n, k.sample
-         FROM unnest($2::bigint[]) WITH ORDINALITY AS u(id, ord)
-         CROSS JOIN LATERAL (
-           SELECT count(*) AS n,
-                  (array_agg(g.following_id::text ORDER BY f.created_at DESC, g.following_id DESC))[1:$3] AS sample
-             FROM follows g
-             JOIN follows f ON f.follower_id = g.following_id AND f.following_id = u.id AND f.status = 'accepted'
-            WHERE g.follower_id = $1 AND g.status = 'accepted') k
+         FROM (SELECT COALESCE(SUM(following_count), 0) AS n FROM user_graph_stats WHERE user_id = $1) v,
+              unnest($2::bigint[]) WITH ORDINALITY AS u(id, ord)
+        CROSS JOIN LATERAL (SELECT COALESCE(SUM(follower_count), 0) AS n FROM user_graph_stats WHERE user_id = u.id) t
+        CROSS JOIN LATERAL (
+          SELECT count(*) AS n, (array_agg(m.id::text ORDER BY m.at DESC, m.id DESC, m.tie))[1:$3] AS sample
+            FROM (SELECT w.follower_id AS id, w.created_at AS at, NULL::timestamptz AS tie
+                    FROM (SELECT f.follower_id, f.created_at,
+                                 f.follower_id IN (SELECT following_id FROM follows WHERE follower_id = $1 AND status = 'accepted') AS known
+                            FROM follows f
+                           WHERE t.n <= $4 * (v.n + 1) AND f.following_id = u.id AND f.status = 'accepted'
+                          OFFSET 0) w
+                   WHERE w.known
+                  UNION ALL
+                  SELECT g.following_id, p.created_at, p.updated_at
+                    FROM follows g
+                    CROSS JOIN LATERAL (SELECT f.created_at, f.updated_at FROM follows f
+                                         WHERE f.follower_id = g.following_id AND f.following_id = u.id AND f.status = 'accepted'
+                                         LIMIT 1) p
+                   WHERE t.n > $4 * (v.n + 1) AND g.follower_id = $1 AND g.status = 'accepted') m) k
         ORDER BY u.ord`,
-      [viewerId, targetIds, sample],
+      [viewerId, targetIds, sample, WALK_STEPS_PER_FOLLOWING],
     );
     return rows.map((r) => ({ userId: r.id as UserId, count: Number(r.n), sampleIds: (r.sample ?? []) as UserId[] }));
   }
@@ -300,7 +319,7 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
     // Per target, newest follow first (knownFollowersOf's order). The viewer's followings are hashed
     // once; each target's followers are walked newest first, each looked up in that set, and the
     // walk stops at `sample` found: exact when it found them or walked every follower. It stops
-    // anyway after SAMPLE_WALK_PER_FOLLOWING steps per account the viewer follows (its counter: the
+    // anyway after WALK_STEPS_PER_FOLLOWING steps per account the viewer follows (its counter: the
     // bound only weighs the cost, about that of the other way round; the row at the bound is let
     // through to mark the walk as cut), and a target left unresolved (the viewer's followings
     // sparse among its newest followers) takes knownFollowersOf's way: each of the viewer's
@@ -336,7 +355,7 @@ export class TypeOrmGraphReadRepository extends GraphReadRepository {
                           WHERE g.follower_id = $1 AND g.status = 'accepted') END AS sample
          FROM walked w
         ORDER BY w.ord`,
-      [viewerId, targetIds, sample, SAMPLE_WALK_PER_FOLLOWING],
+      [viewerId, targetIds, sample, WALK_STEPS_PER_FOLLOWING],
     );
     return rows.map((r) => (r.sample ?? []) as UserId[]);
   }
