@@ -51,6 +51,8 @@ export class InMemoryMuteRepository extends MuteRepository {
     if (active && sameMuteSettings(existing, settings)) return { changed: false };
     const createdAtUs = active ? existing.createdAtUs : this.tick();
     this.mutes.set(key, { muterId, mutedId, ...settings, createdAtUs });
+    // An expired mute replaced before the sweeper came: its expiry is published first.
+    if (existing !== undefined && !active) this.events.push({ type: 'unmute', muterId, mutedId, reason: 'expired' });
     this.events.push({ type: 'mute', muterId, mutedId, ...settings });
     return { changed: true };
   }

@@ -49,7 +49,9 @@ export class TypeOrmMuteRepository extends MuteRepository {
       // Same settings on an active mute: no update, no event. An expired row is a new mute (new created_at).
       // The clock is read once, in VALUES: the update compares with EXCLUDED.updated_at (no now() in
       // ON CONFLICT DO UPDATE or CASE, so the statement stays shardable by muter_id, docs/scaling.md).
-      const written = await rows(
+      // An expired row replaced is reported (an update, xmax set, whose created_at took the call's
+      // clock): the sweeper will not see it, so its expiry is published here, before the new mute.
+      const written = await rows<{ replaced_expired: boolean }>(
         m,
         `INSERT INTO mutes AS t (muter_id, muted_id, notifications, scope, expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, now(), now())
          ON CONFLICT (muter_id, muted_id) DO UPDATE SET
@@ -58,11 +60,12 @@ export class TypeOrmMuteRepository extends MuteRepository {
           WHERE NOT ((t.expires_at IS NULL OR t.expires_at > EXCLUDED.updated_at)
                      AND t.notifications = EXCLUDED.notifications AND t.scope = EXCLUDED.scope
                      AND t.expires_at IS NOT DISTINCT FROM EXCLUDED.expires_at)
-         RETURNING 1 AS written`,
+         RETURNING (t.xmax::text <> '0' AND t.created_at = t.updated_at) AS replaced_expired`,
         [muterId, mutedId, settings.notifications, settings.scope, settings.expiresAt],
       );
       if (written.length === 0) return { changed: false };
-      await this.record(m, { type: 'mute', muterId, mutedId, ...settings });
+      const expired: MuteEvent[] = written[0]!.replaced_expired ? [{ type: 'unmute', muterId, mutedId, reason: 'expired' }] : [];
+      await this.record(m, ...expired, { type: 'mute', muterId, mutedId, ...settings });
       return { changed: true };
     });
   }
@@ -145,8 +148,9 @@ export class TypeOrmMuteRepository extends MuteRepository {
     });
   }
 
-  private async record(m: EntityManager, event: MuteEvent): Promise<void> {
-    await insertOutboxRows(m, [toMuteOutboxRow(event, new Date())]);
+  private async record(m: EntityManager, ...events: MuteEvent[]): Promise<void> {
+    const occurredAt = new Date();
+    await insertOutboxRows(m, events.map((event) => toMuteOutboxRow(event, occurredAt)));
   }
 
   private async transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
