@@ -2,8 +2,6 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# patches/: fixes applied to dependencies by patch-package at install (postinstall).
-COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npx nest build && npm prune --omit=dev

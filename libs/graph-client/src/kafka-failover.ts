@@ -1,4 +1,5 @@
 import { keepKafkaMemberIdAcrossRestarts, loadConsumerGroup } from './kafka-member-carryover';
+import { stopIdleRequestQueueLoop } from './kafka-request-queue';
 
 /**
  * kafkajs retries for clients that must ride out a broker failover (the service's Kafka server and
@@ -12,12 +13,14 @@ export const FAILOVER_RETRY = { initialRetryTime: 100, retries: 8, maxRetryTime:
 /**
  * The runtime patches of kafkajs that let the service's and GraphClient's consumers ride out a
  * broker kill (docs/scaling.md, "A replicated Kafka"): the coordinator found again without a crash,
- * and, should kafkajs still crash and restart a consumer, its member id kept. Call before consumers
- * start; idempotent.
+ * and, should kafkajs still crash and restart a consumer, its member id kept. Also stops kafkajs'
+ * idle request-queue timer loop (kafka-request-queue.ts) for every client of the process. Call
+ * before consumers start; idempotent.
  */
 export function rideOutBrokerFailover(): void {
   rideOutCoordinatorLoss();
   keepKafkaMemberIdAcrossRestarts();
+  stopIdleRequestQueueLoop();
 }
 
 /**

@@ -1,6 +1,5 @@
-// Pins patches/kafkajs+2.2.4.patch (applied by patch-package at npm install): kafkajs 2.2.4 armed a
-// timer of negative delay after every check of an empty request queue, a 1 ms loop per broker
-// connection that kept an idle service at ~7 % of a core (tulios/kafkajs#1556).
+import { stopIdleRequestQueueLoop } from './kafka-request-queue';
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const RequestQueue = require('kafkajs/src/network/requestQueue') as new (options: object) => {
   throttleCheckTimeoutId: NodeJS.Timeout | null;
@@ -14,7 +13,9 @@ const RequestQueue = require('kafkajs/src/network/requestQueue') as new (options
 const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const queueOf = () => new RequestQueue({ maxInFlightRequests: 1, requestTimeout: 1000, enforceRequestTimeout: false, clientId: 'test', broker: 'test:9092', logger });
 
-describe('kafkajs request queue (patched)', () => {
+describe('stopIdleRequestQueueLoop (kafkajs RequestQueue patched)', () => {
+  beforeAll(() => expect(stopIdleRequestQueueLoop()).toBe(true));
+
   it('arms no timer when nothing is pending', () => {
     const queue = queueOf();
     queue.checkPendingRequests();
