@@ -40,3 +40,10 @@ export function hitRatesByFamily(before: CacheCounters, after: CacheCounters): s
     .map(([family, hits, total]) => `${family} ${((100 * hits) / total).toFixed(0)} % of ${total.toLocaleString('en-US')}`)
     .join(', ');
 }
+
+/** Events and batches the service's outbox relay had acknowledged by Kafka so far, from /metrics. */
+export async function relayCounters(client: HttpClient): Promise<{ events: number; batches: number }> {
+  const text = (await client.ok('GET', '/metrics')).body;
+  const read = (name: string) => Number(new RegExp(`^${name} (\\d+(?:\\.\\d+)?)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return { events: read('graph_outbox_events_published_total'), batches: read('graph_outbox_batches_published_total') };
+}

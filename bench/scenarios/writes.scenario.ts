@@ -7,6 +7,7 @@ import { UserId } from '@graph/domain';
 import { createDataSource } from '@graph/infrastructure';
 import { TypeOrmGraphWriteRepository } from '@graph/infrastructure/postgres/typeorm-graph-write.repository';
 import { BenchContext, Scenario } from '../context';
+import { relayCounters } from '../lib/cache-metrics';
 import { HttpClient } from '../lib/http-client';
 import { LoadResult, runLoad } from '../lib/load';
 import { PgRoundTripCounter } from '../lib/pg-round-trip-counter';
@@ -119,8 +120,12 @@ async function writesOn(ctx: BenchContext, adapter: 'express' | 'fastify', celeb
       ['one 1M-follower account', () => celebrity, limits.one],
     ] as const) {
       const machine0 = cpuByProcess(service.pid);
+      const relay0 = await relayCounters(http);
       const r = ctx.load(await runLoad({ name: `http follow+unfollow, ${label}, ${adapter}`, ...opts }, followUnfollow(http, pool, target)));
       const calls = r.ops + r.errors;
+      const relay1 = await relayCounters(http);
+      // How many events one Kafka send carried: each send costs the broker about the same CPU.
+      const perBatch = (relay1.events - relay0.events) / (relay1.batches - relay0.batches);
       // Every process's share (Postgres, Redis, Kafka, the load generator share the 2 cores): the
       // ceiling the machine puts on this path, whatever the service does.
       const machine = cpuPerCall(machine0, cpuByProcess(service.pid), calls);
@@ -132,7 +137,7 @@ async function writesOn(ctx: BenchContext, adapter: 'express' | 'fastify', celeb
           ratio: r.opsPerSec / limit.opsPerSec,
           target: `≥ ${goal}/s, p99 ≤ 50`,
           pass: r.opsPerSec >= goal && r.latency.p99 <= 50 && r.errors === 0,
-          note: `service CPU ${(machine.perCall.get('service') ?? Number.NaN).toFixed(0)} µs/call (warm-up included)${pgAlone ? `; ${(r.opsPerSec / pgAlone).toFixed(2)} of postgres alone` : ''}; ${machine.note}`,
+          note: `service CPU ${(machine.perCall.get('service') ?? Number.NaN).toFixed(0)} µs/call (warm-up included)${pgAlone ? `; ${(r.opsPerSec / pgAlone).toFixed(2)} of postgres alone` : ''}; ${Number.isFinite(perBatch) ? `${perBatch.toFixed(1)} events per Kafka send; ` : ''}${machine.note}`,
         }),
       );
     }

@@ -81,6 +81,7 @@ export class OutboxRelay {
 
   private readonly publishedCounter: Counter;
   private readonly errorCounter: Counter;
+  private readonly batchCounter: Counter;
   private readonly relayDelay: Histogram;
   private readonly ownedGauge: Gauge;
 
@@ -88,6 +89,7 @@ export class OutboxRelay {
     const m = deps.metrics;
     this.publishedCounter = m.counter('graph_outbox_events_published_total', 'Outbox events acknowledged by Kafka');
     this.errorCounter = m.counter('graph_outbox_publish_errors_total', 'Failed attempts to publish a batch of outbox events');
+    this.batchCounter = m.counter('graph_outbox_batches_published_total', 'Batches of outbox events acknowledged by Kafka (one send each; events per batch = events / batches)');
     this.relayDelay = m.histogram(
       'graph_outbox_relay_delay_seconds',
       'Time from the outbox row being written to Kafka acknowledging it',
@@ -185,8 +187,7 @@ export class OutboxRelay {
    * linger.ms): under a write load one read, one send and one mark carry many events instead of one
    * each, for a few milliseconds more on each event's way to Kafka.
    */
-  private async linger(): Promise<void> {
-    const ms = this.deps.options.lingerMs;
+  private async linger(ms = this.deps.options.lingerMs): Promise<void> {
     if (ms > 0 && this.running) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 
@@ -287,9 +288,16 @@ export class OutboxRelay {
    * N+1 is on its way, so Postgres and Kafka round trips overlap. Returns true when rows may
    * remain. Every read starts from the oldest unsent row (see select), so a row that committed late
    * with a lower id goes out in the next batch, ahead of anything its key wrote after it.
+   *
+   * Unless a batch came back full (a backlog: read on at once), the next read waits until
+   * OUTBOX_LINGER_MS after the last one, so under a steady write load each send carries the commits
+   * of a linger rather than the one or two of a round trip: a produce request costs the broker
+   * ~0.4 ms of CPU whatever it carries (measured here), more than the events in it, and each read
+   * and mark cost Postgres a statement.
    */
   private async relayBatch(client: Client): Promise<boolean> {
     const deadline = Date.now() + 1000;
+    let readAt = Date.now();
     let batch = await this.select(client, []);
     if (batch.length === 0) return false;
     let toMark: OutboxRecord[] | null = null;
@@ -306,7 +314,10 @@ export class OutboxRelay {
         })();
         const database = (async () => {
           if (marked) await this.markSent(client, marked);
-          return this.running && Date.now() < deadline ? this.select(client, current) : [];
+          if (current.length < this.deps.options.batchSize) await this.linger(readAt + this.deps.options.lingerMs - Date.now());
+          if (!this.running || Date.now() >= deadline) return [];
+          readAt = Date.now();
+          return this.select(client, current);
         })();
         // Keep the database work from rejecting unobserved if the publish fails first.
         database.catch(() => undefined);
@@ -333,6 +344,7 @@ export class OutboxRelay {
     for (const r of rows) this.relayDelay.observe((now - r.created_at.getTime()) / 1000);
     this.published += rows.length;
     this.publishedCounter.inc(rows.length);
+    this.batchCounter.inc();
     if (this.consecutiveFailures > 0) this.logger.log(`outbox relay: publishing again after ${this.consecutiveFailures} failed attempts`);
     this.consecutiveFailures = 0;
     this.lastError = null;
