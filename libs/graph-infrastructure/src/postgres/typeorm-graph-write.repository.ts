@@ -34,6 +34,7 @@ import { SETTINGS_COLUMNS, SettingsRow, toUserSettings } from './user-settings-r
 import { STATS_SLOTS } from './graph-stats-slots';
 import { OutboxWakeup, insertOutboxEvents, insertOutboxRows, toBlockOutboxRow, toOutboxRow, wroteOutboxEvents } from './outbox';
 import { epochMicrosSql } from './sql-runner';
+import { queryPrepared } from './prepared-statement';
 import { translateDriverError } from './dependency-errors';
 
 /**
@@ -416,9 +417,12 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
     for (let i = 0; i < events.length; i += OUTBOX_CHUNK) await insertOutboxEvents(m, events.slice(i, i + OUTBOX_CHUNK));
   }
 
-  /** One statement in its own implicit transaction (a graph_* function call), retried like a transaction. */
+  /**
+   * One statement in its own implicit transaction (a graph_* function call), retried like a
+   * transaction; prepared once per connection (the text is a constant, the plan a function scan).
+   */
   private async call<T>(sql: string, params: unknown[]): Promise<T[]> {
-    return this.retrying(() => this.dataSource.query(sql, params) as Promise<T[]>);
+    return this.retrying(() => queryPrepared<T>(this.dataSource, sql, params));
   }
 
   private async transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
