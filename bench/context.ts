@@ -73,6 +73,8 @@ export class BenchContext {
       // On a machine loaded well beyond its cores, 50 ms Redis timeouts open the cache breaker and
       // the figures measure Postgres instead; BENCH_REDIS_COMMAND_TIMEOUT_MS raises it (say so).
       ...(process.env.BENCH_REDIS_COMMAND_TIMEOUT_MS ? { REDIS_COMMAND_TIMEOUT_MS: process.env.BENCH_REDIS_COMMAND_TIMEOUT_MS } : {}),
+      // Settings to try, as `NAME=value NAME=value` (OUTBOX_LINGER_MS=20, say).
+      ...Object.fromEntries((process.env.BENCH_SERVICE_ENV ?? '').split(/\s+/).filter((pair) => pair.includes('=')).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
       ...extra,
     };
   }

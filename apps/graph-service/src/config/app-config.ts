@@ -253,7 +253,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
           relay: {
             batchSize: integer(env, 'OUTBOX_BATCH_SIZE', 1000, 1, 10000),
             pollIntervalMs: integer(env, 'OUTBOX_POLL_INTERVAL_MS', 250, 10, 60000),
-            lingerMs: integer(env, 'OUTBOX_LINGER_MS', 5, 0, 1000),
+            lingerMs: integer(env, 'OUTBOX_LINGER_MS', 20, 0, 1000),
             retentionSeconds: integer(env, 'OUTBOX_RETENTION_SECONDS', 60, 0, 86400 * 7),
           },
         }
