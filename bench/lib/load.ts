@@ -18,8 +18,16 @@ export interface LoadOptions {
   operations?: number;
   /** ...or after this long, whichever comes first. */
   durationMs?: number;
-  /** Operations before measuring starts (warm-up), not counted. */
+  /** Operations before measuring starts (warm-up), one at a time, not counted. */
   warmup?: number;
+  /**
+   * Then this long at full concurrency, not counted either: what a long-running service has done by
+   * now (the optimizing compiler has the hot paths; the broker's JVM too), which 100 sequential
+   * calls are not.
+   */
+  warmupMs?: number;
+  /** Called once warm-up is over, right before the measured window (readings to subtract). */
+  beforeMeasure?: () => Promise<void> | void;
   /** Open-loop pacing: start at most this many operations per second (closed loop when absent). */
   ratePerSec?: number;
 }
@@ -32,6 +40,14 @@ export interface LoadOptions {
 export async function runLoad(options: LoadOptions, op: (i: number) => Promise<void>): Promise<LoadResult> {
   let seq = 0;
   for (let w = 0; w < (options.warmup ?? 0); w++) await op(seq++).catch(() => undefined);
+  if (options.warmupMs) {
+    const warmUntil = Date.now() + options.warmupMs;
+    const warm = async () => {
+      while (Date.now() < warmUntil) await op(seq++).catch(() => undefined);
+    };
+    await Promise.all(Array.from({ length: options.concurrency }, warm));
+  }
+  await options.beforeMeasure?.();
   // Collect the load generator's own garbage first (node --expose-gc, as npm run bench runs), so a
   // major GC of the bench process is less likely to land in the measured window.
   (globalThis as { gc?: () => void }).gc?.();

@@ -18,6 +18,8 @@ import { rowOf } from '../lib/report';
 import { accountWithFollowers, followUnfollow, someone, writers } from '../lib/write-load';
 
 const TARGETS = { fastify: 2500, express: 1800 } as const;
+/** Each write load first runs this long unmeasured at full concurrency (see LoadOptions.warmupMs). */
+const WARMUP_MS = 2000;
 
 /**
  * Follow + unfollow over HTTP with 32 clients, spread over random pairs and on one account with a
@@ -98,7 +100,7 @@ async function sqlLimits(ctx: BenchContext, celebrity: string): Promise<{ spread
         }
       };
     };
-    const opts = { concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs, warmup: 100 };
+    const opts = { concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs, warmup: 100, warmupMs: WARMUP_MS };
     const spread = ctx.load(await runLoad({ name: 'sql follow+unfollow, spread (limit)', ...opts }, toggle(someone(ctx))));
     const one = ctx.load(await runLoad({ name: 'sql follow+unfollow, one 1M-follower account (limit)', ...opts }, toggle(() => celebrity)));
     ctx.tableRow(rowOf('writes', spread, { note: 'repository call through pg, no HTTP/Nest/Redis' }));
@@ -114,13 +116,17 @@ async function writesOn(ctx: BenchContext, adapter: 'express' | 'fastify', celeb
   const http = new HttpClient(service.url, ctx.options.concurrency + 4);
   try {
     const pool = writers(ctx, 10000);
-    const opts = { concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs, warmup: 100 };
     for (const [label, target, limit] of [
       ['spread', someone(ctx), limits.spread],
       ['one 1M-follower account', () => celebrity, limits.one],
     ] as const) {
-      const machine0 = cpuByProcess(service.pid);
-      const relay0 = await relayCounters(http);
+      let machine0 = cpuByProcess(service.pid);
+      let relay0 = await relayCounters(http);
+      const beforeMeasure = async () => {
+        machine0 = cpuByProcess(service.pid);
+        relay0 = await relayCounters(http);
+      };
+      const opts = { concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs, warmup: 100, warmupMs: WARMUP_MS, beforeMeasure };
       const r = ctx.load(await runLoad({ name: `http follow+unfollow, ${label}, ${adapter}`, ...opts }, followUnfollow(http, pool, target)));
       const calls = r.ops + r.errors;
       const relay1 = await relayCounters(http);
@@ -137,7 +143,7 @@ async function writesOn(ctx: BenchContext, adapter: 'express' | 'fastify', celeb
           ratio: r.opsPerSec / limit.opsPerSec,
           target: `≥ ${goal}/s, p99 ≤ 50`,
           pass: r.opsPerSec >= goal && r.latency.p99 <= 50 && r.errors === 0,
-          note: `service CPU ${(machine.perCall.get('service') ?? Number.NaN).toFixed(0)} µs/call (warm-up included)${pgAlone ? `; ${(r.opsPerSec / pgAlone).toFixed(2)} of postgres alone` : ''}; ${Number.isFinite(perBatch) ? `${perBatch.toFixed(1)} events per Kafka send; ` : ''}${machine.note}`,
+          note: `service CPU ${(machine.perCall.get('service') ?? Number.NaN).toFixed(0)} µs/call${pgAlone ? `; ${(r.opsPerSec / pgAlone).toFixed(2)} of postgres alone` : ''}; ${Number.isFinite(perBatch) ? `${perBatch.toFixed(1)} events per Kafka send; ` : ''}${machine.note}`,
         }),
       );
     }
