@@ -120,21 +120,20 @@ async function writesOn(ctx: BenchContext, adapter: 'express' | 'fastify', celeb
       ['spread', someone(ctx), limits.spread],
       ['one 1M-follower account', () => celebrity, limits.one],
     ] as const) {
-      let machine0 = cpuByProcess(service.pid);
-      let relay0 = await relayCounters(http);
+      // Readings at the start of the measured window, after the warm-up.
+      let start: { machine: ReturnType<typeof cpuByProcess>; relay: Awaited<ReturnType<typeof relayCounters>> } | undefined;
       const beforeMeasure = async () => {
-        machine0 = cpuByProcess(service.pid);
-        relay0 = await relayCounters(http);
+        start = { machine: cpuByProcess(service.pid), relay: await relayCounters(http) };
       };
       const opts = { concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs, warmup: 100, warmupMs: WARMUP_MS, beforeMeasure };
       const r = ctx.load(await runLoad({ name: `http follow+unfollow, ${label}, ${adapter}`, ...opts }, followUnfollow(http, pool, target)));
       const calls = r.ops + r.errors;
-      const relay1 = await relayCounters(http);
-      // How many events one Kafka send carried: each send costs the broker about the same CPU.
-      const perBatch = (relay1.events - relay0.events) / (relay1.batches - relay0.batches);
       // Every process's share (Postgres, Redis, Kafka, the load generator share the 2 cores): the
       // ceiling the machine puts on this path, whatever the service does.
-      const machine = cpuPerCall(machine0, cpuByProcess(service.pid), calls);
+      const machine = cpuPerCall(start!.machine, cpuByProcess(service.pid), calls);
+      const relay = await relayCounters(http);
+      // How many events one Kafka send carried: each send costs the broker about the same CPU.
+      const perBatch = (relay.events - start!.relay.events) / (relay.batches - start!.relay.batches);
       const goal = TARGETS[adapter];
       ctx.tableRow(
         rowOf('writes', r, {

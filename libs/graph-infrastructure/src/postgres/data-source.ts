@@ -1,5 +1,6 @@
 import { mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { GRAPH_MIGRATIONS } from '@graph/migrations';
 import { DatabaseOptions } from '../infrastructure.options';
@@ -104,6 +105,11 @@ export function createDataSource(url: string, poolSize: number, statementTimeout
       options: '-c jit=off',
     },
   });
+}
+
+/** The pg pool under TypeORM's Postgres driver: what the breaker guards and prepared statements use. */
+export function pgPoolOf(dataSource: DataSource): Pool {
+  return (dataSource.driver as unknown as { master: Pool }).master;
 }
 
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {

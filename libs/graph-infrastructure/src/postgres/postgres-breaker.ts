@@ -6,6 +6,7 @@ import { CircuitBreaker } from '../cache/circuit-breaker';
 import { MetricsRegistry } from '../observability/metrics.registry';
 import { withDeadline } from '../observability/dependency-health';
 import { isDependencyDown } from './dependency-errors';
+import { pgPoolOf } from './data-source';
 
 /** Client-side bounds on every wait on PostgreSQL (DATABASE_CONNECT_TIMEOUT_MS, ...). */
 export interface DatabaseWaitBudget {
@@ -56,7 +57,7 @@ export class PostgresBreaker {
 
   /** Puts the breaker in front of the data source's pool (TypeORM checks connections out with pool.connect(callback)). */
   guard(dataSource: DataSource): void {
-    const pool = (dataSource.driver as unknown as { master: Pool & { [GUARDED]?: true } }).master;
+    const pool: Pool & { [GUARDED]?: true } = pgPoolOf(dataSource);
     if (pool[GUARDED]) return;
     pool[GUARDED] = true;
     type Callback = (err: Error | undefined, client?: PoolClient, release?: (e?: unknown) => void) => void;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { pgPoolOf } from './data-source';
 import { isDependencyDown } from './dependency-errors';
 
 const names = new Map<string, string>();
@@ -28,22 +28,21 @@ function nameOf(sql: string): string {
  * refuses these calls as it refuses TypeORM's.
  */
 export async function queryPrepared<T>(dataSource: DataSource, sql: string, params: unknown[]): Promise<T[]> {
-  const pool = (dataSource.driver as unknown as { master: Pool }).master;
-  const client = await pool.connect();
+  const client = await pgPoolOf(dataSource).connect();
   // A connection cut while checked out (the breaker cuts them, the server may go) emits 'error';
   // the pending query rejects with it, and the pool only listens while the connection is idle.
   const ignore = (): void => undefined;
   client.on('error', ignore);
-  let failure: unknown;
   try {
-    return (await client.query({ name: nameOf(sql), text: sql, values: params })).rows as T[];
+    const { rows } = await client.query({ name: nameOf(sql), text: sql, values: params });
+    client.release();
+    return rows as T[];
   } catch (error) {
-    failure = error;
+    // A failed statement leaves the connection usable; one the server ended (terminated, shutting
+    // down) goes, even if its socket has not closed yet, so the next call does not inherit it.
+    client.release(isDependencyDown(error) ? (error as Error) : undefined);
     throw error;
   } finally {
     client.removeListener('error', ignore);
-    // A failed statement leaves the connection usable; one the server ended (terminated, shutting
-    // down) goes, even if its socket has not closed yet, so the next call does not inherit it.
-    client.release(isDependencyDown(failure) ? (failure as Error) : undefined);
   }
 }
