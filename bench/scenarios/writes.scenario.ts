@@ -17,6 +17,7 @@ import { benchPort } from '../lib/ports';
 import { cpuByProcess, cpuPerCall, processCpu } from '../lib/process-cpu';
 import { rowOf } from '../lib/report';
 import { accountWithFollowers, followUnfollow, someone, writers } from '../lib/write-load';
+import { runWrkFollowUnfollow, wrkAvailable } from '../lib/wrk-load';
 
 const TARGETS = { fastify: 2500, express: 1800 } as const;
 /** Each write load first runs this long unmeasured at full concurrency (see LoadOptions.warmupMs). */
@@ -133,7 +134,8 @@ async function writesOn(ctx: BenchContext, adapter: 'express' | 'fastify', celeb
   const service = await ctx.startService({ HTTP_ADAPTER: adapter });
   const http = new HttpClient(service.url, ctx.options.concurrency + 4);
   try {
-    const pool = writers(ctx, 10000);
+    const useWrk = await wrkAvailable();
+    const pool = useWrk ? null : writers(ctx, 10000);
     for (const [label, target, limit] of [
       ['spread', someone(ctx), limits.spread],
       ['one 1M-follower account', () => celebrity, limits.one],
@@ -143,13 +145,33 @@ async function writesOn(ctx: BenchContext, adapter: 'express' | 'fastify', celeb
       const beforeMeasure = async () => {
         start = { machine: cpuByProcess(service.pid), relay: await relayCounters(http) };
       };
-      const opts = { concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs, warmup: 100, warmupMs: WARMUP_MS, beforeMeasure };
+      const name = `http follow+unfollow, ${label}, ${adapter}`;
       await vacuumWriteTables(ctx);
-      const r = ctx.load(await runLoad({ name: `http follow+unfollow, ${label}, ${adapter}`, ...opts }, followUnfollow(http, pool, target)));
+      let r: LoadResult;
+      let generatorCpu = 0;
+      if (useWrk) {
+        const targets = label === 'spread' ? { from: 1_000_001, to: 1_000_000 + ctx.graph.users } : { from: Number(celebrity), to: Number(celebrity) };
+        const wrk = (durationMs: number, tokens: string[]) =>
+          runWrkFollowUnfollow({ name, baseUrl: service.url, concurrency: ctx.options.concurrency, durationMs, tokens, targets });
+        // Writers of their own for the warm-up (a wrk run starts knowing no writer's follows), all
+        // signed before the measured window: signing is the bench's work.
+        const [warmers, measuredWriters] = [writers(ctx, 4000), writers(ctx, 10000)];
+        await wrk(WARMUP_MS, warmers.tokens);
+        await beforeMeasure();
+        const measured = await wrk(ctx.options.durationMs, measuredWriters.tokens);
+        generatorCpu = measured.generatorCpuSeconds;
+        r = ctx.load(measured);
+      } else {
+        const opts = { concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs, warmup: 100, warmupMs: WARMUP_MS, beforeMeasure };
+        r = ctx.load(await runLoad({ name, ...opts }, followUnfollow(http, pool!, target)));
+      }
       const calls = r.ops + r.errors;
       // Every process's share (Postgres, Redis, Kafka, the load generator share the 2 cores): the
       // ceiling the machine puts on this path, whatever the service does.
-      const machine = cpuPerCall(start!.machine, cpuByProcess(service.pid), calls);
+      const end = cpuByProcess(service.pid);
+      // wrk has exited by now: its CPU comes from its own report.
+      end.set('load generator', (end.get('load generator') ?? 0) + generatorCpu);
+      const machine = cpuPerCall(start!.machine, end, calls);
       const relay = await relayCounters(http);
       // How many events one Kafka send carried: each send costs the broker about the same CPU.
       const perBatch = (relay.events - start!.relay.events) / (relay.batches - start!.relay.batches);
@@ -161,7 +183,7 @@ async function writesOn(ctx: BenchContext, adapter: 'express' | 'fastify', celeb
           ratio: r.opsPerSec / limit.opsPerSec,
           target: `≥ ${goal}/s, p99 ≤ 50`,
           pass: r.opsPerSec >= goal && r.latency.p99 <= 50 && r.errors === 0,
-          note: `service CPU ${(machine.perCall.get('service') ?? Number.NaN).toFixed(0)} µs/call${pgAlone ? `; ${(r.opsPerSec / pgAlone).toFixed(2)} of postgres alone` : ''}; ${Number.isFinite(perBatch) ? `${perBatch.toFixed(1)} events per Kafka send; ` : ''}${machine.note}`,
+          note: `${useWrk ? 'wrk' : 'Node client (no wrk)'}; service CPU ${(machine.perCall.get('service') ?? Number.NaN).toFixed(0)} µs/call${pgAlone ? `; ${(r.opsPerSec / pgAlone).toFixed(2)} of postgres alone` : ''}; ${Number.isFinite(perBatch) ? `${perBatch.toFixed(1)} events per Kafka send; ` : ''}${machine.note}`,
         }),
       );
     }
