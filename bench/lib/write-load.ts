@@ -47,7 +47,23 @@ export function followUnfollow(http: HttpClient, pool: { ids: string[]; tokens: 
   };
 }
 
+/** Ids from `from` to `to`, both included. */
+export interface IdRange {
+  from: number;
+  to: number;
+}
+
+/** The ids of the generated graph's users. */
+export function graphUsers(ctx: BenchContext): IdRange {
+  return { from: 1_000_001, to: 1_000_000 + ctx.graph.users };
+}
+
+/** A random id of the range. */
+export function randomIn(range: IdRange): () => string {
+  return () => (range.from + Math.floor(Math.random() * (range.to - range.from + 1))).toString();
+}
+
 /** A random user of the generated graph. */
 export function someone(ctx: BenchContext): () => string {
-  return () => (1_000_000 + 1 + Math.floor(Math.random() * ctx.graph.users)).toString();
+  return randomIn(graphUsers(ctx));
 }

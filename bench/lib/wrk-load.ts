@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { LoadResult } from './load';
+import { IdRange } from './write-load';
 
 const run = promisify(execFile);
 
@@ -36,16 +37,16 @@ export async function runWrkFollowUnfollow(options: {
   concurrency: number;
   durationMs: number;
   tokens: string[];
-  targets: { from: number; to: number };
+  targets: IdRange;
 }): Promise<WrkResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-wrk-'));
   const script = join(dir, 'follow-unfollow.lua');
   writeFileSync(script, followUnfollowScript(options.tokens, options.targets));
   try {
-    const seconds = Math.max(1, Math.round(options.durationMs / 1000));
+    const duration = Math.max(1, Math.round(options.durationMs / 1000));
     const { stdout } = await run(
       'wrk',
-      ['-t1', `-c${options.concurrency}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, new URL('/api/v1/graph', options.baseUrl).toString()],
+      ['-t1', `-c${options.concurrency}`, `-d${duration}s`, '--timeout', '10s', '-s', script, new URL('/api/v1/graph', options.baseUrl).toString()],
       { maxBuffer: 16 * 1024 * 1024 },
     );
     const line = stdout.split('\n').find((l) => l.startsWith('WRK_RESULT '));
@@ -53,14 +54,16 @@ export async function runWrkFollowUnfollow(options: {
     const r = JSON.parse(line.slice('WRK_RESULT '.length)) as Record<string, number>;
     const ms = (us: number) => us / 1000;
     const errors = r.errors!;
+    const answered = r.requests! - r.statusErrors!;
+    const seconds = r.durationUs! / 1e6;
     return {
       name: options.name,
       concurrency: options.concurrency,
-      ops: r.requests! - r.statusErrors!,
+      ops: answered,
       errors,
       ...(errors > 0 ? { firstError: `${r.statusErrors} non-2xx answers, ${errors - r.statusErrors!} socket errors or timeouts` } : {}),
-      seconds: r.durationUs! / 1e6,
-      opsPerSec: (r.requests! - r.statusErrors!) / (r.durationUs! / 1e6),
+      seconds,
+      opsPerSec: answered / seconds,
       latency: { count: r.requests!, p50: ms(r.p50!), p95: ms(r.p95!), p99: ms(r.p99!), max: ms(r.max!), mean: ms(r.mean!) },
       generatorCpuSeconds: r.cpuTicks! / 100,
     };
@@ -69,7 +72,7 @@ export async function runWrkFollowUnfollow(options: {
   }
 }
 
-function followUnfollowScript(tokens: string[], targets: { from: number; to: number }): string {
+function followUnfollowScript(tokens: string[], targets: IdRange): string {
   return `
 local tokens = {${tokens.map((t) => `"${t}"`).join(',')}}
 local from, to = ${targets.from}, ${targets.to}

@@ -16,7 +16,7 @@ import { RedisCommandCounter } from '../lib/redis-command-counter';
 import { benchPort } from '../lib/ports';
 import { cpuByProcess, cpuPerCall, processCpu } from '../lib/process-cpu';
 import { rowOf } from '../lib/report';
-import { accountWithFollowers, followUnfollow, someone, writers } from '../lib/write-load';
+import { accountWithFollowers, followUnfollow, graphUsers, randomIn, someone, writers } from '../lib/write-load';
 import { runWrkFollowUnfollow, wrkAvailable } from '../lib/wrk-load';
 
 const TARGETS = { fastify: 2500, express: 1800 } as const;
@@ -92,8 +92,8 @@ async function onDatabase<T>(ctx: BenchContext, work: (db: DataSource) => Promis
  * tuples and index entries of every load before it: the relay walks the outbox's dead pending
  * entries on each read, and the follow/unfollow churn leaves dead versions under every pair.
  */
-async function vacuumWriteTables(ctx: BenchContext): Promise<void> {
-  await onDatabase(ctx, (db) => db.query('VACUUM (ANALYZE) outbox_events, follows, user_graph_stats'));
+async function vacuumWriteTables(db: DataSource): Promise<void> {
+  await db.query('VACUUM (ANALYZE) outbox_events, follows, user_graph_stats');
 }
 
 async function sqlLimits(ctx: BenchContext, celebrity: string): Promise<{ spread: LoadResult; one: LoadResult }> {
@@ -118,9 +118,9 @@ async function sqlLimits(ctx: BenchContext, celebrity: string): Promise<{ spread
       };
     };
     const opts = { concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs, warmup: 100, warmupMs: WARMUP_MS };
-    await vacuumWriteTables(ctx);
+    await vacuumWriteTables(db);
     const spread = ctx.load(await runLoad({ name: 'sql follow+unfollow, spread (limit)', ...opts }, toggle(someone(ctx))));
-    await vacuumWriteTables(ctx);
+    await vacuumWriteTables(db);
     const one = ctx.load(await runLoad({ name: 'sql follow+unfollow, one 1M-follower account (limit)', ...opts }, toggle(() => celebrity)));
     ctx.tableRow(rowOf('writes', spread, { note: 'repository call through pg, no HTTP/Nest/Redis' }));
     ctx.tableRow(rowOf('writes', one));
@@ -136,9 +136,10 @@ async function writesOn(ctx: BenchContext, adapter: 'express' | 'fastify', celeb
   try {
     const useWrk = await wrkAvailable();
     const pool = useWrk ? null : writers(ctx, 10000);
-    for (const [label, target, limit] of [
-      ['spread', someone(ctx), limits.spread],
-      ['one 1M-follower account', () => celebrity, limits.one],
+    const celebrityAlone = { from: Number(celebrity), to: Number(celebrity) };
+    for (const [label, targets, limit] of [
+      ['spread', graphUsers(ctx), limits.spread],
+      ['one 1M-follower account', celebrityAlone, limits.one],
     ] as const) {
       // Readings at the start of the measured window, after the warm-up.
       let start: { machine: ReturnType<typeof cpuByProcess>; relay: Awaited<ReturnType<typeof relayCounters>> } | undefined;
@@ -146,11 +147,10 @@ async function writesOn(ctx: BenchContext, adapter: 'express' | 'fastify', celeb
         start = { machine: cpuByProcess(service.pid), relay: await relayCounters(http) };
       };
       const name = `http follow+unfollow, ${label}, ${adapter}`;
-      await vacuumWriteTables(ctx);
+      await onDatabase(ctx, vacuumWriteTables);
       let r: LoadResult;
       let generatorCpu = 0;
       if (useWrk) {
-        const targets = label === 'spread' ? { from: 1_000_001, to: 1_000_000 + ctx.graph.users } : { from: Number(celebrity), to: Number(celebrity) };
         const wrk = (durationMs: number, tokens: string[]) =>
           runWrkFollowUnfollow({ name, baseUrl: service.url, concurrency: ctx.options.concurrency, durationMs, tokens, targets });
         // Writers of their own for the warm-up (a wrk run starts knowing no writer's follows), all
@@ -163,7 +163,7 @@ async function writesOn(ctx: BenchContext, adapter: 'express' | 'fastify', celeb
         r = ctx.load(measured);
       } else {
         const opts = { concurrency: ctx.options.concurrency, durationMs: ctx.options.durationMs, warmup: 100, warmupMs: WARMUP_MS, beforeMeasure };
-        r = ctx.load(await runLoad({ name, ...opts }, followUnfollow(http, pool!, target)));
+        r = ctx.load(await runLoad({ name, ...opts }, followUnfollow(http, pool!, randomIn(targets))));
       }
       const calls = r.ops + r.errors;
       // Every process's share (Postgres, Redis, Kafka, the load generator share the 2 cores): the
