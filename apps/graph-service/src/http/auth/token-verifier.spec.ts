@@ -15,9 +15,9 @@ const verifierWith = (auth: Partial<AuthConfig> = {}) => {
   return new TokenVerifier({ auth: { ...key, clockToleranceSeconds: 0, ...auth } } as unknown as AppConfig);
 };
 const sign = (claims: object, secret = SECRET) => `Bearer ${jwt.sign(claims, secret, { algorithm: 'HS256' })}`;
-/** HS256 over any payload, even one jsonwebtoken refuses to sign. */
-const signRaw = (payload: object) => {
-  const body = `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+/** HS256 over any payload (and header), even one jsonwebtoken refuses to sign. */
+const signRaw = (payload: unknown, header: object = { alg: 'HS256', typ: 'JWT' }) => {
+  const body = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
   return `Bearer ${body}.${createHmac('sha256', SECRET).update(body).digest('base64url')}`;
 };
 
@@ -51,6 +51,14 @@ describe('TokenVerifier', () => {
     expect((await verifier.verify(signRaw({ sub: '42', exp: inSeconds(60) }))).userId).toBe('42');
     await expect(verifier.verify(sign({ sub: '42' }))).rejects.toThrow(new UnauthorizedError('token has no exp (every token must expire)'));
     await expect(verifier.verify(signRaw({ sub: '42', exp: 'tomorrow' }))).rejects.toThrow(UnauthorizedError);
+  });
+
+  it('refuses a payload that is not a claims object, and a header that makes an extension critical', async () => {
+    await expect(verifier.verify(signRaw('42'))).rejects.toThrow(new UnauthorizedError('invalid token'));
+    await expect(verifier.verify(signRaw([{ sub: '42', exp: inSeconds(60) }]))).rejects.toThrow(new UnauthorizedError('invalid token'));
+    const claims = { sub: '42', exp: inSeconds(60) };
+    expect((await verifier.verify(signRaw(claims, { alg: 'HS256', typ: 'JWT', kid: 'k1' }))).userId).toBe('42');
+    await expect(verifier.verify(signRaw(claims, { alg: 'HS256', crit: ['exp'], exp: 1 }))).rejects.toThrow(new UnauthorizedError('invalid token'));
   });
 
   it('refuses alg none and a token signed for another algorithm', async () => {
@@ -132,8 +140,12 @@ describe('TokenVerifier', () => {
       await expect(verifier.verify(signWith(a.privateKey, 'key-a', { jti: 'after' }))).rejects.toThrow(new UnauthorizedError('token signed by an unknown key'));
       // A token naming key b but signed with key a is a forgery.
       await expect(verifier.verify(signWith(a.privateKey, 'key-b'))).rejects.toThrow(new UnauthorizedError('invalid token'));
-      // An HS256 token made with the public JWK's modulus as secret is refused (only RS256 is accepted).
-      await expect(verifier.verify(sign({ sub: '42', exp: inSeconds(60) }, JSON.stringify(keys[0])))).rejects.toThrow(UnauthorizedError);
+      // An HS256 token made with the public JWK as secret is refused (only RS256 is accepted), without a
+      // look into the key set: it could never hold a key for it.
+      const before = fetches;
+      await expect(verifier.verify(sign({ sub: '42', exp: inSeconds(60) }, JSON.stringify(keys[0])))).rejects.toThrow(new UnauthorizedError('invalid token'));
+      await expect(verifier.verify(`Bearer ${jwt.sign({ sub: '42', exp: inSeconds(60) }, 'x', { algorithm: 'HS256', keyid: 'key-c' })}`)).rejects.toThrow(new UnauthorizedError('invalid token'));
+      expect(fetches).toBe(before);
     });
 
     it('refetches for an unknown key id at most once per cooldown', async () => {
