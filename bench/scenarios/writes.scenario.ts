@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,9 @@ import { DataSource } from 'typeorm';
 import { UserId } from '@graph/domain';
 import { createDataSource } from '@graph/infrastructure';
 import { TypeOrmGraphWriteRepository } from '@graph/infrastructure/postgres/typeorm-graph-write.repository';
-import { BenchContext, Scenario } from '../context';
+import { AppConfig } from '../../apps/graph-service/src/config/app-config';
+import { TokenVerifier } from '../../apps/graph-service/src/http/auth/token-verifier';
+import { BENCH_JWT_SECRET, BenchContext, Scenario } from '../context';
 import { relayCounters } from '../lib/cache-metrics';
 import { HttpClient } from '../lib/http-client';
 import { LoadResult, runLoad } from '../lib/load';
@@ -38,6 +41,7 @@ export const writesScenario: Scenario = async (ctx) => {
   await onDatabase(ctx, (db) => db.query(`UPDATE outbox_events SET sent_at = now() WHERE sent_at IS NULL`));
   for (const adapter of ctx.options.adapters) await writesOn(ctx, adapter, celebrity, limits, pgAlone);
   await roundTrips(ctx);
+  await tokenCheck(ctx);
 };
 
 /**
@@ -235,4 +239,40 @@ async function roundTrips(ctx: BenchContext): Promise<void> {
     await proxy.stop();
     await redisProxy.stop();
   }
+}
+
+/** Tokens verified for the token-check row: each one new to the verifier, as every write of the loads above is. */
+const TOKEN_CHECKS = 5000;
+
+/**
+ * The service's bearer-token check on a token it has not seen (TokenVerifier, in the bench process),
+ * in CPU per token, against its floor: one HMAC-SHA256 of the same signing input with node:crypto.
+ * Every HTTP write above carries a new token (10,000 writers, each at most once per load).
+ */
+async function tokenCheck(ctx: BenchContext): Promise<void> {
+  const verifier = new TokenVerifier({ auth: { algorithm: 'HS256', secret: BENCH_JWT_SECRET, usingDevelopmentSecret: false, clockToleranceSeconds: 0 } } as unknown as AppConfig);
+  const tokens = writers(ctx, TOKEN_CHECKS).tokens;
+  const cpuMicros = async (work: () => unknown) => {
+    const start = process.cpuUsage();
+    await work();
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / TOKEN_CHECKS;
+  };
+  // Warm both paths (JIT) on other tokens first.
+  for (const t of writers(ctx, 2000).tokens) await verifier.verify(`Bearer ${t}`);
+  const hmac = await cpuMicros(() => {
+    for (const t of tokens) createHmac('sha256', BENCH_JWT_SECRET).update(t.slice(0, t.lastIndexOf('.'))).digest('base64url');
+  });
+  const verify = await cpuMicros(async () => {
+    for (const t of tokens) await verifier.verify(`Bearer ${t}`);
+  });
+  ctx.tableRow({
+    scenario: 'writes',
+    name: `bearer token check, a token not seen before (${TOKEN_CHECKS.toLocaleString('en-US')} tokens)`,
+    opsPerSec: 1e6 / verify,
+    limitName: 'HMAC alone',
+    limit: 1e6 / hmac,
+    ratio: hmac / verify,
+    note: `${verify.toFixed(1)} µs of CPU per token (HMAC-SHA256 of its signing input alone ${hmac.toFixed(1)} µs); one per write of the loads above`,
+  });
 }
