@@ -35,15 +35,17 @@ export class GetRecommendationsUseCase {
     const limit = pageLimit(input.limit, GRAPH_LIMITS.recommendationsDefault, GRAPH_LIMITS.recommendationsMax);
     if (input.relativeTo !== undefined) await this.assertFollowersVisible(input.userId, input.relativeTo);
     const ranked = await this.graph.getRecommendations(input.userId, GRAPH_LIMITS.recommendationsMax, this.policy.recommendations, input.relativeTo);
-    // The samples of the first `limit` are read beside the mutes (one round trip less on a miss);
-    // only the accounts that replace muted ones among them need a second read.
-    const first = ranked.slice(0, limit).map((r) => r.userId);
+    // Samples the repository gave with the list (the cache keeps them for the first ones) are used;
+    // those of the first `limit` it did not give are read beside the mutes (one round trip less on
+    // a miss), and only the accounts that replace muted ones among them need a second read.
+    const samples = new Map(ranked.filter((r) => r.sampleMutualIds).map((r) => [r.userId, r.sampleMutualIds!]));
+    const first = ranked.slice(0, limit).map((r) => r.userId).filter((id) => !samples.has(id));
     const [muted, firstSamples] = await Promise.all([this.mutes.getMutes(input.userId, ranked.map((r) => r.userId)), this.samples(input.userId, first)]);
+    first.forEach((id, i) => samples.set(id, firstSamples[i]!));
     const kept = ranked.filter((_, i) => muted[i] === null).slice(0, limit);
-    const samples = new Map(first.map((id, i) => [id, firstSamples[i]!]));
     const others = kept.map((r) => r.userId).filter((id) => !samples.has(id));
     (await this.samples(input.userId, others)).forEach((s, i) => samples.set(others[i]!, s));
-    return kept.map((r) => ({ ...r, sampleMutualIds: samples.get(r.userId)! }));
+    return kept.map((r) => ({ userId: r.userId, mutualCount: r.mutualCount, sampleMutualIds: samples.get(r.userId)! }));
   }
 
   private async samples(userId: UserId, targetIds: UserId[]): Promise<UserId[][]> {

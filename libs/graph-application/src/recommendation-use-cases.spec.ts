@@ -54,6 +54,22 @@ describe('suggestion use cases', () => {
     expect(recs[2]!.sampleMutualIds).toEqual([id(10)]);
   });
 
+  it('uses the samples the repository gives with the list (a cache hit) and reads only the missing ones', async () => {
+    const reads = new InMemoryGraphReadRepository(store);
+    const ranked = await reads.getRecommendations(me, 50, policy.recommendations);
+    // As the cache answers: the first two with their samples, the others without.
+    jest.spyOn(reads, 'getRecommendations').mockResolvedValue(ranked.map((r, i) => (i < 2 ? { ...r, sampleMutualIds: [id(90 + i)] } : r)));
+    const sampling = jest.spyOn(reads, 'sampleKnownFollowers');
+    await new MuteUserUseCase(mutes).execute({ muterId: me, mutedId: id(21) });
+    const recs = await new GetRecommendationsUseCase(reads, mutes, policy).execute({ userId: me, limit: 2 });
+    // 21 is muted: 22 takes its place and is the only one sampled, on its own read.
+    expect(recs).toEqual([
+      { userId: id(20), mutualCount: 5, sampleMutualIds: [id(90)] },
+      { userId: id(22), mutualCount: 1, sampleMutualIds: [id(10)] },
+    ]);
+    expect(sampling.mock.calls.map((c) => c[1])).toEqual([[id(22)]]);
+  });
+
   it('dismisses for good, idempotently, and refuses self with SELF_DISMISS', async () => {
     expect(await dismiss.execute({ userId: me, dismissedId: id(20) })).toEqual({ changed: true });
     expect(await dismiss.execute({ userId: me, dismissedId: id(20) })).toEqual({ changed: false });

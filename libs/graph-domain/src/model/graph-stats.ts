@@ -20,6 +20,12 @@ export interface Recommendation {
   userId: UserId;
   /** How many of the caller's (sampled) followings follow this account. */
   mutualCount: number;
+  /**
+   * Up to GRAPH_LIMITS.knownFollowersSample of the caller's followings that follow it (as
+   * sampleKnownFollowers gives them), when the repository has them at hand: the cache keeps them
+   * with the first suggestions. Absent means not read, not none.
+   */
+  sampleMutualIds?: UserId[];
 }
 
 /** "Followed by X, Y and 3 others you follow": how many of the viewer's followings follow a target, and a few of them. */

@@ -16,6 +16,7 @@ import {
   Relationship,
   UserId,
   DEFAULT_USER_SETTINGS,
+  GRAPH_LIMITS,
   UserSettings,
   describeRelationship,
   hasDefaultSettings,
@@ -43,6 +44,11 @@ const WARMING_VIEWER = '0' as UserId;
 
 /** Suggestions are cached as the top 50 (the most a caller may ask for) and sliced. */
 const CACHED_RECOMMENDATIONS = 50;
+/**
+ * The first suggestions (as many as a caller gets by default) are cached with their samples of
+ * known followers, so a hit needs no Postgres at all; the rest are sampled when asked for.
+ */
+const SAMPLED_RECOMMENDATIONS = GRAPH_LIMITS.recommendationsDefault;
 
 export interface GraphCacheSettings extends CacheOptions {
   /** How many of a list's newest entries are kept (deeper pages come from Postgres). */
@@ -341,13 +347,25 @@ export class CachedGraphReadRepository extends GraphReadRepository {
       'suggestions',
       [cacheKey('suggestions', userId)],
       this.settings.ttlSeconds.recommendations,
-      async () => [await this.fills.getRecommendations(userId, CACHED_RECOMMENDATIONS, bounds)],
-      (list) => JSON.stringify({ b: shape, r: list.map((r) => [r.userId, r.mutualCount]) }),
+      async () => [await this.withSamples(userId, await this.fills.getRecommendations(userId, CACHED_RECOMMENDATIONS, bounds))],
+      (list) => JSON.stringify({ b: shape, r: list.map((r) => (r.sampleMutualIds ? [r.userId, r.mutualCount, r.sampleMutualIds] : [r.userId, r.mutualCount])) }),
     );
     if (value!.cached === undefined) return value!.fresh!.slice(0, limit);
-    const cached = JSON.parse(value!.cached) as { b: string; r: [UserId, number][] };
+    const cached = JSON.parse(value!.cached) as { b: string; r: ([UserId, number] | [UserId, number, UserId[]])[] };
     if (cached.b !== shape) return this.inner.getRecommendations(userId, limit, bounds);
-    return cached.r.slice(0, limit).map(([id, n]) => ({ userId: id, mutualCount: n }));
+    return cached.r.slice(0, limit).map(([id, n, samples]) => (samples ? { userId: id, mutualCount: n, sampleMutualIds: samples } : { userId: id, mutualCount: n }));
+  }
+
+  /**
+   * The first suggestions with their samples, read from the same source as the list, so the cached
+   * entry holds both and is dropped with both: the samples come from the caller's followings, and
+   * every change to those drops the caller's suggestions (as it does for `mutualCount`).
+   */
+  private async withSamples(userId: UserId, ranked: Recommendation[]): Promise<Recommendation[]> {
+    const first = ranked.slice(0, SAMPLED_RECOMMENDATIONS);
+    if (first.length === 0) return ranked;
+    const samples = await this.fills.sampleKnownFollowers(userId, first.map((r) => r.userId), GRAPH_LIMITS.knownFollowersSample);
+    return ranked.map((r, i) => (i < first.length ? { ...r, sampleMutualIds: samples[i]! } : r));
   }
 
   async mostFollowed(limit: number): Promise<UserId[]> {

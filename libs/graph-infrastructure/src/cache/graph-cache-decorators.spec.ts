@@ -43,6 +43,9 @@ async function expectSameAsTruth(f: Fixture, users: UserId[]): Promise<void> {
     for (const r of await f.reads.getRecommendations(u, 10, BOUNDS)) {
       const rel = relationships[users.indexOf(r.userId)];
       if (rel) expect([rel.following, rel.requested, rel.blocking, rel.blockedBy]).toEqual([false, false, false, false]);
+      // The cached samples may lag their followings' follows too, but never name an account u no longer follows.
+      const named = await f.truth.getRelationships(u, r.sampleMutualIds ?? []);
+      expect({ u, suggested: r.userId, samples: r.sampleMutualIds, following: named.map((n) => n.following) }).toEqual({ u, suggested: r.userId, samples: r.sampleMutualIds, following: named.map(() => true) });
     }
     for (const kind of ['followers', 'following', 'incoming_requests'] as const) {
       expect(await f.reads.countEdges({ kind, userId: u })).toBe(await f.truth.countEdges({ kind, userId: u }));
@@ -79,6 +82,37 @@ describe('cache decorators over the in-memory fakes', () => {
     expect(await f.reads.getRecommendations(me, 10, BOUNDS, hub)).toEqual([{ userId: y, mutualCount: 1 }]);
     expect(inner.mock.calls.filter((c) => c[3] === hub)).toHaveLength(2); // each call reached the adapter
     inner.mockRestore();
+  });
+
+  it('caches the first suggestions with their samples of known followers, so a hit reads nothing else', async () => {
+    const f = build();
+    const me = id(800);
+    const hubs = [id(801), id(802), id(803), id(804)];
+    const suggested = Array.from({ length: 12 }, (_, i) => id(810 + i));
+    for (const hub of hubs) await f.writes.follow(me, hub);
+    // Suggestion i is followed by the first (i % 4) + 1 hubs.
+    for (const [i, s] of suggested.entries()) for (const hub of hubs.slice(0, (i % 4) + 1)) await f.writes.follow(hub, s);
+    const expected = async () => {
+      const ranked = await f.truth.getRecommendations(me, 50, BOUNDS);
+      const samples = await f.truth.sampleKnownFollowers(me, ranked.slice(0, 10).map((r) => r.userId), 3);
+      return ranked.map((r, i) => (i < 10 ? { ...r, sampleMutualIds: samples[i] } : r));
+    };
+    expect(await f.reads.getRecommendations(me, 50, BOUNDS)).toEqual(await expected()); // the miss, filled
+    const sampling = jest.spyOn(InMemoryGraphReadRepository.prototype, 'sampleKnownFollowers');
+    const ranking = jest.spyOn(InMemoryGraphReadRepository.prototype, 'getRecommendations');
+    const hit = await f.reads.getRecommendations(me, 50, BOUNDS);
+    expect(hit).toEqual(await expected());
+    expect(hit.filter((r) => r.sampleMutualIds)).toHaveLength(10);
+    expect(hit[0]!.sampleMutualIds).toHaveLength(3);
+    expect(sampling).toHaveBeenCalledTimes(1); // by expected(), not by the hit
+    expect(ranking).toHaveBeenCalledTimes(1); // likewise
+    sampling.mockRestore();
+    ranking.mockRestore();
+    // My own unfollow drops the entry: no sample names the account I left.
+    await f.writes.unfollow(me, hubs[0]!);
+    const after = await f.reads.getRecommendations(me, 50, BOUNDS);
+    expect(after).toEqual(await expected());
+    expect(after.flatMap((r) => r.sampleMutualIds ?? [])).not.toContain(hubs[0]);
   });
 
   it('answer exactly what the store holds after every kind of write (random walk, in-place updates included)', async () => {
