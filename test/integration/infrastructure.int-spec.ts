@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { KafkaEventPublisher, MetricsRegistry, createDataSource, createRedisClient } from '@graph/infrastructure';
+import { LuaScript } from '@graph/infrastructure/redis/lua-script';
 import { RedisRateLimiter } from '@graph/infrastructure/redis/redis-rate-limiter';
 import { testInfra } from '../setup/test-infra';
 import { SpareRedis } from '../support/spare-services';
@@ -48,6 +49,35 @@ describe('real components', () => {
       expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false]);
       expect(decisions[3]!.retryAfterSeconds).toBeGreaterThan(55);
       redis.disconnect();
+    });
+
+    it('runs its script by SHA-1, sending the source again only to a Redis that does not hold it', async () => {
+      // A Redis of its own: SCRIPT FLUSH empties a whole server's script cache.
+      const spare = await SpareRedis.start();
+      const redis = createRedisClient(spare.url, 500);
+      try {
+        await new Promise((resolve) => redis.once('ready', resolve));
+        const calls = async () => {
+          const stats = (await redis.info('commandstats')) as string;
+          const count = (name: string) => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+          return { eval: count('eval'), evalsha: count('evalsha') };
+        };
+        const limiter = new RedisRateLimiter(redis, new MetricsRegistry({ defaultMetrics: false }), () => undefined);
+        for (let i = 0; i < 3; i++) await limiter.consume('sha', 10, 60);
+        // The first EVALSHA is refused (NOSCRIPT) and EVAL loads it; the next two go by SHA alone.
+        expect(await calls()).toEqual({ eval: 1, evalsha: 3 });
+        await redis.script('FLUSH');
+        expect((await limiter.consume('sha', 10, 60)).allowed).toBe(true);
+        expect(await calls()).toEqual({ eval: 2, evalsha: 4 });
+        // Errors other than NOSCRIPT are not retried as EVAL.
+        await expect(new LuaScript('return redis.call("INCR", KEYS[1], "extra")').run(redis, 1, 'k')).rejects.toThrow(/Wrong number of args/);
+        expect((await calls()).eval).toBe(3);
+        await expect(new LuaScript('return redis.call("INCR", KEYS[1], "extra")').run(redis, 1, 'k')).rejects.toThrow(/Wrong number of args/);
+        expect((await calls()).eval).toBe(3);
+      } finally {
+        redis.disconnect();
+        await spare.kill();
+      }
     });
 
     it('fails open at once when its Redis is dead: the command is refused by the client, not queued for a reconnect', async () => {

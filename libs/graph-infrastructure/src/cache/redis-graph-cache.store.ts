@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
+import { LuaScript } from '../redis/lua-script';
 import { CircuitBreaker } from './circuit-breaker';
 import {
   CacheOp,
@@ -60,7 +60,7 @@ const SOURCES: Record<ScriptName, string> = {
   bumpEpoch: BUMP_EPOCH,
 };
 
-const SHAS = Object.fromEntries(Object.entries(SOURCES).map(([name, lua]) => [name, createHash('sha1').update(lua).digest('hex')])) as Record<ScriptName, string>;
+const SCRIPTS = Object.fromEntries(Object.entries(SOURCES).map(([name, lua]) => [name, new LuaScript(lua)])) as Record<ScriptName, LuaScript>;
 
 /** readEntries calls of one slot group waiting to go out together: their keys in order, and where each call's start. */
 interface PendingRead {
@@ -388,22 +388,10 @@ export class RedisGraphCacheStore extends GraphCacheStore {
     );
   }
 
-  /**
-   * The script by its SHA-1 (EVAL on a node that does not know it yet). Plain EVALSHA rather than
-   * ioredis's defineCommand: its key count comes first and auto-pipelining on a cluster groups by
-   * the keys EVALSHA declares, and there is no per-count command to define while a pipeline is open.
-   */
+  /** The script by its SHA-1 (LuaScript: EVAL on a node that does not know it yet). */
   private script(name: ScriptName, numberOfKeys: number): Script {
-    const lua = SOURCES[name];
-    const sha = SHAS[name];
-    return async (...keysThenArgs) => {
-      try {
-        return await this.redis.evalsha(sha, numberOfKeys, ...keysThenArgs);
-      } catch (error) {
-        if (!/^NOSCRIPT/.test((error as Error).message)) throw error;
-        return this.redis.eval(lua, numberOfKeys, ...keysThenArgs);
-      }
-    };
+    const script = SCRIPTS[name];
+    return (...keysThenArgs) => script.run(this.redis, numberOfKeys, ...keysThenArgs);
   }
 
   /** `<base>:e<epoch>` (and its list at `:z`): where an entry lives in one epoch. */

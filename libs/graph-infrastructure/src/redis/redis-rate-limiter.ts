@@ -1,14 +1,15 @@
 import { RateLimitDecision, RateLimiter } from '@graph/domain';
 import { MetricsRegistry } from '../observability/metrics.registry';
+import { LuaScript } from './lua-script';
 import { RedisClient } from './redis-client';
 
 // INCR and set the window's expiry on the first hit, in one round trip; returns count and TTL.
-const CONSUME = `
+const CONSUME = new LuaScript(`
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('TTL', KEYS[1])
 if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-return {n, ttl}`;
+return {n, ttl}`);
 
 /**
  * Fixed-window limiter counted in Redis (INCR with expiry, docs/api.md). One key per call, so on a
@@ -30,7 +31,7 @@ export class RedisRateLimiter extends RateLimiter {
 
   async consume(key: string, limit: number, windowSeconds: number): Promise<RateLimitDecision> {
     try {
-      const [count, ttl] = (await this.redis.eval(CONSUME, 1, `graph:ratelimit:${key}`, windowSeconds)) as [number, number];
+      const [count, ttl] = (await CONSUME.run(this.redis, 1, `graph:ratelimit:${key}`, windowSeconds)) as [number, number];
       return { allowed: count <= limit, retryAfterSeconds: Math.max(1, ttl) };
     } catch (error) {
       this.failOpen.inc();
