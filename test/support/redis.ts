@@ -23,18 +23,18 @@ export async function connectRedisCluster(nodes: string, timeoutMs = 200): Promi
 /**
  * Counts the commands the client hands to Redis (every command, pipelined or scripted, goes
  * through `sendCommand`), calling through: Redis itself still answers. `sent(filter)` counts those
- * whose name passes `filter`; `restore()` removes the spy.
+ * whose name and arguments pass `filter`; `restore()` removes the spy.
  */
-export function countCommands(redis: Redis): { sent: (filter?: (name: string) => boolean) => number; reset: () => void; restore: () => void } {
-  const names: string[] = [];
+export function countCommands(redis: Redis): { sent: (filter?: (name: string, args: unknown[]) => boolean) => number; reset: () => void; restore: () => void } {
+  const sent: { name: string; args: unknown[] }[] = [];
   const original = redis.sendCommand.bind(redis);
   const spy = jest.spyOn(redis, 'sendCommand').mockImplementation((command, ...rest) => {
-    names.push(command.name);
+    sent.push({ name: command.name, args: command.args });
     return original(command, ...rest);
   });
   return {
-    sent: (filter = () => true) => names.filter(filter).length,
-    reset: () => void names.splice(0),
+    sent: (filter = () => true) => sent.filter((c) => filter(c.name, c.args)).length,
+    reset: () => void sent.splice(0),
     restore: () => spy.mockRestore(),
   };
 }
