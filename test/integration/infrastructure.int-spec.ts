@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { KafkaEventPublisher, MetricsRegistry, createDataSource, createRedisClient } from '@graph/infrastructure';
+import { KafkaEventPublisher, MetricsRegistry, PostgresBreaker, createDataSource, createRedisClient } from '@graph/infrastructure';
 import { LuaScript } from '@graph/infrastructure/redis/lua-script';
 import { RedisRateLimiter } from '@graph/infrastructure/redis/redis-rate-limiter';
 import { testInfra } from '../setup/test-infra';
@@ -35,6 +35,34 @@ describe('real components', () => {
         db.query(`INSERT INTO follows (follower_id, following_id, status) VALUES (900001, 900002, 'accepted')`),
       ).rejects.toThrow(/duplicate key/);
       await db.query(`DELETE FROM follows WHERE follower_id = 900001`);
+    });
+  });
+
+  describe('PostgreSQL breaker', () => {
+    it('stays closed after one query outlives its read timeout inside a transaction: the connection it cuts is not an outage', async () => {
+      // As every write in flight does when the service resumes from a pause (SIGSTOP, a stalled host)
+      // with its read timeouts overdue, while the server is fine.
+      // Opened, the breaker would refuse every call for the whole test (breakerOpenMs).
+      const waits = { connectTimeoutMs: 300, queryTimeoutMs: 300, breakerOpenMs: 30000 };
+      const db = createDataSource(testInfra.databaseUrl, 2, 5000, waits);
+      await db.initialize();
+      const breaker = new PostgresBreaker(testInfra.databaseUrl, waits, null);
+      breaker.guard(db);
+      try {
+        const runner = db.createQueryRunner();
+        await runner.connect();
+        await runner.startTransaction();
+        await expect(runner.query('SELECT pg_sleep(1)')).rejects.toThrow(/Query read timeout/);
+        // TypeORM then rolls back on the connection the breaker cut, which fails as a dead one does.
+        await expect(runner.rollbackTransaction()).rejects.toThrow(/Connection terminated/);
+        await runner.release();
+        await new Promise((r) => setTimeout(r, 2 * waits.connectTimeoutMs)); // the confirming probe's time
+        expect(breaker.isOpen).toBe(false);
+        expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      } finally {
+        breaker.stop();
+        await db.destroy();
+      }
     });
   });
 

@@ -32,6 +32,8 @@ export class PostgresBreaker {
   private readonly logger = new Logger('Postgres');
   private readonly breaker: CircuitBreaker;
   private readonly inUse = new Set<PoolClient>();
+  /** Connections this breaker cut itself: their "Connection terminated" says nothing about the server. */
+  private readonly cutHere = new WeakSet<PoolClient>();
   private readonly refused;
   private probeTimer: NodeJS.Timeout | null = null;
   private confirming = false;
@@ -114,10 +116,12 @@ export class PostgresBreaker {
           (error: unknown) => {
             clearTimeout(slow);
             if ((error as Error)?.message === 'Query read timeout') {
-              // The connection still waits for the answer; it must not serve another query.
-              destroy(client);
+              // The connection still waits for the answer; it must not serve another query. Whether
+              // the server is down is the probe's to say: after this process was paused (SIGSTOP, a
+              // stalled host) every read timeout is overdue at once while the server is fine.
+              this.cut(client);
               void this.confirmOutage();
-            } else if (isDependencyDown(error)) {
+            } else if (isDependencyDown(error) && !this.cutHere.has(client)) {
               this.open();
             }
           },
@@ -140,7 +144,7 @@ export class PostgresBreaker {
   private open(): void {
     if (!this.breaker.isClosed) return;
     this.breaker.trip();
-    for (const client of this.inUse) destroy(client);
+    for (const client of this.inUse) this.cut(client);
     this.scheduleProbe();
   }
 
@@ -179,9 +183,10 @@ export class PostgresBreaker {
     if (this.probeTimer) clearTimeout(this.probeTimer);
     this.probeTimer = null;
   }
-}
 
-/** Cuts a pg connection's socket: its query fails at once ("Connection terminated") and the pool drops it. */
-function destroy(client: PoolClient): void {
-  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  /** Cuts a pg connection's socket: its query fails at once ("Connection terminated") and the pool drops it. */
+  private cut(client: PoolClient): void {
+    this.cutHere.add(client);
+    (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  }
 }
