@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { AddressInfo, Server, Socket, connect, createServer } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { KafkaEventPublisher, MetricsRegistry, PostgresBreaker, createDataSource, createRedisClient } from '@graph/infrastructure';
+import { DatabaseWaitBudget, KafkaEventPublisher, MetricsRegistry, PostgresBreaker, createDataSource, createRedisClient } from '@graph/infrastructure';
 import { LuaScript } from '@graph/infrastructure/redis/lua-script';
 import { RedisRateLimiter } from '@graph/infrastructure/redis/redis-rate-limiter';
 import { testInfra } from '../setup/test-infra';
@@ -58,6 +59,108 @@ describe('real components', () => {
         await runner.release();
         await new Promise((r) => setTimeout(r, 2 * waits.connectTimeoutMs)); // the confirming probe's time
         expect(breaker.isOpen).toBe(false);
+        expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      } finally {
+        breaker.stop();
+        await db.destroy();
+      }
+    });
+  });
+
+  describe('PostgreSQL breaker, while the server refuses or is frozen, and when it is back', () => {
+    // The probes' way to the server: refusing (each connection cut at once), silent (connections
+    // accepted and held, nothing answered: a frozen server), or up (held ones go through as they were).
+    const target = new URL(testInfra.databaseUrl);
+    let mode: 'refuse' | 'silent' | 'up' = 'refuse';
+    let attempts = 0;
+    const held: { socket: Socket; sent: Buffer[] }[] = [];
+    let gate: Server;
+    let gateUrl: string;
+    const pass = (socket: Socket, sent: Buffer[]): void => {
+      const upstream = connect(Number(target.port || 5432), target.hostname);
+      for (const chunk of sent) upstream.write(chunk);
+      socket.pipe(upstream).pipe(socket);
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+    };
+    const setMode = (next: typeof mode): void => {
+      mode = next;
+      if (next !== 'up') return;
+      for (const { socket, sent } of held.splice(0)) {
+        socket.removeAllListeners('data');
+        if (!socket.destroyed) pass(socket, sent);
+      }
+    };
+    beforeAll(async () => {
+      gate = createServer((socket: Socket) => {
+        attempts++;
+        socket.on('error', () => undefined);
+        if (mode === 'refuse') return void socket.destroy();
+        if (mode === 'up') return pass(socket, []);
+        const entry = { socket, sent: [] as Buffer[] };
+        socket.on('data', (chunk: Buffer) => entry.sent.push(chunk));
+        held.push(entry);
+      });
+      await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
+      const url = new URL(testInfra.databaseUrl);
+      url.port = String((gate.address() as AddressInfo).port);
+      gateUrl = url.toString();
+    });
+    afterAll(() => {
+      for (const { socket } of held.splice(0)) socket.destroy();
+      return new Promise((resolve) => gate.close(resolve));
+    });
+
+    /** A breaker whose probes go through the gate, opened by the server ending the session (SQLSTATE 57P01, as at a shutdown). */
+    async function openBreaker(waits: DatabaseWaitBudget): Promise<{ db: DataSource; breaker: PostgresBreaker }> {
+      const db = createDataSource(testInfra.databaseUrl, 1, 5000, waits);
+      await db.initialize();
+      const breaker = new PostgresBreaker(gateUrl, waits, null);
+      breaker.guard(db);
+      await expect(db.query('SELECT pg_terminate_backend(pg_backend_pid())')).rejects.toThrow();
+      expect(breaker.isOpen).toBe(true);
+      await expect(db.query('SELECT 1')).rejects.toThrow(/unavailable/);
+      return { db, breaker };
+    }
+
+    async function msUntilClosed(breaker: PostgresBreaker): Promise<number> {
+      const back = Date.now();
+      while (breaker.isOpen && Date.now() - back < 5000) await new Promise((r) => setTimeout(r, 5));
+      expect(breaker.isOpen).toBe(false);
+      return Date.now() - back;
+    }
+
+    it('probes once per open period while the server refuses, and closes within about a period of it answering', async () => {
+      setMode('refuse');
+      const { db, breaker } = await openBreaker({ connectTimeoutMs: 500, queryTimeoutMs: 2000, breakerOpenMs: 200 });
+      try {
+        attempts = 0;
+        await new Promise((r) => setTimeout(r, 2000));
+        // Ten periods: a probe in each (refused in microseconds), give or take a loaded machine's timers.
+        expect(attempts).toBeGreaterThanOrEqual(6);
+        expect(attempts).toBeLessThanOrEqual(11);
+        setMode('up');
+        expect(await msUntilClosed(breaker)).toBeLessThan(1500);
+        expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      } finally {
+        breaker.stop();
+        await db.destroy();
+      }
+    });
+
+    it('has a probe waiting on a frozen server all the time when the period is the connect budget, so a thaw closes it at once', async () => {
+      setMode('silent');
+      const { db, breaker } = await openBreaker({ connectTimeoutMs: 500, queryTimeoutMs: 2000, breakerOpenMs: 500 });
+      try {
+        attempts = 0;
+        await new Promise((r) => setTimeout(r, 1300));
+        // Each probe waits out the connect budget and the next starts a period after the last began
+        // (at 0.5 and 1 s, 1.5 s next), not a period after it gave up (0.5 s, then 1.5 s).
+        expect(attempts).toBeGreaterThanOrEqual(2);
+        expect(attempts).toBeLessThanOrEqual(3);
+        setMode('up');
+        // The probe in flight gets its answer: far less than a period (the old schedule waited one more).
+        expect(await msUntilClosed(breaker)).toBeLessThan(400);
         expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
       } finally {
         breaker.stop();

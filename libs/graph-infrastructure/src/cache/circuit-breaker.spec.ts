@@ -27,6 +27,21 @@ describe('CircuitBreaker', () => {
     expect(changes).toEqual([true, false]);
   });
 
+  it('lets an owner that times the open period itself start one probe, whatever its own clock says', () => {
+    const now = 0;
+    const b = new CircuitBreaker({ failureThreshold: 1, openMs: 1000, now: () => now });
+    expect(b.startProbe()).toBe(false);
+    b.trip();
+    expect(b.startProbe()).toBe(true);
+    expect(b.startProbe()).toBe(false);
+    expect(b.shouldProbe()).toBe(false);
+    b.probeFailed();
+    expect(b.startProbe()).toBe(true);
+    b.probeSucceeded();
+    expect(b.isClosed).toBe(true);
+    expect(b.startProbe()).toBe(false);
+  });
+
   it('trips at once when told to', () => {
     const b = new CircuitBreaker({ failureThreshold: 3, openMs: 1000 });
     b.trip();

@@ -35,6 +35,17 @@ export class CircuitBreaker {
     return true;
   }
 
+  /**
+   * For an owner that times the open period with a timer of its own: true when open and not
+   * already probing. (A timer can fire a millisecond before `Date.now()` says the period is over,
+   * which with shouldProbe() cost a whole extra period.)
+   */
+  startProbe(): boolean {
+    if (this.state !== 'open') return false;
+    this.state = 'probing';
+    return true;
+  }
+
   success(): void {
     if (this.state === 'closed') this.failures = 0;
   }

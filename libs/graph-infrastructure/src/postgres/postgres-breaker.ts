@@ -148,20 +148,23 @@ export class PostgresBreaker {
     this.scheduleProbe();
   }
 
-  private scheduleProbe(): void {
+  /**
+   * Probes start one period apart, counted from the start of the one before: a probe of a frozen
+   * server spends the connect budget waiting, and the next one starting a whole period after that
+   * left the service answering 503 for up to a period after the server had thawed.
+   */
+  private scheduleProbe(delayMs = this.budget.breakerOpenMs): void {
     if (this.probeTimer) return;
     this.probeTimer = setTimeout(async () => {
       this.probeTimer = null;
-      if (!this.breaker.shouldProbe()) {
-        if (!this.breaker.isClosed) this.scheduleProbe();
-        return;
-      }
+      if (!this.breaker.startProbe()) return;
+      const started = Date.now();
       if (await this.probe()) this.breaker.probeSucceeded();
       else {
         this.breaker.probeFailed();
-        this.scheduleProbe();
+        this.scheduleProbe(Math.max(0, this.budget.breakerOpenMs - (Date.now() - started)));
       }
-    }, this.budget.breakerOpenMs);
+    }, delayMs);
     this.probeTimer.unref();
   }
 
