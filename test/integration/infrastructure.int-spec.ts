@@ -111,61 +111,57 @@ describe('real components', () => {
       return new Promise((resolve) => gate.close(resolve));
     });
 
-    /** A breaker whose probes go through the gate, opened by the server ending the session (SQLSTATE 57P01, as at a shutdown). */
-    async function openBreaker(waits: DatabaseWaitBudget): Promise<{ db: DataSource; breaker: PostgresBreaker }> {
+    /**
+     * A breaker whose probes go through the gate, opened by the server ending the session (SQLSTATE
+     * 57P01, as at a shutdown); `outage` runs while it is open and the gate is `during` (probes
+     * counted from its start), then the gate lets everything through. Returns how long the breaker
+     * took to close after that.
+     */
+    async function outageThenBack(waits: DatabaseWaitBudget, during: 'refuse' | 'silent', outage: () => Promise<void>): Promise<number> {
+      setMode(during);
       const db = createDataSource(testInfra.databaseUrl, 1, 5000, waits);
       await db.initialize();
       const breaker = new PostgresBreaker(gateUrl, waits, null);
       breaker.guard(db);
-      await expect(db.query('SELECT pg_terminate_backend(pg_backend_pid())')).rejects.toThrow();
-      expect(breaker.isOpen).toBe(true);
-      await expect(db.query('SELECT 1')).rejects.toThrow(/unavailable/);
-      return { db, breaker };
-    }
-
-    async function msUntilClosed(breaker: PostgresBreaker): Promise<number> {
-      const back = Date.now();
-      while (breaker.isOpen && Date.now() - back < 5000) await new Promise((r) => setTimeout(r, 5));
-      expect(breaker.isOpen).toBe(false);
-      return Date.now() - back;
-    }
-
-    it('probes once per open period while the server refuses, and closes within about a period of it answering', async () => {
-      setMode('refuse');
-      const { db, breaker } = await openBreaker({ connectTimeoutMs: 500, queryTimeoutMs: 2000, breakerOpenMs: 200 });
       try {
+        await expect(db.query('SELECT pg_terminate_backend(pg_backend_pid())')).rejects.toThrow();
+        expect(breaker.isOpen).toBe(true);
+        await expect(db.query('SELECT 1')).rejects.toThrow(/unavailable/);
         attempts = 0;
-        await new Promise((r) => setTimeout(r, 2000));
-        // Ten periods: a probe in each (refused in microseconds), give or take a loaded machine's timers.
-        expect(attempts).toBeGreaterThanOrEqual(6);
-        expect(attempts).toBeLessThanOrEqual(11);
+        await outage();
         setMode('up');
-        expect(await msUntilClosed(breaker)).toBeLessThan(1500);
+        const back = Date.now();
+        while (breaker.isOpen && Date.now() - back < 5000) await new Promise((r) => setTimeout(r, 5));
+        const tookMs = Date.now() - back;
+        expect(breaker.isOpen).toBe(false);
         expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+        return tookMs;
       } finally {
         breaker.stop();
         await db.destroy();
       }
+    }
+
+    it('probes once per open period while the server refuses, and closes within about a period of it answering', async () => {
+      const tookMs = await outageThenBack({ connectTimeoutMs: 500, queryTimeoutMs: 2000, breakerOpenMs: 200 }, 'refuse', async () => {
+        await new Promise((r) => setTimeout(r, 2000));
+        // Ten periods: a probe in each (refused in microseconds), give or take a loaded machine's timers.
+        expect(attempts).toBeGreaterThanOrEqual(6);
+        expect(attempts).toBeLessThanOrEqual(11);
+      });
+      expect(tookMs).toBeLessThan(1500);
     });
 
     it('has a probe waiting on a frozen server all the time when the period is the connect budget, so a thaw closes it at once', async () => {
-      setMode('silent');
-      const { db, breaker } = await openBreaker({ connectTimeoutMs: 500, queryTimeoutMs: 2000, breakerOpenMs: 500 });
-      try {
-        attempts = 0;
+      const tookMs = await outageThenBack({ connectTimeoutMs: 500, queryTimeoutMs: 2000, breakerOpenMs: 500 }, 'silent', async () => {
         await new Promise((r) => setTimeout(r, 1300));
         // Each probe waits out the connect budget and the next starts a period after the last began
         // (at 0.5 and 1 s, 1.5 s next), not a period after it gave up (0.5 s, then 1.5 s).
         expect(attempts).toBeGreaterThanOrEqual(2);
         expect(attempts).toBeLessThanOrEqual(3);
-        setMode('up');
-        // The probe in flight gets its answer: far less than a period (the old schedule waited one more).
-        expect(await msUntilClosed(breaker)).toBeLessThan(400);
-        expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
-      } finally {
-        breaker.stop();
-        await db.destroy();
-      }
+      });
+      // The probe in flight gets its answer: far less than a period (the old schedule waited one more).
+      expect(tookMs).toBeLessThan(400);
     });
   });
 
