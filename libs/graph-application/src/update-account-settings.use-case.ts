@@ -17,8 +17,8 @@ export interface UpdateAccountSettingsInput {
 
 /**
  * PATCH /settings: any of the privacy and the account policies (docs/api.md "Account policies").
- * Checked whole before anything is written; the privacy goes through setPrivacy (going public
- * accepts the pending requests, with their events), the policies through updateAccountPolicies.
+ * Checked whole before anything is written, then written in one transaction (updateSettings):
+ * going public accepts the pending requests, with their events, together with the policies.
  */
 @Injectable()
 export class UpdateAccountSettingsUseCase {
@@ -31,8 +31,7 @@ export class UpdateAccountSettingsUseCase {
     const policies = Object.fromEntries(Object.entries(input.policies).filter(([, v]) => v !== undefined)) as AccountPoliciesPatch;
     if (input.isPrivate === undefined && Object.keys(policies).length === 0) throw new ValidationError('the body must give at least one setting to change', 'body');
     assertAccountPoliciesPatch(policies);
-    if (input.isPrivate !== undefined) await this.writes.setPrivacy(input.userId, input.isPrivate);
-    if (Object.keys(policies).length > 0) await this.writes.updateAccountPolicies(input.userId, policies);
+    await this.writes.updateSettings(input.userId, { isPrivate: input.isPrivate, policies });
     return this.reads.getSettings(input.userId);
   }
 }

@@ -44,6 +44,18 @@ export interface PoliciesOutcome {
   changed: boolean;
 }
 
+/** What PATCH /settings changes: the privacy, any of the policies, or both. */
+export interface SettingsChange {
+  isPrivate?: boolean;
+  policies: AccountPoliciesPatch;
+}
+
+/** Each part's outcome, null for a part the change did not name. */
+export interface SettingsOutcome {
+  privacy: PrivacyOutcome | null;
+  policies: PoliciesOutcome | null;
+}
+
 export interface ExpiredRequestsOutcome {
   /** The requests deleted, requester and requested account each. */
   expired: Array<{ followerId: UserId; followingId: UserId }>;
@@ -134,6 +146,13 @@ export abstract class GraphWriteRepository {
    * policies are the account's own business.
    */
   abstract updateAccountPolicies(userId: UserId, patch: AccountPoliciesPatch): Promise<PoliciesOutcome>;
+
+  /**
+   * setPrivacy and updateAccountPolicies in one transaction: both parts or neither (a policy the
+   * store refuses leaves the privacy, the accepted requests and their events unwritten). A part
+   * the change does not name (no `isPrivate`, an empty `policies`) is not touched.
+   */
+  abstract updateSettings(userId: UserId, change: SettingsChange): Promise<SettingsOutcome>;
 
   /**
    * Deletes up to `limit` pending requests older than their target's request_ttl_days (accounts

@@ -424,6 +424,29 @@ export function describeGraphWriteRepositoryContract(name: string, setup: GraphW
       });
     });
 
+    describe('updateSettings', () => {
+      it('changes the privacy and the policies together, touches only the parts named, and a repeat changes nothing', async () => {
+        await repo.setPrivacy(a, true);
+        await repo.follow(b, a);
+        const both = await repo.updateSettings(a, { isPrivate: false, policies: { hideCounts: true } });
+        expect(both).toEqual({
+          privacy: { isPrivate: false, changed: true, acceptedFollowerIds: [b] },
+          policies: { policies: { followersVisibility: 'public', followingVisibility: 'public', hideCounts: true, autoAcceptFollowed: false, requestTtlDays: null }, changed: true },
+        });
+        expect(await inspect.edgeStatus(b, a)).toBe('accepted');
+        expect(await inspect.counts(a)).toEqual({ ...zero, followers: 1 });
+        expect((await inspect.events(a)).filter((e) => e.type === 'follow_request_accepted')).toEqual([{ type: 'follow_request_accepted', followerId: b, followingId: a }]);
+        expect(await repo.updateSettings(a, { isPrivate: false, policies: { hideCounts: true } })).toMatchObject({
+          privacy: { changed: false, acceptedFollowerIds: [] },
+          policies: { changed: false },
+        });
+        expect(await repo.updateSettings(a, { policies: { requestTtlDays: 30 } })).toMatchObject({ privacy: null, policies: { changed: true } });
+        expect(await inspect.isPrivate(a)).toBe(false);
+        expect(await repo.updateSettings(a, { isPrivate: true, policies: {} })).toEqual({ privacy: { isPrivate: true, changed: true, acceptedFollowerIds: [] }, policies: null });
+        expect((await repo.updateAccountPolicies(a, {})).policies).toMatchObject({ hideCounts: true, requestTtlDays: 30 });
+      });
+    });
+
     describe('expireRequests', () => {
       it('deletes pending requests older than the target’s request_ttl_days with reason expired; others stay', async () => {
         const [d, e] = [setup.newUserId(), setup.newUserId()];

@@ -15,6 +15,8 @@ import {
   PoliciesOutcome,
   PrivacyOutcome,
   RequestResponseOutcome,
+  SettingsChange,
+  SettingsOutcome,
 } from '../ports/graph-write.repository';
 import { InMemoryGraphStore, StoredEdge } from './in-memory-graph.store';
 
@@ -134,6 +136,14 @@ export class InMemoryGraphWriteRepository extends GraphWriteRepository {
     const changed = JSON.stringify(was) !== JSON.stringify(policies);
     if (changed) this.store.policies.set(userId, policies);
     return { policies, changed };
+  }
+
+  async updateSettings(userId: UserId, change: SettingsChange): Promise<SettingsOutcome> {
+    // Nothing here can fail halfway (the policies were checked by the caller), so this is atomic.
+    return {
+      privacy: change.isPrivate === undefined ? null : await this.setPrivacy(userId, change.isPrivate),
+      policies: Object.keys(change.policies).length === 0 ? null : await this.updateAccountPolicies(userId, change.policies),
+    };
   }
 
   async expireRequests(limit: number): Promise<ExpiredRequestsOutcome> {

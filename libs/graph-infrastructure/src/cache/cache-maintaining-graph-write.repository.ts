@@ -11,6 +11,8 @@ import {
   ExpiredRequestsOutcome,
   PoliciesOutcome,
   PrivacyOutcome,
+  SettingsChange,
+  SettingsOutcome,
   RequestResponseOutcome,
   UserId,
   FollowStatus,
@@ -112,20 +114,18 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
   }
 
   async setPrivacy(userId: UserId, isPrivate: boolean): Promise<PrivacyOutcome> {
-    return dropWrite(this.store, () => this.inner.setPrivacy(userId, isPrivate), (o) => {
-      if (!o.changed && o.acceptedFollowerIds.length === 0) return [];
-      const accepted = o.acceptedFollowerIds;
-      if (accepted.length === 0) return drop(settings(userId));
-      return drop(
-        ...userKeys(userId),
-        ...accepted.flatMap((f) => [following(f), stats(f), suggestions(f), rel(f, userId), rel(userId, f)]),
-      );
-    }, 'all');
+    return dropWrite(this.store, () => this.inner.setPrivacy(userId, isPrivate), (o) => this.privacyOps(userId, o), 'all');
   }
 
   async updateAccountPolicies(userId: UserId, patch: AccountPoliciesPatch): Promise<PoliciesOutcome> {
-    // The settings entry is what every cached list read and rendered first page checks first.
-    return dropWrite(this.store, () => this.inner.updateAccountPolicies(userId, patch), (o) => (o.changed ? drop(settings(userId)) : []), drop(settings(userId)));
+    return dropWrite(this.store, () => this.inner.updateAccountPolicies(userId, patch), (o) => this.policiesOps(userId, o), drop(settings(userId)));
+  }
+
+  async updateSettings(userId: UserId, change: SettingsChange): Promise<SettingsOutcome> {
+    return dropWrite(this.store, () => this.inner.updateSettings(userId, change), (o) => [
+      ...(o.privacy ? this.privacyOps(userId, o.privacy) : []),
+      ...(o.policies ? this.policiesOps(userId, o.policies) : []),
+    ], change.isPrivate === undefined ? drop(settings(userId)) : 'all');
   }
 
   async expireRequests(limit: number): Promise<ExpiredRequestsOutcome> {
@@ -141,6 +141,19 @@ export class CacheMaintainingGraphWriteRepository extends GraphWriteRepository {
       const others = o.affectedUserIds.filter((u) => u !== userId);
       return drop(...userKeys(userId), ...others.flatMap((u) => [...userKeys(u), rel(userId, u), rel(u, userId)]));
     }, 'all');
+  }
+
+  /** Going public accepted requests: both sides' lists, counters and pairs changed. */
+  private privacyOps(userId: UserId, o: PrivacyOutcome): CacheOp[] {
+    if (!o.changed && o.acceptedFollowerIds.length === 0) return [];
+    const accepted = o.acceptedFollowerIds;
+    if (accepted.length === 0) return drop(settings(userId));
+    return drop(...userKeys(userId), ...accepted.flatMap((f) => [following(f), stats(f), suggestions(f), rel(f, userId), rel(userId, f)]));
+  }
+
+  /** The settings entry is what every cached list read and rendered first page checks first. */
+  private policiesOps(userId: UserId, o: PoliciesOutcome): CacheOp[] {
+    return o.changed ? drop(settings(userId)) : [];
   }
 
   // Each list's guard is the pair's relationship key seen from the list's owner: it shares the

@@ -140,7 +140,8 @@ describe('cache decorators over the in-memory fakes', () => {
         else if (roll < 76) await f.writes.removeFollower(b, a);
         else if (roll < 81) await f.writes.block(a, b);
         else if (roll < 88) await f.writes.unblock(a, b);
-        else if (roll < 97) await f.writes.setPrivacy(a, rand(2) === 0);
+        else if (roll < 93) await f.writes.setPrivacy(a, rand(2) === 0);
+        else if (roll < 97) await f.writes.updateSettings(a, { isPrivate: rand(2) === 0, policies: rand(2) ? { followersVisibility: rand(2) ? 'followers' : 'public' } : {} });
         else await f.writes.eraseUser(a);
       } catch (error) {
         if (!(error instanceof GraphError)) throw error;

@@ -13,6 +13,8 @@ import {
   PoliciesOutcome,
   PrivacyOutcome,
   RequestResponseOutcome,
+  SettingsChange,
+  SettingsOutcome,
   UnavailableError,
   UserId,
 } from '@graph/domain';
@@ -70,6 +72,10 @@ export class ReplicaMarkingGraphWriteRepository extends GraphWriteRepository {
 
   updateAccountPolicies(userId: UserId, patch: AccountPoliciesPatch): Promise<PoliciesOutcome> {
     return this.marked([userId], () => this.inner.updateAccountPolicies(userId, patch));
+  }
+
+  updateSettings(userId: UserId, change: SettingsChange): Promise<SettingsOutcome> {
+    return this.marked([userId], () => this.inner.updateSettings(userId, change), (o) => o.privacy?.acceptedFollowerIds ?? [], change.isPrivate !== undefined);
   }
 
   /** The users of the expired requests are known only from the outcome: everyone if it failed unknown. */

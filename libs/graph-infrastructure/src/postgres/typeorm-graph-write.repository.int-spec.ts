@@ -150,6 +150,23 @@ describe('TypeOrmGraphWriteRepository on PostgreSQL', () => {
     expect(await repo.follow(a, b)).toMatchObject({ status: 'accepted', changed: true });
   });
 
+  it('writes PATCH /settings whole or not at all: a policy the database refuses leaves the privacy and the requests as they were', async () => {
+    const [owner, requester] = [freshUserId() as UserId, freshUserId() as UserId];
+    await repo.setPrivacy(owner, true);
+    await repo.follow(requester, owner);
+    const start = await outboxPosition(db);
+    // Past the use case's check, the table's CHECK (request_ttl_days BETWEEN 1 AND 365) refuses it.
+    await expect(repo.updateSettings(owner, { isPrivate: false, policies: { requestTtlDays: 999 } })).rejects.toThrow(/check_request_ttl_days/);
+    expect(await db.query(`SELECT is_private, request_ttl_days FROM user_settings WHERE user_id = $1`, [owner])).toEqual([{ is_private: true, request_ttl_days: null }]);
+    expect(await db.query(`SELECT status FROM follows WHERE follower_id = $1 AND following_id = $2`, [requester, owner])).toEqual([{ status: 'pending' }]);
+    expect(await outboxEntries(db, start, [owner])).toEqual([]);
+    expect(await storedCounts(db, owner)).toEqual({ followers: 0, following: 0, pending: 1 });
+    expect(await repo.updateSettings(owner, { isPrivate: false, policies: { requestTtlDays: 30 } })).toMatchObject({
+      privacy: { changed: true, acceptedFollowerIds: [requester] },
+      policies: { changed: true },
+    });
+  });
+
   it('spreads one account\u2019s followers over the 16 slot rows', async () => {
     const star = freshUserId() as UserId;
     const fans = Array.from({ length: 40 }, () => freshUserId() as UserId);

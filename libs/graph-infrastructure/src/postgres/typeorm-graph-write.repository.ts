@@ -20,6 +20,8 @@ import {
   ExpiredRequestsOutcome,
   PoliciesOutcome,
   PrivacyOutcome,
+  SettingsChange,
+  SettingsOutcome,
   RequestNotFoundError,
   RequestResponseOutcome,
   UnfollowReason,
@@ -280,64 +282,76 @@ export class TypeOrmGraphWriteRepository extends GraphWriteRepository {
   }
 
   async setPrivacy(userId: UserId, isPrivate: boolean): Promise<PrivacyOutcome> {
-    return this.transaction(async (m) => {
-      if (isPrivate) {
-        const [changed] = await query(
-          m,
-          `INSERT INTO user_settings (user_id, is_private, updated_at) VALUES ($1, true, now())
-           ON CONFLICT (user_id) DO UPDATE SET is_private = EXCLUDED.is_private, updated_at = EXCLUDED.updated_at WHERE user_settings.is_private = false
-           RETURNING 1 AS changed`,
-          [userId],
-        );
-        return { isPrivate, changed: Boolean(changed), acceptedFollowerIds: [] };
-      }
-      // The UPDATE's row lock is what a follow's FOR SHARE re-read waits for (see the class comment).
-      const [changed] = await query(
-        m,
-        `UPDATE user_settings SET is_private = false, updated_at = now() WHERE user_id = $1 AND is_private RETURNING 1 AS changed`,
-        [userId],
-      );
-      if (!changed) return { isPrivate, changed: false, acceptedFollowerIds: [] };
-      // A new statement, hence a new snapshot: it sees every request committed before the UPDATE
-      // above got its lock. (No FOR UPDATE of the requests first: that would lock rows of every
-      // requester's shard; a deadlock with a concurrent erasure or block is retried instead.)
-      const accepted = await query<{ follower_id: UserId }>(
-        m,
-        `UPDATE follows SET status = 'accepted', created_at = now(), updated_at = now()
-          WHERE following_id = $1 AND status = 'pending'
-         RETURNING follower_id::text AS follower_id`,
-        [userId],
-      );
-      const followerIds = accepted.map((r) => r.follower_id).sort(compareUserIds);
-      const transitions = followerIds.map((followerId) => edgeTransition({ followerId, followingId: userId, from: 'pending', to: 'accepted' }));
-      await this.insertEvents(m, transitions.map((t) => t.event!));
-      const deltas = new CounterDeltas();
-      transitions.forEach((t, i) => deltas.edge(followerIds[i]!, userId, t));
-      await deltas.apply(m);
-      return { isPrivate, changed: true, acceptedFollowerIds: followerIds };
-    });
+    return this.transaction((m) => this.privacyIn(m, userId, isPrivate));
   }
 
   async updateAccountPolicies(userId: UserId, patch: AccountPoliciesPatch): Promise<PoliciesOutcome> {
-    return this.transaction(async (m) => {
-      // The row lock orders concurrent changes of one account's policies (each keeps the other's fields).
-      const [row] = await query<SettingsRow>(m, `SELECT ${SETTINGS_COLUMNS} FROM user_settings WHERE user_id = $1 FOR UPDATE`, [userId]);
-      const before = row ? toUserSettings(row) : { ...DEFAULT_USER_SETTINGS };
-      const { isPrivate: _privacy, ...policies } = withAccountPolicies(before, patch);
-      const { isPrivate: _unchanged, ...was } = before;
-      if (JSON.stringify(policies) === JSON.stringify(was)) return { policies, changed: false };
-      await query(
+    return this.transaction((m) => this.policiesIn(m, userId, patch));
+  }
+
+  async updateSettings(userId: UserId, change: SettingsChange): Promise<SettingsOutcome> {
+    // Both take the settings row's lock first, so the transaction orders with every other settings change.
+    return this.transaction(async (m) => ({
+      privacy: change.isPrivate === undefined ? null : await this.privacyIn(m, userId, change.isPrivate),
+      policies: Object.keys(change.policies).length === 0 ? null : await this.policiesIn(m, userId, change.policies),
+    }));
+  }
+
+  private async privacyIn(m: EntityManager, userId: UserId, isPrivate: boolean): Promise<PrivacyOutcome> {
+    if (isPrivate) {
+      const [changed] = await query(
         m,
-        `INSERT INTO user_settings (user_id, is_private, followers_visibility, following_visibility, hide_counts, auto_accept_followed, request_ttl_days, updated_at)
-         VALUES ($1, false, $2, $3, $4, $5, $6, now())
-         ON CONFLICT (user_id) DO UPDATE SET
-           followers_visibility = EXCLUDED.followers_visibility, following_visibility = EXCLUDED.following_visibility,
-           hide_counts = EXCLUDED.hide_counts, auto_accept_followed = EXCLUDED.auto_accept_followed,
-           request_ttl_days = EXCLUDED.request_ttl_days, updated_at = EXCLUDED.updated_at`,
-        [userId, policies.followersVisibility, policies.followingVisibility, policies.hideCounts, policies.autoAcceptFollowed, policies.requestTtlDays],
+        `INSERT INTO user_settings (user_id, is_private, updated_at) VALUES ($1, true, now())
+         ON CONFLICT (user_id) DO UPDATE SET is_private = EXCLUDED.is_private, updated_at = EXCLUDED.updated_at WHERE user_settings.is_private = false
+         RETURNING 1 AS changed`,
+        [userId],
       );
-      return { policies, changed: true };
-    });
+      return { isPrivate, changed: Boolean(changed), acceptedFollowerIds: [] };
+    }
+    // The UPDATE's row lock is what a follow's FOR SHARE re-read waits for (see the class comment).
+    const [changed] = await query(
+      m,
+      `UPDATE user_settings SET is_private = false, updated_at = now() WHERE user_id = $1 AND is_private RETURNING 1 AS changed`,
+      [userId],
+    );
+    if (!changed) return { isPrivate, changed: false, acceptedFollowerIds: [] };
+    // A new statement, hence a new snapshot: it sees every request committed before the UPDATE
+    // above got its lock. (No FOR UPDATE of the requests first: that would lock rows of every
+    // requester's shard; a deadlock with a concurrent erasure or block is retried instead.)
+    const accepted = await query<{ follower_id: UserId }>(
+      m,
+      `UPDATE follows SET status = 'accepted', created_at = now(), updated_at = now()
+        WHERE following_id = $1 AND status = 'pending'
+       RETURNING follower_id::text AS follower_id`,
+      [userId],
+    );
+    const followerIds = accepted.map((r) => r.follower_id).sort(compareUserIds);
+    const transitions = followerIds.map((followerId) => edgeTransition({ followerId, followingId: userId, from: 'pending', to: 'accepted' }));
+    await this.insertEvents(m, transitions.map((t) => t.event!));
+    const deltas = new CounterDeltas();
+    transitions.forEach((t, i) => deltas.edge(followerIds[i]!, userId, t));
+    await deltas.apply(m);
+    return { isPrivate, changed: true, acceptedFollowerIds: followerIds };
+  }
+
+  private async policiesIn(m: EntityManager, userId: UserId, patch: AccountPoliciesPatch): Promise<PoliciesOutcome> {
+    // The row lock orders concurrent changes of one account's policies (each keeps the other's fields).
+    const [row] = await query<SettingsRow>(m, `SELECT ${SETTINGS_COLUMNS} FROM user_settings WHERE user_id = $1 FOR UPDATE`, [userId]);
+    const before = row ? toUserSettings(row) : { ...DEFAULT_USER_SETTINGS };
+    const { isPrivate: _privacy, ...policies } = withAccountPolicies(before, patch);
+    const { isPrivate: _unchanged, ...was } = before;
+    if (JSON.stringify(policies) === JSON.stringify(was)) return { policies, changed: false };
+    await query(
+      m,
+      `INSERT INTO user_settings (user_id, is_private, followers_visibility, following_visibility, hide_counts, auto_accept_followed, request_ttl_days, updated_at)
+       VALUES ($1, false, $2, $3, $4, $5, $6, now())
+       ON CONFLICT (user_id) DO UPDATE SET
+         followers_visibility = EXCLUDED.followers_visibility, following_visibility = EXCLUDED.following_visibility,
+         hide_counts = EXCLUDED.hide_counts, auto_accept_followed = EXCLUDED.auto_accept_followed,
+         request_ttl_days = EXCLUDED.request_ttl_days, updated_at = EXCLUDED.updated_at`,
+      [userId, policies.followersVisibility, policies.followingVisibility, policies.hideCounts, policies.autoAcceptFollowed, policies.requestTtlDays],
+    );
+    return { policies, changed: true };
   }
 
   async expireRequests(limit: number): Promise<ExpiredRequestsOutcome> {
